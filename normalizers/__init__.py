@@ -1,0 +1,1 @@
+"""Text, date, organisation and place normalizers shared by the pipeline stages."""

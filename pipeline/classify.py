@@ -1,0 +1,113 @@
+"""Decide what kind of document a PDF is from its content (never from its file name).
+
+Each kind gets a score from independent pieces of evidence — title words, table header words, page
+shape, text density, section words — and the best score wins if it clears a threshold. A document
+that never mentions the programme's subject (city-to-city collaboration, decarbonisation, JCM) is
+"other" whatever its shape, so an unrelated report or an unrelated adoption list is not extracted.
+"""
+from __future__ import annotations
+
+import re
+
+from normalizers.text import fold
+
+# The programme's subject; at least one must appear for any kind other than "other".
+TOPIC_WORDS = ("都市間連携", "都市連携", "city-to-city", "city to city", "脱炭素", "ゼロカーボン",
+               "低炭素", "jcm", "二国間クレジット", "カーボンニュートラル")
+# Titles of a list of adopted projects.
+ADOPTION_TITLE = re.compile(r"採択(案件|事業|結果|一覧|団体|者|課題)|採択された|交付決定|選定結果")
+# Header words of a project table (a subset of the extractor's column synonyms, by role).
+PROJECT_HEADER_ROLES = {
+    "number": ("番号", "no."),
+    "proposer": ("提案者", "代表事業者", "実施主体", "応募者", "事業者", "申請者", "提案団体"),
+    "title": ("事業名", "案件名", "業務名", "件名"),
+    "fields": ("対象分野", "分野"),
+    "summary": ("事業概要", "概要", "事業内容"),
+    "country": ("対象国", "相手国", "国名"),
+    "cities": ("国内都市", "国内自治体", "対象都市", "相手都市", "海外都市"),
+}
+# Words of a brochure's project pages and sections.
+PAMPHLET_WORDS = ("代表事業者", "共同事業者", "実施調査事業一覧", "事業の背景", "事業の概要", "パンフレット",
+                  "参加都市", "問い合わせ", "お問合せ", "関連ウェブサイト", "box")
+SLIDE_ASPECT = 1.6  # 16:9 = 1.78 and 16:10 = 1.6; A4 landscape (1.41) is a printed table, not a slide
+SHORT_PAGE = 700  # characters; slides carry little text per page, a brochure page ~1000
+THRESHOLD = 3.0
+
+
+def classify(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None) -> str:
+    """"adoption_table" | "pamphlet" | "slides" | "other" for a document's page texts (and sizes)."""
+    scores = score_kinds(page_texts, page_sizes)
+    kind, best = max(scores.items(), key=lambda kv: kv[1])
+    return kind if best >= THRESHOLD else "other"
+
+
+def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None) -> dict[str, float]:
+    """Evidence for each kind; exposed so a reviewer can see why a document was classified as it was."""
+    pages = [_squash(t) for t in page_texts]
+    text = "".join(pages)
+    lower = text.lower()
+    scores = {"adoption_table": 0.0, "pamphlet": 0.0, "slides": 0.0}
+    if not text or not any(w.replace(" ", "") in lower for w in TOPIC_WORDS):
+        return scores
+
+    n = len(pages)
+    lengths = [len(p) for p in pages]
+    mean_len = sum(lengths) / n
+    wide = portrait = None
+    if page_sizes:
+        wide = sum(1 for w, h in page_sizes if h and w / h >= SLIDE_ASPECT) / len(page_sizes)
+        portrait = sum(1 for w, h in page_sizes if w < h) / len(page_sizes)
+
+    # adoption table: its title, and a header naming the project columns, repeated on most pages
+    head = "".join(pages[:1])[:400]
+    if ADOPTION_TITLE.search(head):
+        scores["adoption_table"] += 2.5
+    elif ADOPTION_TITLE.search(text):
+        scores["adoption_table"] += 1.0
+    roles_per_page = [_header_roles(p) for p in pages]
+    best_roles = max(roles_per_page)
+    if best_roles >= 4:
+        scores["adoption_table"] += 2.0 + 0.25 * (best_roles - 4)
+        if "proposer" in _roles(pages[0]) or "title" in _roles(pages[0]):
+            scores["adoption_table"] += 0.5
+    elif best_roles == 3:
+        scores["adoption_table"] += 1.0
+    repeated = sum(1 for r in roles_per_page if r >= 4)
+    if n > 1 and repeated >= max(2, 0.6 * n):
+        scores["adoption_table"] += 1.0
+
+    # slides: wide pages with short text
+    if wide is not None:
+        scores["slides"] += 4.0 * wide
+    if mean_len < SHORT_PAGE:
+        scores["slides"] += 1.0
+    if wide is None and n >= 5 and max(lengths) < SHORT_PAGE:
+        scores["slides"] += 2.0  # no sizes given: many uniformly short pages read like a deck
+
+    # pamphlet: long portrait pages with brochure sections and per-project detail pages
+    hits = sum(1 for w in PAMPHLET_WORDS if w in lower)
+    scores["pamphlet"] += min(hits, 5) * 0.6
+    detail_pages = sum(1 for p in pages if "代表事業者" in p and ("共同事業者" in p or "実施主体" in p))
+    scores["pamphlet"] += min(detail_pages, 4) * 0.5
+    if portrait is not None:
+        scores["pamphlet"] += 1.0 * portrait
+        scores["adoption_table"] -= 0.5 * portrait * (1 if best_roles < 4 else 0)
+    if mean_len >= SHORT_PAGE and n >= 4:
+        scores["pamphlet"] += 1.0
+    # a deck or brochure may contain one project table; a table document is mostly table pages
+    if repeated and repeated < 0.5 * n:
+        scores["adoption_table"] -= 1.0
+    return scores
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", fold(text or ""))
+
+
+def _roles(page: str) -> set[str]:
+    low = page.lower()
+    return {role for role, words in PROJECT_HEADER_ROLES.items() if any(w in low for w in words)}
+
+
+def _header_roles(page: str) -> int:
+    return len(_roles(page))

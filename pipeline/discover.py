@@ -1,0 +1,80 @@
+"""Walk raw/, fingerprint every file, and decide which documents a run must (re)read."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Files no one means as input: editor droppings and OS metadata.
+_IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    document: str  # path relative to raw/, "/" separators
+    path: Path
+    sha256: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Action:
+    document: str
+    action: str  # parse | reuse | remove
+    reason: str
+    source: SourceFile | None = None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover(raw: Path) -> list[SourceFile]:
+    """Every regular file under raw/ (recursively), sorted by relative path.
+
+    Symbolic links are not followed: a link could point outside raw/ and read what it should not.
+    """
+    raw = raw.resolve()
+    found: list[SourceFile] = []
+    for folder, dirs, files in os.walk(raw, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name in _IGNORED_NAMES:
+                continue
+            path = Path(folder) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            rel = path.relative_to(raw).as_posix()
+            found.append(SourceFile(rel, path, sha256_of(path), path.stat().st_size))
+    return sorted(found, key=lambda s: s.document)
+
+
+def plan(sources: list[SourceFile], previous: dict[str, dict], code_version: str,
+         force: bool = False) -> list[Action]:
+    """What a run does with each document, given the manifest of the previous run.
+
+    `previous` maps document → {"sha256", "code_version"}; a document is reused only when both match.
+    """
+    actions: list[Action] = []
+    seen = set()
+    for src in sources:
+        seen.add(src.document)
+        old = previous.get(src.document)
+        if force:
+            actions.append(Action(src.document, "parse", "forced (--force)", src))
+        elif old is None:
+            actions.append(Action(src.document, "parse", "new document", src))
+        elif old.get("sha256") != src.sha256:
+            actions.append(Action(src.document, "parse", "content changed (sha256 differs)", src))
+        elif old.get("code_version") != code_version:
+            actions.append(Action(src.document, "parse", "extraction code changed", src))
+        else:
+            actions.append(Action(src.document, "reuse", "unchanged", src))
+    for document in sorted(set(previous) - seen):
+        actions.append(Action(document, "remove", "no longer under raw/"))
+    return actions

@@ -1,0 +1,1 @@
+"""One extractor per document kind; each takes an open PDF and returns a `Parsed`."""

@@ -1,0 +1,111 @@
+"""Text lines of a PDF page with their geometry and font, plus generic place-name shape tests.
+
+Shared by the pamphlet and slide extractors: both read layout (columns, bold/Gothic runs, heading
+sizes) rather than plain text, and both need to tell a Japanese local government from a partner
+place without lists of names.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from normalizers.text import fold
+
+
+@dataclass
+class Span:
+    text: str
+    font: str
+    size: float
+    color: int
+    bold: bool
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass
+class Line:
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    spans: list[Span] = field(default_factory=list)
+    block: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+    @property
+    def size(self) -> float:
+        """The largest font size on the line (headings mix sizes: "海外 13カ国")."""
+        return max((s.size for s in self.spans if s.text.strip()), default=0.0)
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+# Gothic (sans) faces are how Japanese word-processor documents print "bold"; real bold flags or
+# "Bold"/"W6"-style names count too.
+_HEAVY_FONT = re.compile(r"gothic|goth|sans|bold|heavy|black|w[5-9]\b|-w[5-9]|hg[spm]?g|meiryo|yu ?go",
+                         re.IGNORECASE)
+
+
+def _is_bold(font: str, flags: int) -> bool:
+    return bool(flags & pymupdf.TEXT_FONT_BOLD) or bool(_HEAVY_FONT.search(font))
+
+
+def page_lines(page: pymupdf.Page) -> list[Line]:
+    """Every non-empty text line of the page, in the order PyMuPDF gives (block by block)."""
+    lines: list[Line] = []
+    data = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)
+    for bno, block in enumerate(data["blocks"]):
+        for raw in block.get("lines", []):
+            spans = [Span(s["text"], s["font"], s["size"], s["color"], _is_bold(s["font"], s["flags"]),
+                          tuple(s["bbox"])) for s in raw["spans"] if s["text"]]
+            if not "".join(s.text for s in spans).strip():
+                continue
+            x0, y0, x1, y1 = raw["bbox"]
+            lines.append(Line(page.number + 1, x0, y0, x1, y1, spans, bno))
+    return lines
+
+
+def in_margin(line: Line, page: pymupdf.Page, share: float = 0.06) -> bool:
+    """Running headers and page numbers live in the top and bottom few percent of the page."""
+    h = page.rect.height
+    return line.y1 < h * share or line.y0 > h * (1 - share)
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", fold(s))
+
+
+# --- place-name shapes --------------------------------------------------------------------------
+
+_KANJI = r"\u3005\u4e00-\u9fff"
+_HIRAGANA = r"\u3041-\u309f"
+# A Japanese local government as printed: kanji (and hiragana: さいたま市) ending in a suffix of
+# Japanese local administration, or a partial-affairs association (…組合, abbreviated …一組), or a
+# prefectural office (北海道庁).
+JAPANESE_LG = re.compile(rf"^[{_KANJI}{_HIRAGANA}]{{1,20}}?(?:都|道|府|県|市|区|町|村|組合|一組|庁)$")
+# Separators a printed compound of Japanese municipalities uses.
+_JP_COMPOUND_SEP = re.compile(r"[・、,，/]")
+
+
+def is_japanese_lg(text: str) -> bool:
+    """札幌市, 東京都, 北海道庁, 東京一組, さいたま市 → True; ウランバートル市, 西ジャワ州 → False."""
+    s = squash(text)
+    return bool(s) and bool(JAPANESE_LG.match(s))
+
+
+def is_japanese_compound(text: str) -> bool:
+    """Every part of a printed compound (東京都・さいたま市, 札幌市、北海道庁) is a Japanese local government."""
+    parts = [p for p in _JP_COMPOUND_SEP.split(squash(text)) if p]
+    return bool(parts) and all(is_japanese_lg(p) for p in parts)
+
+
+def has_kana(text: str) -> bool:
+    return bool(re.search(r"[\u30a1-\u30fa]", text))

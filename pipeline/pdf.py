@@ -1,0 +1,113 @@
+"""Open a PDF safely; every way a file can fail to be read becomes a `records.DocumentError` kind here.
+
+The checks run from cheapest to dearest, and the raw bytes are checked before any library sees them:
+PyMuPDF opens HTML, XPS, EPUB and images as "documents", and it silently repairs a truncated PDF —
+sometimes into a document with zero pages — so neither its success nor its page count proves the
+file is a readable PDF.
+
+Nothing here writes: the file is read once into memory and opened from that buffer.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from pipeline import records
+
+# The `%PDF-` header may be preceded by junk (some servers prepend bytes); readers look in the first KB.
+HEADER_WINDOW = 1024
+# A complete PDF ends with `%%EOF`, possibly followed by a little padding; readers look in the last KB.
+TRAILER_WINDOW = 1024
+# Hostile or absurd input: a document with more pages than this is refused as corrupt rather than
+# read for minutes. No real programme document comes near it.
+MAX_PAGES = 5000
+
+# MuPDF prints repair warnings to stderr by default; we collect them through TOOLS.mupdf_warnings()
+# and put them into the error message instead.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
+def open_pdf(path: Path) -> pymupdf.Document:
+    """Open `path` as a PDF with a text layer, or raise DocumentError(kind, one-line message)."""
+    data = Path(path).read_bytes()
+    check_bytes(data)
+    pymupdf.TOOLS.mupdf_warnings()  # drop warnings left over from earlier documents
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # pymupdf raises FileDataError, RuntimeError, ValueError ... on garbage
+        raise records.DocumentError("corrupt", f"cannot be parsed as PDF: {_one_line(exc)}") from None
+    if doc.needs_pass:
+        doc.close()
+        raise records.DocumentError("encrypted", "encrypted: a password is needed to open it")
+    if doc.page_count == 0:
+        warnings = _warnings()
+        doc.close()
+        raise records.DocumentError("corrupt", "no pages could be read" + (f" ({warnings})" if warnings else ""))
+    if doc.page_count > MAX_PAGES:
+        count = doc.page_count
+        doc.close()
+        raise records.DocumentError("corrupt", f"{count} pages is more than the {MAX_PAGES} this pipeline reads")
+    try:
+        has_text = any(page.get_text("text").strip() for page in doc)
+    except Exception as exc:  # a page object broken beyond repair
+        doc.close()
+        raise records.DocumentError("corrupt", f"a page cannot be read: {_one_line(exc)}") from None
+    if not has_text:
+        pages = doc.page_count
+        doc.close()
+        raise records.DocumentError(
+            "no_text_layer", f"no extractable text on any of its {pages} page(s) (scanned images?)")
+    return doc
+
+
+def check_bytes(data: bytes) -> None:
+    """The checks that need only the bytes: empty, not a PDF, truncated."""
+    if not data:
+        raise records.DocumentError("empty", "the file is empty (0 bytes)")
+    if b"%PDF-" not in data[:HEADER_WINDOW]:
+        head = data[:HEADER_WINDOW].lstrip()[:15]
+        what = "an HTML page" if head.lower().startswith((b"<!doctype html", b"<html")) else "not a PDF"
+        raise records.DocumentError("not_pdf", f"no %PDF- header: the file is {what}")
+    # Truncation shows as a missing end-of-file marker. MuPDF would "repair" such a file and hand back
+    # whatever pages it could salvage (or none), losing the rest without an error — so refuse it here.
+    if b"%%EOF" not in data.rstrip(b"\x00\t\n\f\r ")[-TRAILER_WINDOW:]:
+        raise records.DocumentError("corrupt", "truncated: no %%EOF marker at the end of the file")
+
+
+def page_texts(doc: pymupdf.Document) -> list[str]:
+    """Plain text of each page, in page order."""
+    return [page.get_text("text") for page in doc]
+
+
+def page_sizes(doc: pymupdf.Document) -> list[tuple[float, float]]:
+    """(width, height) in points of each page as displayed (rotation applied)."""
+    return [(page.rect.width, page.rect.height) for page in doc]
+
+
+def page_spans(doc: pymupdf.Document) -> list[records.TextSpan]:
+    """One TextSpan per text block, pages in order and blocks in content-stream order.
+
+    Content-stream order is what the producing program wrote, so it is the same on every run and
+    keeps a table cell's or a paragraph's lines together; image blocks are skipped.
+    """
+    spans: list[records.TextSpan] = []
+    for page in doc:
+        for block in page.get_text("blocks"):
+            x0, y0, x1, y1, text, _number, block_type = block[:7]
+            if block_type != 0:
+                continue
+            text = text.rstrip("\n")
+            if text.strip():
+                spans.append(records.TextSpan(page=page.number + 1, text=text))
+    return spans
+
+
+def _warnings() -> str:
+    return _one_line(pymupdf.TOOLS.mupdf_warnings())
+
+
+def _one_line(value) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= 200 else text[:197] + "..."

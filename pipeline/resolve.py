@@ -1,0 +1,237 @@
+"""The resolve stage: printed place names → gazetteer places, for records and running text.
+
+Cheap and always re-run, so a gazetteer change takes effect without opening a PDF. Every place
+name found is recorded as a mention; what cannot be resolved with confidence goes to review.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from normalizers.text import squash
+
+from .records import Extraction, JcmRecord, PlaceText, ProjectRecord
+
+# A katakana name followed by an administrative suffix: what a place name not in the gazetteer
+# usually looks like in these documents. Only text holding such a name goes to the NER model.
+_CANDIDATE_NAME = re.compile(r"[ァ-ヺー・]{2,}(?:特別市|特別州|首都圏|管区|地域|省|州|県|市|区|都|郡)")
+
+
+@dataclass
+class PlaceAtom:
+    text: str  # as printed
+    page: int
+    place_id: str | None
+
+
+@dataclass
+class ResolvedProject:
+    document: str
+    sha256: str
+    kind: str
+    issued: str | None
+    record: ProjectRecord
+    japan: list[PlaceAtom]
+    partners: list[PlaceAtom]
+
+
+@dataclass
+class ResolvedPair:
+    document: str
+    sha256: str
+    page: int
+    japan_place_id: str
+    partner_place_id: str
+    country: str | None
+    fiscal_years: list[int]
+
+
+@dataclass
+class ResolvedJcm:
+    document: str
+    sha256: str
+    record: JcmRecord
+    japan_place_id: str | None
+    partner_place_id: str | None
+
+
+@dataclass
+class Resolved:
+    projects: list[ResolvedProject] = field(default_factory=list)
+    pairs: list[ResolvedPair] = field(default_factory=list)
+    jcm: list[ResolvedJcm] = field(default_factory=list)
+    mentions: list[dict] = field(default_factory=list)
+    review: list[dict] = field(default_factory=list)
+
+
+def _mention(document: str, page: int, text: str, resolution) -> dict:
+    return {
+        "document": document,
+        "page": page,
+        "text": re.sub(r"[\r\n]+", "", text),
+        "key": resolution.key,
+        "place_id": resolution.place_id,
+        "method": resolution.method if resolution.place_id else "unresolved",
+        "score": round(float(resolution.score), 1),
+    }
+
+
+def _candidates(resolution) -> list[dict]:
+    return [{"place_id": pid, "score": round(float(score), 1)} for pid, score in resolution.candidates[:5]]
+
+
+class _DocumentResolver:
+    """Resolves everything one document mentions; keeps its mentions consistent."""
+
+    def __init__(self, extraction: Extraction, gazetteer):
+        self.ex = extraction
+        self.gaz = gazetteer
+        self.mentions: list[dict] = []
+        self.review: list[dict] = []
+
+    def _record(self, page: int, text: str, resolution) -> None:
+        self.mentions.append(_mention(self.ex.document, page, text, resolution))
+
+    def atoms(self, place_texts: list[PlaceText]) -> list[PlaceAtom]:
+        atoms = []
+        for pt in place_texts:
+            for r in self.gaz.resolve_cell(pt.text, country=pt.country, side=pt.side):
+                self._record(pt.page, r.text, r)
+                atoms.append(PlaceAtom(re.sub(r"\s+", "", r.text), pt.page, r.place_id))
+        return atoms
+
+    def scan(self) -> list[tuple[int, str]]:
+        """Mentions in running text; returns the spans holding names the gazetteer lacks."""
+        needs_ner = []
+        for span in self.ex.spans:
+            matches = self.gaz.scan(span.text, country=span.country)
+            covered = [(m.start, m.end) for m in matches]
+            for m in matches:
+                self._record(span.page, m.text, m.resolution)
+            for cand in _CANDIDATE_NAME.finditer(span.text):
+                if not any(s <= cand.start() and cand.end() <= e for s, e in covered):
+                    needs_ner.append((span.page, span.text))
+                    break
+        return needs_ner
+
+    def settle(self) -> None:
+        """One spelling, one place within a document: an unresolved occurrence of a spelling that
+        the document resolves elsewhere (with its context) takes that place; the rest go to review."""
+        by_text: dict[str, set] = defaultdict(set)
+        for m in self.mentions:
+            if m["place_id"]:
+                by_text[squash(m["text"])].add(m["place_id"])
+        for m in self.mentions:
+            if m["place_id"] is None:
+                ids = by_text.get(squash(m["text"]), set())
+                if len(ids) == 1:
+                    m["place_id"], m["method"] = next(iter(ids)), "context"
+
+    def review_rows(self, resolutions: dict[tuple, object]) -> None:
+        for m in self.mentions:
+            if m["place_id"] is None:
+                r = resolutions.get((m["page"], m["text"]))
+                self.review.append({
+                    "kind": "unresolved_place", "document": m["document"], "page": m["page"],
+                    "text": m["text"], "candidates": _candidates(r) if r else [],
+                    "detail": "no gazetteer place matches this name with confidence",
+                })
+            elif m["method"] == "fuzzy":
+                r = resolutions.get((m["page"], m["text"]))
+                self.review.append({
+                    "kind": "low_confidence_place", "document": m["document"], "page": m["page"],
+                    "text": m["text"], "candidates": _candidates(r) if r else [],
+                    "detail": f"fuzzy match to {m['place_id']} (score {m['score']}); accept it with "
+                              f"`c2c review accept` to make it a variant",
+                })
+
+
+def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[tuple[int, str]]]:
+    """Resolve one document's records and running text."""
+    out = Resolved()
+    if extraction.status != "ok":
+        return out, []
+    dr = _DocumentResolver(extraction, gazetteer)
+    ex = extraction
+    for record in ex.parsed.projects:
+        out.projects.append(ResolvedProject(ex.document, ex.sha256, ex.kind, ex.issued, record,
+                                            dr.atoms(record.japan), dr.atoms(record.partners)))
+    for pair in ex.parsed.pairs:
+        japan, partners = dr.atoms([pair.japan]), dr.atoms([pair.partner])
+        for j in japan:
+            for p in partners:
+                if j.place_id and p.place_id:
+                    out.pairs.append(ResolvedPair(ex.document, ex.sha256, pair.page, j.place_id, p.place_id,
+                                                  pair.country, sorted(set(pair.fiscal_years))))
+    for jcm in ex.parsed.jcm:
+        japan = dr.atoms([jcm.japan]) if jcm.japan else []
+        partner = dr.atoms([jcm.partner]) if jcm.partner else []
+        out.jcm.append(ResolvedJcm(ex.document, ex.sha256, jcm,
+                                   japan[0].place_id if japan else None,
+                                   partner[0].place_id if partner else None))
+    needs_ner = dr.scan()
+    dr.settle()
+    resolutions = {}  # candidates for the review table, only for what stayed uncertain
+    for m in dr.mentions:
+        if m["place_id"] is None or m["method"] == "fuzzy":
+            resolutions[(m["page"], m["text"])] = gazetteer.resolve(m["text"])
+    dr.review_rows(resolutions)
+    for note in ex.parsed.notes:
+        dr.review.append({"kind": note.kind, "document": ex.document, "page": note.page, "text": note.text,
+                          "candidates": [], "detail": note.detail})
+    out.mentions, out.review = dr.mentions, dr.review
+    return out, needs_ner
+
+
+def _span_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def propose_names(needs_ner: list[tuple[str, int, str]], gazetteer, cache: dict) -> list[dict]:
+    """Names the NER model calls places that the gazetteer cannot resolve → review rows.
+
+    `cache` maps a span's hash to the model's proposals for it, so a rerun never runs the model
+    on text it has seen.
+    """
+    todo = [(page, text) for _, page, text in needs_ner if _span_key(text) not in cache]
+    if todo:
+        from .propose import propose_place_names
+
+        unique = sorted(set(todo))
+        found = defaultdict(list)
+        texts = {}
+        for i, (page, text) in enumerate(unique):
+            texts[i] = text
+        proposals = propose_place_names([(i, text) for i, text in texts.items()])
+        for p in proposals:
+            found[p.page].append([p.text, p.label])
+        for i, text in texts.items():
+            cache[_span_key(text)] = sorted(found.get(i, []))
+    rows = []
+    for document, page, text in needs_ner:
+        for name, label in cache.get(_span_key(text), []):
+            r = gazetteer.resolve(name)
+            if r.place_id is None:
+                rows.append({"kind": "unresolved_place", "document": document, "page": page, "text": name,
+                             "candidates": _candidates(r),
+                             "detail": f"proposed by the NER model ({label}); not in the gazetteer"})
+    return rows
+
+
+def resolve_all(extractions: list[Extraction], gazetteer, proposal_cache: dict | None = None,
+                use_ner: bool = True) -> Resolved:
+    total = Resolved()
+    needs_ner: list[tuple[str, int, str]] = []
+    for ex in sorted(extractions, key=lambda e: e.document):
+        part, spans = resolve_document(ex, gazetteer)
+        total.projects += part.projects
+        total.pairs += part.pairs
+        total.jcm += part.jcm
+        total.mentions += part.mentions
+        total.review += part.review
+        needs_ner += [(ex.document, page, text) for page, text in spans]
+    if use_ner and needs_ner:
+        total.review += propose_names(needs_ner, gazetteer, proposal_cache if proposal_cache is not None else {})
+    return total

@@ -1,0 +1,225 @@
+"""One run: discover → (re)read changed documents → resolve → dedupe → emit, with the manifest.
+
+The command line is a thin layer over `run()` and `status()`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .discover import Action, discover, plan
+from .document import code_version
+from .records import Extraction
+from .state import STATE_DIR, State, append_run
+
+_CROSS_DOCUMENT_CODE = ["resolve.py", "dedupe.py", "emit.py", "run.py"]
+# Errors that may go away on their own are not cached: the next run tries the file again.
+_TRANSIENT_ERRORS = {"timeout", "internal"}
+
+
+class UsageError(Exception):
+    """A problem with how the command was called (exit status 2)."""
+
+
+@dataclass
+class RunOptions:
+    raw: Path
+    out: Path
+    jobs: int = 1
+    timeout: float | None = 120.0
+    force: bool = False
+    executor: str = "local"
+    scheduler: str | None = None
+    use_ner: bool = True
+    lock_wait: float = 600.0
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    counts: dict[str, int]
+    actions: list[dict]
+    failed: list[Extraction] = field(default_factory=list)
+    review_size: int = 0
+    changes: dict[str, int] = field(default_factory=dict)
+    skipped_outputs: bool = False
+
+
+def _cross_version() -> str:
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for name in _CROSS_DOCUMENT_CODE:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _check_paths(raw: Path, out: Path) -> None:
+    if not raw.is_dir():
+        raise UsageError(f"--raw {raw}: not a folder")
+    raw_r, out_r = raw.resolve(), out.resolve()
+    if out_r == raw_r or raw_r in out_r.parents:
+        raise UsageError(f"--out {out} lies inside --raw {raw}: outputs would be read as inputs")
+
+
+def status(raw: Path, out: Path, force: bool = False) -> list[Action]:
+    """What a run would do with each document, and why, without doing it."""
+    _check_paths(raw, out)
+    return plan(discover(raw), State(out).documents, code_version(), force)
+
+
+def _old_projects(out: Path) -> dict[str, str]:
+    path = out / "projects.jsonl"
+    if not path.exists():
+        return {}
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows[row["project_id"]] = line
+    return rows
+
+
+def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = None,
+        log: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> RunResult:
+    _check_paths(opts.raw, opts.out)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    (opts.out / STATE_DIR).mkdir(exist_ok=True)
+    lock = FileLock(str(opts.out / STATE_DIR / "lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log(f"c2c: another run is writing {opts.out}; waiting for it (up to {opts.lock_wait:g} s)")
+        try:
+            lock.acquire(timeout=opts.lock_wait)
+        except Timeout:
+            raise UsageError(f"{opts.out} is locked by another c2c run; try again when it has finished")
+    try:
+        return _run_locked(opts, progress, log)
+    finally:
+        lock.release()
+
+
+def _run_locked(opts: RunOptions, progress, log) -> RunResult:
+    started = datetime.now(timezone.utc)
+    state = State(opts.out)
+    version = code_version()
+    actions = plan(discover(opts.raw), state.documents, version, opts.force)
+    extractions: dict[str, Extraction] = {}
+    reasons: dict[str, tuple[str, str]] = {}
+
+    to_parse = []
+    for a in actions:
+        if a.action == "reuse":
+            cached = state.load_extraction(a.document)
+            if cached is not None:
+                extractions[a.document] = cached
+                reasons[a.document] = ("reused", a.reason)
+                continue
+            a = Action(a.document, "parse", "cached result missing", a.source)
+        if a.action == "parse":
+            to_parse.append(a)
+        elif a.action == "remove":
+            state.forget(a.document)
+            reasons[a.document] = ("removed", a.reason)
+
+    if to_parse:
+        from .executors import run_documents
+
+        sources = [a.source for a in to_parse]
+        done, last_save = 0, time.monotonic()
+        for i, ex in run_documents(sources, opts.jobs, opts.timeout, opts.executor, opts.scheduler):
+            a = to_parse[i]
+            extractions[a.document] = ex
+            done += 1
+            if ex.status == "error":
+                log(f"c2c: {a.document}: {ex.error_kind}: {ex.error}")
+                reasons[a.document] = ("failed", f"{ex.error_kind}: {ex.error}")
+                if ex.error_kind in _TRANSIENT_ERRORS:
+                    state.forget(a.document)
+                else:
+                    state.store_extraction(ex, version)
+            else:
+                reasons[a.document] = ("parsed", a.reason)
+                state.store_extraction(ex, version)
+            if time.monotonic() - last_save > 5:  # progress survives a crash
+                state.save()
+                last_save = time.monotonic()
+            if progress:
+                progress(a.document, done, len(to_parse))
+    for document, ex in extractions.items():
+        if ex.status == "error" and reasons[document][0] == "reused":
+            reasons[document] = ("failed", f"{ex.error_kind}: {ex.error} (unchanged since last run)")
+
+    from .gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.load()
+    inputs_key = hashlib.sha256(json.dumps(
+        [sorted((d, e.sha256) for d, e in extractions.items()), version, gazetteer.version, _cross_version(),
+         opts.use_ner]).encode()).hexdigest()
+    result = RunResult(exit_code=0, counts={}, actions=[])
+    old = _old_projects(opts.out)
+    if not to_parse and state.outputs_current(inputs_key):
+        result.skipped_outputs = True
+        result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
+        new_rows = old
+    else:
+        from .dedupe import build_tables
+        from .emit import emit
+        from .resolve import resolve_all
+
+        cache_path = opts.out / STATE_DIR / "proposals.json"
+        try:
+            proposal_cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
+        except ValueError:
+            proposal_cache = {}
+        ordered = [extractions[d] for d in sorted(extractions)]
+        resolved = resolve_all(ordered, gazetteer, proposal_cache, use_ner=opts.use_ner)
+        tables = build_tables(ordered, resolved, gazetteer)
+        written = emit(tables, opts.out)
+        from .state import atomic_write_text, dumps
+
+        atomic_write_text(cache_path, dumps(proposal_cache))
+        state.record_outputs(inputs_key, written)
+        state.manifest["outputs"]["review_size"] = result.review_size = len(tables.review)
+        new_rows = {r["project_id"]: json.dumps(r, ensure_ascii=False, separators=(",", ":"))
+                    for r in tables.projects}
+    state.save()
+
+    result.changes = {
+        "projects_added": len(set(new_rows) - set(old)),
+        "projects_removed": len(set(old) - set(new_rows)),
+        "projects_changed": sum(1 for k in set(new_rows) & set(old) if new_rows[k] != old[k]),
+    }
+    kinds = {"parsed": 0, "reused": 0, "removed": 0, "failed": 0}
+    new = changed = 0
+    for a in actions:
+        action, reason = reasons.get(a.document, ("failed", "not read"))
+        kinds[action] += 1
+        result.actions.append({"document": a.document, "action": action, "reason": reason})
+        if action in ("parsed", "failed") and a.reason == "new document":
+            new += 1
+        elif action in ("parsed", "failed") and a.action == "parse":
+            changed += 1
+    result.failed = sorted((e for e in extractions.values() if e.status == "error"), key=lambda e: e.document)
+    result.counts = {"new": new, "changed": changed, "unchanged": kinds["reused"],
+                     "removed": kinds["removed"], "failed": len(result.failed)}
+    result.exit_code = 3 if result.failed else 0
+    append_run(opts.out, {
+        "run_id": f"{started.strftime('%Y%m%dT%H%M%S%fZ')}",
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "code_version": version,
+        "gazetteer_version": gazetteer.version,
+        "documents": result.counts,
+        "actions": result.actions,
+        "exit_code": result.exit_code,
+    })
+    return result

@@ -1,0 +1,130 @@
+"""What persists between runs: the manifest, cached extractions, runs.jsonl, and the run lock.
+
+Everything lives under `<out>/.c2c/`. Every write goes to a temporary file that is renamed into
+place, so a run killed at any moment leaves the previous state readable and the next run completes
+the job.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .records import Extraction, from_dict, to_dict
+
+STATE_DIR = ".c2c"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class State:
+    """The manifest of per-document results for one output folder."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.dir = out / STATE_DIR
+        self.manifest_path = self.dir / "manifest.json"
+        self.manifest: dict = {"documents": {}, "outputs": {}}
+        if self.manifest_path.exists():
+            try:
+                self.manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                # A damaged manifest only costs a full re-read, never wrong output.
+                self.manifest = {"documents": {}, "outputs": {}}
+
+    @property
+    def documents(self) -> dict[str, dict]:
+        return self.manifest.setdefault("documents", {})
+
+    def _cache_path(self, sha256: str, code_version: str) -> Path:
+        return self.dir / "docs" / f"{sha256[:32]}-{code_version[:12]}.json"
+
+    def load_extraction(self, document: str) -> Extraction | None:
+        entry = self.documents.get(document)
+        if not entry:
+            return None
+        path = self._cache_path(entry["sha256"], entry["code_version"])
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        extraction = from_dict(Extraction, data)
+        extraction.document = document  # the same bytes may sit at another path now
+        return extraction
+
+    def store_extraction(self, extraction: Extraction, code_version: str) -> None:
+        path = self._cache_path(extraction.sha256, code_version)
+        atomic_write_text(path, dumps(to_dict(extraction)))
+        self.documents[extraction.document] = {"sha256": extraction.sha256, "code_version": code_version}
+
+    def forget(self, document: str) -> None:
+        self.documents.pop(document, None)
+
+    def save(self) -> None:
+        self._prune_cache()
+        atomic_write_text(self.manifest_path, dumps(self.manifest))
+
+    def _prune_cache(self) -> None:
+        keep = {self._cache_path(e["sha256"], e["code_version"]).name for e in self.documents.values()}
+        folder = self.dir / "docs"
+        if folder.exists():
+            for path in folder.glob("*.json"):
+                if path.name not in keep:
+                    path.unlink(missing_ok=True)
+
+    # The outputs of the cross-document stages, so a run with nothing new can skip them.
+    def outputs_current(self, inputs_key: str) -> bool:
+        recorded = self.manifest.get("outputs", {})
+        if recorded.get("inputs_key") != inputs_key:
+            return False
+        for name, size in recorded.get("files", {}).items():
+            path = self.out / name
+            if not path.exists() or path.stat().st_size != size:
+                return False
+        return bool(recorded.get("files"))
+
+    def record_outputs(self, inputs_key: str, files: list[str]) -> None:
+        self.manifest["outputs"] = {
+            "inputs_key": inputs_key,
+            "files": {name: (self.out / name).stat().st_size for name in sorted(files)},
+        }
+
+
+def append_run(out: Path, row: dict) -> None:
+    """Append one row to runs.jsonl; rewriting through a temp file keeps earlier rows whole."""
+    path = out / "runs.jsonl"
+    previous = path.read_bytes() if path.exists() else b""
+    if previous and not previous.endswith(b"\n"):
+        previous = previous[: previous.rfind(b"\n") + 1]  # drop a row cut short by a crash
+    line = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+    atomic_write_bytes(path, previous + line.encode("utf-8"))
+
+
+def hash_files(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,97 @@
+"""Small PDFs for tests, drawn with PyMuPDF: text pages, bordered tables, image-only pages.
+
+Japanese text uses MuPDF's built-in CJK font ("japan"), so no font file is needed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+A4 = (595.0, 842.0)
+A4_LANDSCAPE = (842.0, 595.0)
+SLIDE_16_9 = (960.0, 540.0)
+FONT = "japan"
+
+
+def make_text_pdf(path: Path, pages: list[list[str]], landscape: bool = False,
+                  size: tuple[float, float] | None = None, fontsize: float = 11) -> Path:
+    """One page per item of `pages`, each a list of lines written top to bottom."""
+    width, height = size or (A4_LANDSCAPE if landscape else A4)
+    doc = pymupdf.open()
+    for lines in pages:
+        page = doc.new_page(width=width, height=height)
+        y = 50.0
+        for line in lines:
+            page.insert_text((40, y), line, fontname=FONT, fontsize=fontsize)
+            y += fontsize * 1.6
+    doc.save(path)
+    doc.close()
+    return Path(path)
+
+
+def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[list[str]],
+                   col_widths: list[float] | None = None, rows_per_page: int | None = None,
+                   repeat_header: bool = True, size: tuple[float, float] = A4_LANDSCAPE,
+                   fontsize: float = 8, footer: str | None = None) -> Path:
+    """A bordered table: `title` above it on page 1, `header` on top of every page when
+    `repeat_header`, each cell a string whose "\\n" are line breaks; rows never split across pages.
+    A page ends after `rows_per_page` rows or when the next row would not fit."""
+    width, height = size
+    margin = 30.0
+    if col_widths is None:
+        col_widths = [(width - 2 * margin) / len(header)] * len(header)
+    line_height = fontsize * 1.4
+    padding = 3.0
+
+    def row_height(cells: list[str]) -> float:
+        return max(len(c.split("\n")) for c in cells) * line_height + 2 * padding
+
+    def draw_row(page: pymupdf.Page, y: float, cells: list[str]) -> float:
+        h = row_height(cells)
+        x = margin
+        for text, w in zip(cells, col_widths):
+            page.draw_rect(pymupdf.Rect(x, y, x + w, y + h), color=(0, 0, 0), width=0.5)
+            for i, line in enumerate(text.split("\n")):
+                if line:
+                    page.insert_text((x + padding, y + padding + (i + 1) * line_height - fontsize * 0.3),
+                                     line, fontname=FONT, fontsize=fontsize)
+            x += w
+        return y + h
+
+    doc = pymupdf.open()
+    pending = list(rows)
+    first = True
+    while pending or first:
+        page = doc.new_page(width=width, height=height)
+        y = margin
+        if first and title:
+            page.insert_text((margin, y + 12), title, fontname=FONT, fontsize=12)
+            y += 24
+        if first or repeat_header:
+            y = draw_row(page, y, header)
+        count = 0
+        while pending and (rows_per_page is None or count < rows_per_page):
+            if count and y + row_height(pending[0]) > height - margin - 20:
+                break
+            y = draw_row(page, y, pending.pop(0))
+            count += 1
+        if footer:
+            page.insert_text((width - 80, height - 15), footer.format(page=page.number + 1),
+                             fontname=FONT, fontsize=8)
+        first = False
+    doc.save(path)
+    doc.close()
+    return Path(path)
+
+
+def make_image_pdf(path: Path, size: tuple[float, float] = A4_LANDSCAPE) -> Path:
+    """A page holding only a picture (no text layer), like a scan."""
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 60, 40), False)
+    pix.set_rect(pix.irect, (200, 200, 200))
+    doc = pymupdf.open()
+    page = doc.new_page(width=size[0], height=size[1])
+    page.insert_image(page.rect, pixmap=pix)
+    doc.save(path)
+    doc.close()
+    return Path(path)

@@ -1,0 +1,192 @@
+"""pipeline.extract.adoption_table: 採択案件一覧 tables, the corpus one and tables drawn here."""
+import json
+import time
+
+import pymupdf
+import pytest
+
+import pdfmaker
+from pipeline import records
+from pipeline.extract.adoption_table import extract_adoption_table, match_header, split_fields
+
+TABLE = "fy2025_r1_adoption_table.pdf"
+
+
+@pytest.fixture(scope="module")
+def corpus_parsed(corpus) -> records.Parsed:
+    return extract_adoption_table(pymupdf.open(corpus / TABLE))
+
+
+def test_corpus_document_title_and_year(corpus_parsed):
+    assert corpus_parsed.title == "令和7年度脱炭素社会実現のための都市間連携事業委託業務1次公募採択案件一覧"
+    assert corpus_parsed.fiscal_year == 2025
+    assert corpus_parsed.notes == []
+
+
+def test_corpus_rows(corpus_parsed):
+    projects = corpus_parsed.projects
+    assert [p.number for p in projects] == list(range(1, 21))
+    assert {(p.fiscal_year, p.round) for p in projects} == {(2025, 1)}
+    assert [p.pages for p in projects] == [[1]] * 6 + [[2]] * 6 + [[3]] * 6 + [[4]] * 2
+    assert [p.country for p in projects] == [
+        "ID", "PH", "IN", "TH", "ID", "VN", "VN", "VN", "ID", "IN",
+        "ID", "ID", "TH", "TH", "VN", "ID", "VN", "MN", "CL", "PW"]
+    assert all(p.co_implementers == [] for p in projects)
+
+
+def test_corpus_row_2_exact(corpus_parsed):
+    row = corpus_parsed.projects[1]
+    assert row == records.ProjectRecord(
+        pages=[1], fiscal_year=2025, round=1, number=2,
+        title_raw="メトロセブ地域の脱炭素都市\n形成と防災レジリエンス強化\n推進事業",
+        title="メトロセブ地域の脱炭素都市形成と防災レジリエンス強化推進事業",
+        proposer_raw="日本工営株式会社", proposer="日本工営株式会社", co_implementers=[],
+        japan=[records.PlaceText("横浜市", 1, "japan", None)],
+        partners=[records.PlaceText("メトロセブ地域(セ\nブ市、マンダウエ\n市、ダナオ市)", 1, "partner", "PH")],
+        country="PH",
+        fields=["省エネルギー", "再生可能エネルギー", "廃棄物処理", "交通インフラ", "制度構築支援",
+                "その他(グリーンインフラ)"],
+        summary=row.summary)
+    assert row.summary.startswith("本事業では、台風災害の多いメトロセブ地域において、地域防災拠点となる公共・民間施設")
+    assert "\n" not in row.summary
+
+
+def test_corpus_row_3_proposer_and_numbered_summary(corpus_parsed):
+    row = corpus_parsed.projects[2]
+    assert row.proposer_raw == "公益財団法人 地球\n環境センター"
+    assert row.proposer == "公益財団法人地球環境センター"
+    assert row.summary.startswith("(1)FSの実施①グリーン水素とバイオガス由来CO2を活用したe-メタンプロジェクト")
+
+
+def test_corpus_compound_cells_are_passed_whole(corpus_parsed):
+    row15 = corpus_parsed.projects[14]
+    assert [p.text for p in row15.japan] == ["堺市・大\n阪市"]
+    assert [p.text for p in row15.partners] == ["バリアンタウ省、\nベトナム南部地域"]
+    assert row15.partners[0].page == 3
+
+
+def test_corpus_latin_words_keep_their_spaces(corpus_parsed):
+    assert corpus_parsed.projects[18].title == "サンティアゴ市レンカ区のRace to Zero参加を通じた脱炭素・SDGsドミノ推進事業"
+
+
+def test_corpus_matches_truth(corpus, corpus_parsed):
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    expected = [p for p in truth["projects"] if TABLE in p["sources"] and p["round"] is not None]
+    got = {p.number: p for p in corpus_parsed.projects}
+    assert len(expected) == len(got) == 20
+    for t in expected:
+        p = got[t["number"]]
+        assert (p.title, p.proposer, p.country, p.fields, p.fiscal_year, p.round) == (
+            t["title"], t["proposer"], t["country"], t["fields"], t["fiscal_year"], t["round"]), t["key"]
+
+
+def test_corpus_speed(corpus):
+    doc = pymupdf.open(corpus / TABLE)
+    start = time.perf_counter()
+    extract_adoption_table(doc)
+    assert time.perf_counter() - start < 0.8
+
+
+# --- tables drawn by the test --------------------------------------------------------------------
+
+RENAMED_HEADER = ["No.", "事業名", "代表事業者", "相手国", "相手都市", "国内自治体", "分野", "概要"]
+
+
+def renamed_rows():
+    return [
+        ["1", "第一の\n都市間連携事業", "(株)テスト\n工営", "ベトナム", "ハイフォン市", "北九州市",
+         "・省エネルギー\n・その他(グリーンイン\nフラ)", "一行目の概要\n二行目"],
+        ["2", "Smart City\nPilot 事業", "一般社団法人 試験\n協会", "タイ国", "チェンマイ市、\nラヨーン県", "東京都・\n川崎市",
+         "・廃棄物処理", "概要2"],
+        ["", "(続き)", "", "", "", "", "・制度構築支援", "続きの概要"],
+        ["3", "第三事業", "株式会社三番", "インドネシア", "スラバヤ市", "大阪府",
+         "・水素技術", "概要3"],
+    ]
+
+
+def test_made_table_renamed_reordered_columns_repeated_header(tmp_path):
+    path = pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和8年度 都市間連携事業 2次公募 採択結果", RENAMED_HEADER, renamed_rows(),
+        col_widths=[30, 110, 100, 60, 90, 80, 120, 192], rows_per_page=2, footer="{page} / 2")
+    doc = pymupdf.open(path)
+    assert doc.page_count == 2
+    parsed = extract_adoption_table(doc)
+    assert parsed.title == "令和8年度都市間連携事業2次公募採択結果"
+    assert parsed.fiscal_year == 2026
+    assert parsed.notes == []
+    assert parsed.projects == [
+        records.ProjectRecord(
+            pages=[1], fiscal_year=2026, round=2, number=1,
+            title_raw="第一の\n都市間連携事業", title="第一の都市間連携事業",
+            proposer_raw="(株)テスト\n工営", proposer="株式会社テスト工営",
+            japan=[records.PlaceText("北九州市", 1, "japan", None)],
+            partners=[records.PlaceText("ハイフォン市", 1, "partner", "VN")], country="VN",
+            fields=["省エネルギー", "その他(グリーンインフラ)"], summary="一行目の概要二行目"),
+        records.ProjectRecord(
+            pages=[1, 2], fiscal_year=2026, round=2, number=2,
+            title_raw="Smart City\nPilot 事業\n(続き)", title="Smart City Pilot事業(続き)",
+            proposer_raw="一般社団法人 試験\n協会", proposer="一般社団法人試験協会",
+            japan=[records.PlaceText("東京都・\n川崎市", 1, "japan", None)],
+            partners=[records.PlaceText("チェンマイ市、\nラヨーン県", 1, "partner", "TH")], country="TH",
+            fields=["廃棄物処理", "制度構築支援"], summary="概要2続きの概要"),
+        records.ProjectRecord(
+            pages=[2], fiscal_year=2026, round=2, number=3,
+            title_raw="第三事業", title="第三事業",
+            proposer_raw="株式会社三番", proposer="株式会社三番",
+            japan=[records.PlaceText("大阪府", 2, "japan", None)],
+            partners=[records.PlaceText("スラバヤ市", 2, "partner", "ID")], country="ID",
+            fields=["水素技術"], summary="概要3"),
+    ]
+
+
+def test_made_table_unknown_header_becomes_note(tmp_path):
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名", "予算額"]
+    rows = [["1", "株式会社一", "横浜市", "バンコク都", "タイ", "事業一", "1,000千円"]]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "2022年度 都市間連携事業 採択案件一覧", header, rows)))
+    assert parsed.fiscal_year == 2022
+    assert parsed.notes == [records.Note("unknown_header", 1, "予算額",
+                                         "column 7 header not understood; its cells are not extracted")]
+    (project,) = parsed.projects
+    assert (project.number, project.round, project.title, project.proposer, project.country) == (
+        1, None, "事業一", "株式会社一", "TH")
+    assert project.fields is None and project.summary is None
+
+
+def test_made_table_header_only_on_first_page(tmp_path):
+    header = ["案件番号", "応募者", "日本側都市", "海外都市", "国名", "案件名"]
+    rows = [[str(i), f"株式会社{i}", "富山市", "コロール州", "パラオ", f"案件{i}"] for i in range(1, 5)]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和6年度 都市間連携事業 採択案件一覧", header, rows,
+        rows_per_page=2, repeat_header=False)))
+    assert [(p.number, p.pages, p.title, p.country) for p in parsed.projects] == [
+        (1, [1], "案件1", "PW"), (2, [1], "案件2", "PW"), (3, [2], "案件3", "PW"), (4, [2], "案件4", "PW")]
+    assert parsed.fiscal_year == 2024
+
+
+def test_document_without_table(tmp_path):
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_text_pdf(tmp_path / "t.pdf", [["脱炭素"]])))
+    assert parsed.projects == []
+    assert [n.kind for n in parsed.notes] == ["no_table"]
+
+
+@pytest.mark.parametrize("header, role", [
+    ("番号", "number"), ("No.", "number"), ("ＮＯ", "number"), ("案件番号", "number"),
+    ("提案者", "proposer"), ("代表事業者", "proposer"), ("代表事業者名", "proposer"), ("実施主体", "proposer"),
+    ("国内都市", "japan"), ("国内自治体", "japan"), ("日本側都市", "japan"),
+    ("対象都市・地域", "partner"), ("対象都市･地域", "partner"), ("相手都市", "partner"), ("海外都市", "partner"),
+    ("対象国", "country"), ("相手国", "country"), ("国名", "country"), ("国", "country"),
+    ("事業名", "title"), ("案件名", "title"), ("業務名", "title"),
+    ("対象分野", "fields"), ("分野", "fields"),
+    ("事業概要", "summary"), ("概要", "summary"), ("事業内容", "summary"),
+    ("備考", None), ("予算額", None), ("", None),
+])
+def test_match_header(header, role):
+    assert match_header(header) == role
+
+
+def test_split_fields():
+    assert split_fields("・省エネルギー\n・その他(グリーンインフ\nラ)") == ["省エネルギー", "その他(グリーンインフラ)"]
+    assert split_fields("・その他(フロン回収・破\n壊分野)") == ["その他(フロン回収・破壊分野)"]
+    assert split_fields("省エネルギー、廃棄物処理") == ["省エネルギー", "廃棄物処理"]
+    assert split_fields("") == []

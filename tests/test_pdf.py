@@ -1,0 +1,128 @@
+"""pipeline.pdf: opening PDFs safely, every failure an exact error kind."""
+import hashlib
+
+import pymupdf
+import pytest
+
+from pipeline import pdf, records
+import pdfmaker
+
+
+def error_kind(path) -> str:
+    with pytest.raises(records.DocumentError) as info:
+        pdf.open_pdf(path)
+    assert "\n" not in info.value.message and str(path.name) not in info.value.message
+    return info.value.kind
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("empty.pdf", "empty"),
+    ("not_a_pdf.pdf", "not_pdf"),
+    ("encrypted.pdf", "encrypted"),
+    ("truncated.pdf", "corrupt"),
+    ("scanned_page.pdf", "no_text_layer"),
+])
+def test_corpus_bad_files(corpus, name, kind):
+    assert error_kind(corpus / "bad" / name) == kind
+
+
+@pytest.mark.parametrize("name, pages", [
+    ("fy2025_r1_adoption_table.pdf", 4),
+    ("c2c_pamphlet_2022.pdf", 19),
+    ("c2c_overview_2026.pdf", 13),
+])
+def test_corpus_good_files_open(corpus, name, pages):
+    doc = pdf.open_pdf(corpus / name)
+    assert doc.page_count == pages
+    texts = pdf.page_texts(doc)
+    assert len(texts) == pages and all(t.strip() for t in texts)
+    spans = pdf.page_spans(doc)
+    assert {s.page for s in spans} == set(range(1, pages + 1))
+    assert spans == pdf.page_spans(pdf.open_pdf(corpus / name))  # deterministic
+
+
+def test_table_spans_keep_cell_line_breaks(corpus):
+    spans = pdf.page_spans(pdf.open_pdf(corpus / "fy2025_r1_adoption_table.pdf"))
+    assert any(s.page == 1 and s.text == "日本エヌ・ユー・\nエス株式会社" for s in spans)
+
+
+def test_made_text_pdf(tmp_path):
+    path = pdfmaker.make_text_pdf(tmp_path / "t.pdf", [["都市間連携事業", "second line"], ["二頁目"]])
+    doc = pdf.open_pdf(path)
+    assert pdf.page_texts(doc) == ["都市間連携事業\nsecond line\n", "二頁目\n"]
+    assert [(s.page, s.text) for s in pdf.page_spans(doc)] == [
+        (1, "都市間連携事業"), (1, "second line"), (2, "二頁目")]
+    assert pdf.page_sizes(doc) == [(595.0, 842.0), (595.0, 842.0)]
+
+
+def test_image_only_pdf_has_no_text_layer(tmp_path):
+    assert error_kind(pdfmaker.make_image_pdf(tmp_path / "scan.pdf")) == "no_text_layer"
+
+
+def test_empty_and_whitespace_pages_have_no_text_layer(tmp_path):
+    assert error_kind(pdfmaker.make_text_pdf(tmp_path / "blank.pdf", [[], [" "]])) == "no_text_layer"
+
+
+def test_zero_bytes(tmp_path):
+    (tmp_path / "e.pdf").write_bytes(b"")
+    assert error_kind(tmp_path / "e.pdf") == "empty"
+
+
+@pytest.mark.parametrize("content", [
+    b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>",
+    b"PK\x03\x04 a zip file",
+    b"plain text; the header comes too late" + b" " * 2000 + b"%PDF-1.7",
+])
+def test_not_pdf_whatever_the_extension(tmp_path, content):
+    (tmp_path / "x.pdf").write_bytes(content)
+    assert error_kind(tmp_path / "x.pdf") == "not_pdf"
+
+
+def test_truncated_bytes_are_corrupt(tmp_path):
+    good = pdfmaker.make_text_pdf(tmp_path / "good.pdf", [["脱炭素"]] * 3).read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(good[: len(good) // 2])
+    assert error_kind(tmp_path / "cut.pdf") == "corrupt"
+
+
+def test_repaired_to_zero_pages_is_corrupt(corpus, tmp_path):
+    # an end marker glued onto a cut file: MuPDF "repairs" it into a document with no pages
+    cut = (corpus / "bad" / "truncated.pdf").read_bytes()
+    (tmp_path / "glued.pdf").write_bytes(cut + b"\n%%EOF\n")
+    assert error_kind(tmp_path / "glued.pdf") == "corrupt"
+
+
+def test_garbage_with_header_and_trailer_is_corrupt(tmp_path):
+    (tmp_path / "g.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00\xff garbage " * 200 + b"\n%%EOF\n")
+    assert error_kind(tmp_path / "g.pdf") == "corrupt"
+
+
+def test_trailing_padding_after_eof_is_accepted(tmp_path):
+    path = pdfmaker.make_text_pdf(tmp_path / "p.pdf", [["脱炭素"]])
+    path.write_bytes(path.read_bytes() + b"\r\n\x00\x00\n")
+    assert pdf.open_pdf(path).page_count == 1
+
+
+def test_password_protected_is_encrypted(tmp_path):
+    doc = pymupdf.open()
+    doc.new_page().insert_text((50, 50), "secret", fontname="helv")
+    doc.save(tmp_path / "locked.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="u", owner_pw="o")
+    assert error_kind(tmp_path / "locked.pdf") == "encrypted"
+
+
+def test_owner_password_only_opens(tmp_path):
+    # permissions-only encryption: readers open it without a password, and so do we
+    doc = pymupdf.open()
+    doc.new_page().insert_text((50, 50), "readable", fontname="helv")
+    doc.save(tmp_path / "perm.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="o",
+             permissions=pymupdf.PDF_PERM_PRINT)
+    assert pdf.page_texts(pdf.open_pdf(tmp_path / "perm.pdf")) == ["readable\n"]
+
+
+def test_opening_writes_nothing(corpus, tmp_path):
+    path = pdfmaker.make_text_pdf(tmp_path / "t.pdf", [["脱炭素"]])
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    pdf.open_pdf(path)
+    with pytest.raises(records.DocumentError):
+        pdf.open_pdf(corpus / "bad" / "truncated.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
