@@ -30,7 +30,7 @@ FIELDS = ["place_id", "name_ja", "name_en", "kind", "country", "parent_id", "jis
 _JP_SUFFIX = {
     "市": (("シ",), "City"), "区": (("ク",), "Ward"), "町": (("チョウ", "マチ"), "Town"),
     "村": (("ソン", "ムラ"), "Village"), "県": (("ケン",), "Prefecture"), "府": (("フ",), "Prefecture"),
-    "都": (("ト",), "Metropolis"), "道": (("ドウ",), "Prefecture"),
+    "都": (("ト",), "Metropolis"),
 }
 
 
@@ -88,8 +88,10 @@ _STATE_FORMS = ("社会主義共和国", "人民民主共和国", "民主共和�
 
 def _short_form(name: str) -> str | None:
     for ending in _STATE_FORMS:
-        if name.endswith(ending) and len(name) - len(ending) >= 2:
-            return name[: -len(ending)]
+        rest = name[: -len(ending)]
+        # Only a katakana remainder is a name on its own (大韓民国 does not give 大韓民).
+        if name.endswith(ending) and len(rest) >= 2 and "ァ" <= rest[-1] <= "ー":
+            return rest
     return None
 
 
@@ -119,13 +121,23 @@ def country_rows() -> list[dict]:
         # The short form is the canonical name; "<short>国" (ベトナム国) is a common long form.
         canonical = min(forms, key=len) if forms else names[0]
         variants = [f for f in forms if f != canonical]
-        if len(canonical) >= 2 and not canonical.endswith("国") and canonical + "国" not in variants:
+        if "ァ" <= canonical[-1] <= "ー" and canonical + "国" not in variants:
             variants.append(canonical + "国")
         rows.append({
             "place_id": f"country-{c.alpha_2.lower()}", "name_ja": canonical,
-            "name_en": getattr(c, "common_name", None) or c.name, "kind": "country",
+            "name_en": getattr(c, "common_name", None)
+            or (getattr(c, "official_name", None) if "," in c.name else None) or c.name,
+            "kind": "country",
             "country": c.alpha_2, "parent_id": "", "jis_code": "", "variants": "|".join(sorted(variants)),
         })
+    # A derived form two countries share (ドミニカ国: Dominica, and short for ドミニカ共和国) names
+    # neither reliably: drop it from the variants.
+    claims: dict[str, int] = {}
+    for r in rows:
+        for form in {r["name_ja"], *filter(None, r["variants"].split("|"))}:
+            claims[form] = claims.get(form, 0) + 1
+    for r in rows:
+        r["variants"] = "|".join(v for v in r["variants"].split("|") if v and claims[v] == 1)
     return rows
 
 

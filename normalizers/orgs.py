@@ -27,8 +27,9 @@ LEGAL_FORMS = {
 _ABBR = "|".join(sorted(map(re.escape, LEGAL_FORMS), key=len, reverse=True))
 _LEADING = re.compile(rf"^\((?:{_ABBR})\)")
 _TRAILING = re.compile(rf"\((?:{_ABBR})\)$")
-# A Latin acronym in brackets at the end of a Japanese name: 地球環境戦略研究機関(IGES).
-_ACRONYM = re.compile(r"(?<=[^\x00-\x7f])\(([A-Z][A-Za-z0-9&.\-]{1,15})\)$")
+# An acronym in brackets at the end of a name: 地球環境戦略研究機関(IGES), "... Co., Ltd. (TDEM)".
+# Capitals only, so that "(Thailand)" stays part of a name.
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9&.\-]{1,15})\)$")
 # Latin legal suffixes that follow a comma inside one company name ("Co., Ltd.").
 _LATIN_SUFFIX = r"(?:Ltd|LTD|Inc|INC|LLC|Co|CO|Corp|Corporation|Limited|Pte|Sdn|Bhd|JSC|GmbH|S\.A|Tbk|Jr)\b"
 _LATIN_COMMA = re.compile(rf",\s*(?!{_LATIN_SUFFIX})(?=[A-Za-z])")

@@ -16,6 +16,7 @@ class SourceFile:
     path: Path
     sha256: str
     size_bytes: int
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,26 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(raw: Path) -> list[SourceFile]:
+def _is_candidate(path: Path) -> bool:
+    """A file named .pdf (whatever it holds: a bad one must be reported), or any file that starts
+    like a PDF; notes, spreadsheets and READMEs kept beside the PDFs are not inputs."""
+    if path.suffix.lower() == ".pdf":
+        return True
+    try:
+        with path.open("rb") as f:
+            return b"%PDF-" in f.read(1024)
+    except OSError:
+        return False
+
+
+def discover(raw: Path, known: dict[str, dict] | None = None) -> list[SourceFile]:
     """Every regular file under raw/ (recursively), sorted by relative path.
 
-    Symbolic links are not followed: a link could point outside raw/ and read what it should not.
+    `known` (the manifest: document → {size_bytes, mtime_ns, sha256}) lets an unchanged file keep
+    its sha256 without being read again, as DVC and make do: a rerun over a thousand PDFs must not
+    read a thousand PDFs. Symbolic links are not followed: a link could point outside raw/.
     """
+    known = known or {}
     raw = raw.resolve()
     found: list[SourceFile] = []
     for folder, dirs, files in os.walk(raw, followlinks=False):
@@ -47,10 +63,16 @@ def discover(raw: Path) -> list[SourceFile]:
             if name.startswith(".") or name in _IGNORED_NAMES:
                 continue
             path = Path(folder) / name
-            if path.is_symlink() or not path.is_file():
+            if path.is_symlink() or not path.is_file() or not _is_candidate(path):
                 continue
             rel = path.relative_to(raw).as_posix()
-            found.append(SourceFile(rel, path, sha256_of(path), path.stat().st_size))
+            stat = path.stat()
+            old = known.get(rel) or {}
+            if old.get("size_bytes") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns and old.get("sha256"):
+                sha = old["sha256"]
+            else:
+                sha = sha256_of(path)
+            found.append(SourceFile(rel, path, sha, stat.st_size, stat.st_mtime_ns))
     return sorted(found, key=lambda s: s.document)
 
 

@@ -5,6 +5,7 @@ name found is recorded as a mention; what cannot be resolved with confidence goe
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import defaultdict
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from normalizers.text import squash
 
-from .records import Extraction, JcmRecord, PlaceText, ProjectRecord
+from .records import Extraction, JcmRecord, Parsed, PlaceText, ProjectRecord
 
 # A katakana name followed by an administrative suffix: what a place name not in the gazetteer
 # usually looks like in these documents. Only text holding such a name goes to the NER model.
@@ -220,12 +221,17 @@ def propose_names(needs_ner: list[tuple[str, int, str]], gazetteer, cache: dict)
     return rows
 
 
-def resolve_all(extractions: list[Extraction], gazetteer, proposal_cache: dict | None = None,
-                use_ner: bool = True) -> Resolved:
+def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
+                keep: list[Extraction] | None = None) -> Resolved:
+    """Resolve documents one at a time (in document order); `keep` collects each extraction with its
+    bulky parts (spans, records) dropped, for the documents table."""
     total = Resolved()
     needs_ner: list[tuple[str, int, str]] = []
-    for ex in sorted(extractions, key=lambda e: e.document):
+    for ex in extractions:
         part, spans = resolve_document(ex, gazetteer)
+        if keep is not None:
+            keep.append(dataclasses.replace(ex, spans=[], parsed=Parsed(title=ex.parsed.title,
+                                                                         fiscal_year=ex.parsed.fiscal_year)))
         total.projects += part.projects
         total.pairs += part.pairs
         total.jcm += part.jcm

@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 from .discover import Action, discover, plan
 from .document import code_version
 from .records import Extraction
-from .state import STATE_DIR, State, append_run
+from .state import STATE_DIR, State, append_run, atomic_write_text, dumps, hash_files
 
 _CROSS_DOCUMENT_CODE = ["resolve.py", "dedupe.py", "emit.py", "run.py"]
 # Errors that may go away on their own are not cached: the next run tries the file again.
@@ -72,7 +72,8 @@ def _check_paths(raw: Path, out: Path) -> None:
 def status(raw: Path, out: Path, force: bool = False) -> list[Action]:
     """What a run would do with each document, and why, without doing it."""
     _check_paths(raw, out)
-    return plan(discover(raw), State(out).documents, code_version(), force)
+    documents = State(out).documents
+    return plan(discover(raw, documents), documents, code_version(), force)
 
 
 def _old_projects(out: Path) -> dict[str, str]:
@@ -107,20 +108,25 @@ def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = Non
         lock.release()
 
 
+def _gazetteer_version() -> str:
+    from .gazetteer import DEFAULT_FOLDER
+
+    return hash_files(sorted(Path(DEFAULT_FOLDER).rglob("*.csv")))[:16]
+
+
 def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     started = datetime.now(timezone.utc)
     state = State(opts.out)
     version = code_version()
-    actions = plan(discover(opts.raw), state.documents, version, opts.force)
-    extractions: dict[str, Extraction] = {}
+    actions = plan(discover(opts.raw, state.documents), state.documents, version, opts.force)
+    parsed: dict[str, Extraction] = {}
     reasons: dict[str, tuple[str, str]] = {}
 
     to_parse = []
     for a in actions:
         if a.action == "reuse":
-            cached = state.load_extraction(a.document)
-            if cached is not None:
-                extractions[a.document] = cached
+            if state.has_extraction(a.document):
+                state.touch(a.document, a.source.mtime_ns)
                 reasons[a.document] = ("reused", a.reason)
                 continue
             a = Action(a.document, "parse", "cached result missing", a.source)
@@ -137,67 +143,41 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         done, last_save = 0, time.monotonic()
         for i, ex in run_documents(sources, opts.jobs, opts.timeout, opts.executor, opts.scheduler):
             a = to_parse[i]
-            extractions[a.document] = ex
+            parsed[a.document] = ex
             done += 1
             if ex.status == "error":
-                log(f"c2c: {a.document}: {ex.error_kind}: {ex.error}")
+                message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
+                log(f"c2c: {a.document}: {ex.error_kind}: {message}")
                 reasons[a.document] = ("failed", f"{ex.error_kind}: {ex.error}")
-                if ex.error_kind in _TRANSIENT_ERRORS:
-                    state.forget(a.document)
-                else:
-                    state.store_extraction(ex, version)
             else:
                 reasons[a.document] = ("parsed", a.reason)
-                state.store_extraction(ex, version)
+            if ex.status == "error" and ex.error_kind in _TRANSIENT_ERRORS:
+                state.forget(a.document)  # not cached: the next run tries again
+            else:
+                state.store_extraction(ex, version, a.source.mtime_ns)
             if time.monotonic() - last_save > 5:  # progress survives a crash
                 state.save()
                 last_save = time.monotonic()
             if progress:
                 progress(a.document, done, len(to_parse))
-    for document, ex in extractions.items():
-        if ex.status == "error" and reasons[document][0] == "reused":
-            reasons[document] = ("failed", f"{ex.error_kind}: {ex.error} (unchanged since last run)")
+    for document, entry in state.documents.items():
+        if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
+            reasons[document] = ("failed", f"{entry.get('error_kind')}: {entry.get('error')} (unchanged since last run)")
+    documents = sorted(set(state.documents) | set(parsed))
 
-    from .gazetteer import Gazetteer
-
-    gazetteer = Gazetteer.load()
+    gazetteer_version = _gazetteer_version()
     inputs_key = hashlib.sha256(json.dumps(
-        [sorted((d, e.sha256) for d, e in extractions.items()), version, gazetteer.version, _cross_version(),
-         opts.use_ner]).encode()).hexdigest()
+        [[(d, state.documents[d]["sha256"] if d in state.documents else parsed[d].sha256) for d in documents],
+         version, gazetteer_version, _cross_version(), opts.use_ner]).encode()).hexdigest()
     result = RunResult(exit_code=0, counts={}, actions=[])
-    old = _old_projects(opts.out)
     if not to_parse and state.outputs_current(inputs_key):
         result.skipped_outputs = True
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
-        new_rows = old
+        result.changes = {"projects_added": 0, "projects_removed": 0, "projects_changed": 0}
     else:
-        from .dedupe import build_tables
-        from .emit import emit
-        from .resolve import resolve_all
-
-        cache_path = opts.out / STATE_DIR / "proposals.json"
-        try:
-            proposal_cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
-        except ValueError:
-            proposal_cache = {}
-        ordered = [extractions[d] for d in sorted(extractions)]
-        resolved = resolve_all(ordered, gazetteer, proposal_cache, use_ner=opts.use_ner)
-        tables = build_tables(ordered, resolved, gazetteer)
-        written = emit(tables, opts.out)
-        from .state import atomic_write_text, dumps
-
-        atomic_write_text(cache_path, dumps(proposal_cache))
-        state.record_outputs(inputs_key, written)
-        state.manifest["outputs"]["review_size"] = result.review_size = len(tables.review)
-        new_rows = {r["project_id"]: json.dumps(r, ensure_ascii=False, separators=(",", ":"))
-                    for r in tables.projects}
+        result.review_size, result.changes = _build_outputs(opts, state, documents, parsed, inputs_key)
     state.save()
 
-    result.changes = {
-        "projects_added": len(set(new_rows) - set(old)),
-        "projects_removed": len(set(old) - set(new_rows)),
-        "projects_changed": sum(1 for k in set(new_rows) & set(old) if new_rows[k] != old[k]),
-    }
     kinds = {"parsed": 0, "reused": 0, "removed": 0, "failed": 0}
     new = changed = 0
     for a in actions:
@@ -208,7 +188,8 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             new += 1
         elif action in ("parsed", "failed") and a.action == "parse":
             changed += 1
-    result.failed = sorted((e for e in extractions.values() if e.status == "error"), key=lambda e: e.document)
+    result.failed = sorted(d for d in documents if (parsed[d].status if d in parsed
+                                                    else state.documents[d].get("status")) == "error")
     result.counts = {"new": new, "changed": changed, "unchanged": kinds["reused"],
                      "removed": kinds["removed"], "failed": len(result.failed)}
     result.exit_code = 3 if result.failed else 0
@@ -217,9 +198,46 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "code_version": version,
-        "gazetteer_version": gazetteer.version,
+        "gazetteer_version": gazetteer_version,
         "documents": result.counts,
         "actions": result.actions,
         "exit_code": result.exit_code,
     })
     return result
+
+
+def _build_outputs(opts: RunOptions, state: State, documents: list[str], parsed: dict[str, Extraction],
+                   inputs_key: str) -> tuple[int, dict[str, int]]:
+    """The cross-document stages; extractions are loaded one at a time from the cache."""
+    from .dedupe import build_tables
+    from .emit import emit
+    from .gazetteer import Gazetteer
+    from .resolve import resolve_all
+
+    gazetteer = Gazetteer.load()
+    cache_path = opts.out / STATE_DIR / "proposals.json"
+    try:
+        proposal_cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
+    except ValueError:
+        proposal_cache = {}
+
+    def extractions():
+        for d in documents:
+            ex = parsed.get(d) or state.load_extraction(d)
+            if ex is not None:
+                yield ex
+
+    summaries: list[Extraction] = []
+    resolved = resolve_all(extractions(), gazetteer, proposal_cache, use_ner=opts.use_ner, keep=summaries)
+    tables = build_tables(summaries, resolved, gazetteer)
+    old = _old_projects(opts.out)
+    written = emit(tables, opts.out)
+    atomic_write_text(cache_path, dumps(proposal_cache))
+    state.record_outputs(inputs_key, written)
+    state.manifest["outputs"]["review_size"] = len(tables.review)
+    new = {r["project_id"]: json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in tables.projects}
+    return len(tables.review), {
+        "projects_added": len(set(new) - set(old)),
+        "projects_removed": len(set(old) - set(new)),
+        "projects_changed": sum(1 for k in set(new) & set(old) if new[k] != old[k]),
+    }

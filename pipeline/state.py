@@ -74,10 +74,22 @@ class State:
         extraction.document = document  # the same bytes may sit at another path now
         return extraction
 
-    def store_extraction(self, extraction: Extraction, code_version: str) -> None:
+    def store_extraction(self, extraction: Extraction, code_version: str, mtime_ns: int = 0) -> None:
         path = self._cache_path(extraction.sha256, code_version)
         atomic_write_text(path, dumps(to_dict(extraction)))
-        self.documents[extraction.document] = {"sha256": extraction.sha256, "code_version": code_version}
+        self.documents[extraction.document] = {
+            "sha256": extraction.sha256, "code_version": code_version, "size_bytes": extraction.size_bytes,
+            "mtime_ns": mtime_ns, "status": extraction.status, "error_kind": extraction.error_kind,
+            "error": extraction.error}
+
+    def has_extraction(self, document: str) -> bool:
+        entry = self.documents.get(document)
+        return bool(entry) and self._cache_path(entry["sha256"], entry["code_version"]).exists()
+
+    def touch(self, document: str, mtime_ns: int) -> None:
+        """Remember a new modification time for unchanged bytes (a copy, a `touch`)."""
+        if document in self.documents:
+            self.documents[document]["mtime_ns"] = mtime_ns
 
     def forget(self, document: str) -> None:
         self.documents.pop(document, None)

@@ -33,10 +33,11 @@ def make_text_pdf(path: Path, pages: list[list[str]], landscape: bool = False,
 def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[list[str]],
                    col_widths: list[float] | None = None, rows_per_page: int | None = None,
                    repeat_header: bool = True, size: tuple[float, float] = A4_LANDSCAPE,
-                   fontsize: float = 8, footer: str | None = None) -> Path:
+                   fontsize: float = 8, footer: str | None = None, borders: str = "grid") -> Path:
     """A bordered table: `title` above it on page 1, `header` on top of every page when
     `repeat_header`, each cell a string whose "\\n" are line breaks; rows never split across pages.
-    A page ends after `rows_per_page` rows or when the next row would not fit."""
+    A page ends after `rows_per_page` rows or when the next row would not fit.
+    `borders`: "grid" rules every cell; "rows" draws only horizontal rules between rows."""
     width, height = size
     margin = 30.0
     if col_widths is None:
@@ -50,8 +51,12 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
     def draw_row(page: pymupdf.Page, y: float, cells: list[str]) -> float:
         h = row_height(cells)
         x = margin
+        if borders == "rows":
+            for rule_y in (y, y + h):
+                page.draw_line((margin, rule_y), (margin + sum(col_widths), rule_y), color=(0, 0, 0), width=0.5)
         for text, w in zip(cells, col_widths):
-            page.draw_rect(pymupdf.Rect(x, y, x + w, y + h), color=(0, 0, 0), width=0.5)
+            if borders == "grid":
+                page.draw_rect(pymupdf.Rect(x, y, x + w, y + h), color=(0, 0, 0), width=0.5)
             for i, line in enumerate(text.split("\n")):
                 if line:
                     page.insert_text((x + padding, y + padding + (i + 1) * line_height - fontsize * 0.3),
@@ -77,8 +82,8 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
             y = draw_row(page, y, pending.pop(0))
             count += 1
         if footer:
-            page.insert_text((width - 80, height - 15), footer.format(page=page.number + 1),
-                             fontname=FONT, fontsize=8)
+            text = footer.format(page=page.number + 1)
+            page.insert_text((width - margin - 8 * len(text), height - 15), text, fontname=FONT, fontsize=8)
         first = False
     doc.save(path)
     doc.close()

@@ -190,3 +190,36 @@ def test_split_fields():
     assert split_fields("・その他(フロン回収・破\n壊分野)") == ["その他(フロン回収・破壊分野)"]
     assert split_fields("省エネルギー、廃棄物処理") == ["省エネルギー", "廃棄物処理"]
     assert split_fields("") == []
+
+
+def test_made_table_with_horizontal_rules_only(tmp_path):
+    header = ["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名", "対象分野"]
+    rows = [["1", "株式会社一", "横浜市", "バンコク都", "タイ", "事業一", "・省エネルギー"],
+            ["2", "株式会社二", "北九州市", "スラバヤ市", "インドネシア", "事業二\n(第2期)", "・廃棄物処理\n・水素技術"]]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和5年度 都市間連携事業 採択案件一覧", header, rows,
+        col_widths=[40, 110, 90, 120, 80, 200, 140], borders="rows")))
+    assert [(p.number, p.proposer, p.japan[0].text, p.partners[0].text, p.country, p.title, p.fields)
+            for p in parsed.projects] == [
+        (1, "株式会社一", "横浜市", "バンコク都", "TH", "事業一", ["省エネルギー"]),
+        (2, "株式会社二", "北九州市", "スラバヤ市", "ID", "事業二(第2期)", ["廃棄物処理", "水素技術"])]
+    assert parsed.fiscal_year == 2023
+
+
+def test_made_table_with_horizontal_rules_only_over_pages(tmp_path):
+    header = ["番号", "提案者", "事業名", "対象国"]
+    rows = [[str(i), f"株式会社{i}", f"事業{i}", "タイ"] for i in range(1, 6)]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和5年度 都市間連携事業 採択案件一覧", header, rows,
+        col_widths=[40, 200, 300, 100], rows_per_page=2, repeat_header=False, borders="rows")))
+    assert [(p.number, p.pages, p.proposer, p.title, p.country) for p in parsed.projects] == [
+        (i, [(i + 1) // 2], f"株式会社{i}", f"事業{i}", "TH") for i in range(1, 6)]
+
+
+def test_year_outside_the_title_line(tmp_path):
+    # no text above the table on page 1; the year is printed in a footer note
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", None, ["番号", "提案者", "事業名"], [["1", "株式会社一", "事業一"]],
+        footer="令和4年度 第2次公募")))
+    assert (parsed.title, parsed.fiscal_year) == (None, 2022)
+    assert [(p.number, p.round) for p in parsed.projects] == [(1, 2)]

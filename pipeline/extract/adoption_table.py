@@ -66,13 +66,14 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     parsed = records.Parsed()
     mapping: dict[int, str] | None = None  # column index → role, from the last header seen
     ncols: int | None = None  # column count of the table the header came from
+    columns: list[float] | None = None  # column cuts of the last header printed without column rules
     noted: set[str] = set()
     title_lines: list[str] | None = None
     rows: list[_Row] = []
     for page in doc:
         page_no = page.number + 1
         lines = _page_lines(page)
-        grids = _page_grids(page, lines, ncols)
+        grids, columns = _page_grids(page, lines, ncols, columns)
         if not grids:
             continue
         if title_lines is None:
@@ -100,6 +101,11 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     parsed.title = normalize_text("\n".join(title_lines or [])) or None
     parsed.fiscal_year = fiscal_year_from_text(parsed.title)
     round_no = round_from_text(parsed.title)
+    if parsed.fiscal_year is None and doc.page_count:
+        # the year may sit in a heading or note away from the table (a cover page, a subtitle)
+        first_page = normalize_text(doc[0].get_text("text"))
+        parsed.fiscal_year = fiscal_year_from_text(first_page)
+        round_no = round_no or round_from_text(first_page)
     if mapping is None:
         parsed.notes.append(records.Note("no_table", None, "", "no table with a recognisable header row"))
         return parsed
@@ -108,20 +114,49 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     return parsed
 
 
-# Ruled grids first; then rows ruled but columns found from text alignment (tables drawn with
-# horizontal rules only, as word processors and "light" table styles print them).
-TABLE_STRATEGIES = ({}, {"vertical_strategy": "text", "horizontal_strategy": "lines"})
+def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
+                columns: list[float] | None = None):
+    """(the page's tables as (top, rows of cell texts), the column cuts to remember for the next page),
+    from the first strategy that finds a usable table:
+    a table holding a header row, or one with the column count of the header already seen.
 
-
-def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None) -> list[tuple[float, list[list[str]]]]:
-    """The page's tables as (top, rows of cell texts) from the first strategy that finds a usable one:
-    a table holding a header row, or one with the column count of the header already seen."""
-    for settings in TABLE_STRATEGIES:
-        tables = sorted(page.find_tables(use_layout=False, **settings).tables, key=lambda t: (t.bbox[1], t.bbox[0]))
-        grids = [(t.bbox[1], _cell_texts(t, lines)) for t in tables]
+    Ruled grids first. Then tables whose rows are ruled but whose columns are not (word processors'
+    and "light" table styles): the columns are cut at the left edges of the header words, found on
+    this page or remembered (`columns`) from the page that printed the header."""
+    tables = page.find_tables(use_layout=False).tables
+    grids = _grids(tables, lines)
+    if any(_usable(grid, ncols) for _top, grid in grids):
+        return grids, columns
+    cuts = _header_cuts(lines, page.rect.width) or columns
+    if cuts:
+        tables = page.find_tables(use_layout=False, vertical_strategy="explicit", vertical_lines=cuts,
+                                  horizontal_strategy="lines")
+        grids = _grids(tables.tables, lines)
         if any(_usable(grid, ncols) for _top, grid in grids):
-            return grids
-    return []
+            return grids, cuts
+    return [], columns
+
+
+def _grids(tables, lines: list[_Line]) -> list[tuple[float, list[list[str]]]]:
+    tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+    return [(t.bbox[1], _cell_texts(t, lines)) for t in tables]
+
+
+def _header_cuts(lines: list[_Line], page_width: float) -> list[float] | None:
+    """x positions separating the columns of a header printed as one row of short labels."""
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda ln: (round(ln.top), ln.left)):
+        if rows and abs(rows[-1][0].top - line.top) < 3:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    for row in rows:
+        labels = [ln for ln in row if ln.text.strip()]
+        if len(labels) >= 3 and _map_header([ln.text for ln in labels]) is not None:
+            lefts = sorted(min(c[1][0] for c in ln.chars) for ln in labels)
+            right = max(c[1][2] for ln in lines for c in ln.chars)
+            return [x - 2 for x in lefts] + [min(right + 2, page_width)]
+    return None
 
 
 def _usable(grid: list[list[str]], ncols: int | None) -> bool:

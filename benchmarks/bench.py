@@ -1,0 +1,107 @@
+"""Throughput benchmark: cold run, no-change rerun and bare PyMuPDF text extraction.
+
+    .venv/bin/python benchmarks/bench.py                 # N = 30, 300, 1000 documents
+    .venv/bin/python benchmarks/bench.py --sizes 30 --jobs 2
+
+For each N it builds N distinct PDFs from the PDFs in --source (same content, different bytes: a
+per-copy metadata field), then times, each in a fresh process:
+  - `c2c run` on a cold output folder,
+  - `c2c run` again with nothing changed,
+  - bare PyMuPDF `page.get_text()` over the same files,
+and prints pages per second, the ratio to bare PyMuPDF, and peak memory (max RSS of the process tree).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+BARE = """
+import sys, pymupdf
+from pathlib import Path
+pages = 0
+for path in sorted(Path(sys.argv[1]).rglob("*.pdf")):
+    with pymupdf.open(path) as doc:
+        for page in doc:
+            page.get_text()
+            pages += 1
+print(pages)
+"""
+
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+elapsed = time.perf_counter() - start
+rss = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 0)
+print(f"{elapsed:.3f} {rss} {proc.returncode}")
+print(proc.stdout, end="")
+sys.stderr.write(proc.stderr)
+"""
+
+
+def build_corpus(source: Path, target: Path, n: int) -> int:
+    """N distinct PDFs cycling over the source PDFs; returns the total page count."""
+    import pymupdf
+
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    originals = sorted(p for p in source.glob("*.pdf"))
+    pages = 0
+    for i in range(n):
+        src = originals[i % len(originals)]
+        with pymupdf.open(src) as doc:
+            meta = dict(doc.metadata or {})
+            meta["subject"] = f"benchmark copy {i}"
+            doc.set_metadata({k: v for k, v in meta.items() if k in (
+                "author", "producer", "creator", "title", "format", "encryption", "creationDate",
+                "modDate", "subject", "keywords", "trapped")})
+            pages += doc.page_count
+            doc.save(target / f"{i:05d}_{src.name}")
+    return pages
+
+
+def measure(cmd: list[str]) -> tuple[float, int, int, str]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True)
+    first, _, rest = out.stdout.partition("\n")
+    elapsed, rss_kib, code = first.split()
+    return float(elapsed), int(rss_kib), int(code), rest
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[30, 300, 1000])
+    ap.add_argument("--source", type=Path, default=REPO / "raw")
+    ap.add_argument("--work", type=Path, default=HERE / "work")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    a = ap.parse_args()
+    c2c = [sys.executable, "-m", "pipeline.cli"]
+    print(f"{'docs':>6} {'pages':>7} | {'cold s':>7} {'pages/s':>8} {'peak MiB':>8} | "
+          f"{'rerun s':>7} | {'bare s':>6} {'pages/s':>8} | {'ratio':>5}")
+    for n in a.sizes:
+        raw, out = a.work / f"raw{n}", a.work / f"out{n}"
+        pages = build_corpus(a.source, raw, n)
+        if out.exists():
+            shutil.rmtree(out)
+        cold, rss, code, _ = measure([*c2c, "run", "--raw", str(raw), "--out", str(out), "--jobs", str(a.jobs)])
+        if code not in (0, 3):
+            print(f"c2c run failed with exit status {code}", file=sys.stderr)
+            return 1
+        rerun, _, _, _ = measure([*c2c, "run", "--raw", str(raw), "--out", str(out), "--jobs", str(a.jobs)])
+        bare, _, _, _ = measure([sys.executable, "-c", BARE, str(raw)])
+        print(f"{n:>6} {pages:>7} | {cold:>7.2f} {pages / cold:>8.1f} {rss / 1024:>8.0f} | "
+              f"{rerun:>7.2f} | {bare:>6.2f} {pages / bare:>8.1f} | {cold / bare:>5.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

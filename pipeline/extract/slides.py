@@ -1,0 +1,381 @@
+"""Slide-deck extractor: city pairs from per-country two-column tables and from "country : partner-
+Japanese" bullets, and JCM projects the programme formed.
+
+Slides are read by geometry (a country name alone on a line heads a small table; rows are bands of
+lines between rules or blank space; columns split at the widest horizontal gap), and which side is
+Japanese is decided by the shape of the names, not by lists of places.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pymupdf
+
+from normalizers.countries import country_code, split_country_prefix
+from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
+from normalizers.text import join_lines, normalize_text
+from pipeline import records
+from pipeline.extract.textlines import Line, has_kana, in_margin, is_japanese_compound, page_lines, squash
+
+_BULLET = "•・◦▪■◆●○✓➢▶⚫►-"
+_COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)
+# Between the two places of a pair: a dash, or ー only right after a kanji place suffix (elsewhere ー
+# is a katakana long vowel).
+_PAIR_DASH = re.compile(r"\s*(?:(?<=[市県都道府町村区州省郡域庁])[ーｰ]|[-—－―‐–−])\s*")
+_LIST_END = re.compile(r"(?:など|等)\s*$")
+_NOTE_MARK = re.compile(r"\s*[※＊*]+\s*\d*\s*$")
+_JCM_TITLE = re.compile(r"JCM[^:：]{0,20}[:：]\s*(?P<title>.+)$", re.S)
+_FY = re.compile(r"((?:19|20)\d{2})\s*年度")
+
+
+def extract_slides(doc: pymupdf.Document) -> records.Parsed:
+    pages = [page_lines(page) for page in doc]
+    parsed = records.Parsed(title=_title(pages), fiscal_year=_fiscal_year(pages))
+    for pno, lines in enumerate(pages):
+        page = doc[pno]
+        body = [ln for ln in lines if not in_margin(ln, page, 0.04)]
+        parsed.pairs.extend(table_pairs(page, body))
+        parsed.pairs.extend(bullet_pairs(body))
+        parsed.jcm.extend(jcm_records(page, body))
+    return parsed
+
+
+# --- title slide --------------------------------------------------------------------------------------
+
+def _title(pages: list[list[Line]]) -> str | None:
+    if not pages or not pages[0]:
+        return None
+    biggest = max(ln.size for ln in pages[0])
+    return normalize_text(" ".join(ln.text for ln in pages[0] if ln.size >= biggest - 0.5)) or None
+
+
+def _fiscal_year(pages: list[list[Line]]) -> int | None:
+    """An explicit 年度 on the title slide, else the fiscal year of the date printed there."""
+    if not pages:
+        return None
+    text = "\n".join(ln.text for ln in pages[0])
+    year = fiscal_year_from_text(text)
+    if year:
+        return year
+    date = date_from_text(text)
+    return fiscal_year_of_date(date[0], date[1]) if date else None
+
+
+# --- tables ------------------------------------------------------------------------------------------
+
+def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[pymupdf.Rect]]:
+    """Horizontal rules (y, x0, x1) and filled rectangles: the table borders and cell shading."""
+    hrules, fills = [], []
+    for d in page.get_drawings():
+        r = d["rect"]
+        if d.get("fill") is not None and r.width > 5 and r.height > 5:
+            fills.append(r)
+            hrules += [(r.y0, r.x0, r.x1), (r.y1, r.x0, r.x1)]
+        for item in d["items"]:
+            if item[0] == "l" and abs(item[1].y - item[2].y) < 1 and abs(item[1].x - item[2].x) > 10:
+                hrules.append((item[1].y, min(item[1].x, item[2].x), max(item[1].x, item[2].x)))
+    return hrules, fills
+
+
+def table_pairs(page: pymupdf.Page, body: list[Line]) -> list[records.PairRecord]:
+    """Pairs from small tables headed by a country row, each row "place | place"."""
+    headers = [(ln, code) for ln in body if (code := country_code(ln.text.strip()))]
+    if not headers:
+        return []
+    hrules, fills = _rules(page)
+    pairs: list[records.PairRecord] = []
+    for ln, code in headers:
+        x0, x1 = _table_extent(ln, headers, fills, page.rect.width)
+        below = [h for h, _ in headers if h is not ln and h.y0 > ln.y0 and h.x0 < x1 and h.x1 > x0]
+        y1 = min((h.y0 for h in below), default=page.rect.height)
+        cells = [c for c in body if c.y0 >= ln.y1 - 0.5 and c.y1 <= y1 + 0.5
+                 and c.x0 >= x0 - 2 and c.x1 <= x1 + 2 and c is not ln]
+        rules = [y for y, rx0, rx1 in hrules if rx0 <= x0 + 5 and rx1 >= x1 - 5 or rx0 < x1 and rx1 > x0]
+        rows = _rows(cells, rules)
+        pairs.extend(_row_pairs(rows, code, page.number + 1))
+    return pairs
+
+
+def _table_extent(header: Line, headers, fills: list[pymupdf.Rect], page_width: float) -> tuple[float, float]:
+    """The table's x range: the shaded header cell around the country name, else up to the next
+    table to the right."""
+    cx, cy = (header.x0 + header.x1) / 2, (header.y0 + header.y1) / 2
+    around = [r for r in fills if r.x0 <= cx <= r.x1 and r.y0 <= cy <= r.y1 and r.width < page_width * 0.9]
+    if around:
+        r = min(around, key=lambda r: r.width * r.height)
+        return r.x0, r.x1
+    right = [h.x0 for h, _ in headers if h.x0 > header.x1 + 10]
+    return header.x0 - 5, min(right, default=page_width) - 5
+
+
+def _rows(cells: list[Line], rules: list[float]) -> list[list[Line]]:
+    """Bands of lines: a new row starts after a rule or a vertical gap wider than half a line."""
+    rows: list[list[Line]] = []
+    bottom = None
+    for c in sorted(cells, key=lambda c: c.y0):
+        ruled = bottom is not None and any(bottom - 1 <= y <= c.y0 + 1 for y in rules)
+        if bottom is None or c.y0 > bottom + 0.4 * c.height or ruled:
+            rows.append([c])
+            bottom = c.y1
+        else:
+            rows[-1].append(c)
+            bottom = max(bottom, c.y1)
+    return rows
+
+
+def _split_x(rows: list[list[Line]]) -> float | None:
+    """Where the two columns part: the widest gap between the left edges of the lines."""
+    xs = sorted({round(c.x0) for row in rows for c in row})
+    if len(xs) < 2:
+        return None
+    gap, at = max((b - a, (a + b) / 2) for a, b in zip(xs, xs[1:]))
+    return at if gap > 8 else None
+
+
+def _cell_text(lines: list[Line]) -> str:
+    text = "\n".join(ln.text.strip() for ln in sorted(lines, key=lambda ln: ln.y0))
+    return _NOTE_MARK.sub("", text).strip()
+
+
+def _row_pairs(rows: list[list[Line]], code: str, page: int) -> list[records.PairRecord]:
+    split = _split_x(rows)
+    if split is None:
+        return []
+    cells = []
+    for row in rows:
+        left = _cell_text([c for c in row if c.x0 < split])
+        right = _cell_text([c for c in row if c.x0 >= split])
+        if left and right:
+            cells.append((left, right))
+    if not cells:
+        return []
+    # The Japanese column is the one whose cells look like Japanese local governments.
+    left_jp = sum(is_japanese_compound(join_lines(a)) for a, _ in cells)
+    right_jp = sum(is_japanese_compound(join_lines(b)) for _, b in cells)
+    if max(left_jp, right_jp) * 2 < len(cells):
+        return []
+    japan_right = right_jp >= left_jp
+    out = []
+    for a, b in cells:
+        jp, partner = (b, a) if japan_right else (a, b)
+        out.append(records.PairRecord(page=page, japan=records.PlaceText(jp, page, "japan"),
+                                      partner=records.PlaceText(partner, page, "partner", code), country=code))
+    return out
+
+
+# --- bullets ------------------------------------------------------------------------------------------
+
+def _bullet_items(body: list[Line]) -> list[tuple[int, str]]:
+    """Bullet texts with their wrapped continuation lines (same text block, no new bullet)."""
+    items: list[tuple[int, list[str]]] = []
+    last_block = None
+    for ln in sorted(body, key=lambda ln: (ln.block, ln.y0, ln.x0)):
+        text = ln.text.strip()
+        starts = text[:1] in _BULLET
+        if starts or (items and ln.block != last_block and _COUNTRY_BULLET.match(text)
+                      and country_code(_COUNTRY_BULLET.match(text)["country"])):
+            items.append((ln.page, [text]))
+        elif items and ln.block == last_block:
+            items[-1][1].append(text)
+        last_block = ln.block
+    return [(p, join_lines("\n".join(t))) for p, t in items]
+
+
+def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """"ベトナム : ハノイ市- 福岡県、バリアブントウ省- 堺市" → ("VN", [("福岡県", "ハノイ市"), ("堺市", …)]).
+
+    Returns (country, [(japan, partner)]). Items are separated by 、; in each item the places are
+    joined by dashes, and every partner place is paired with every Japanese one
+    ("西ジャワ州- バンテン州- 北九州市" → two pairs with 北九州市).
+    """
+    m = _COUNTRY_BULLET.match(text.strip())
+    if not m:
+        return None
+    code = country_code(m["country"].strip(_BULLET + " \u3000"))
+    if not code:
+        return None
+    rest = _LIST_END.sub("", m["rest"].strip())
+    out = []
+    for item in re.split(r"[、，,;；]", rest):
+        parts = [p.strip() for p in _PAIR_DASH.split(item.strip()) if p.strip()]
+        if len(parts) < 2:
+            continue
+        japan = [p for p in parts if is_japanese_compound(p)]
+        partners = [p for p in parts if p not in japan]
+        out.extend((j, p) for p in partners for j in japan)
+    return (code, out) if out else None
+
+
+def bullet_pairs(body: list[Line]) -> list[records.PairRecord]:
+    pairs = []
+    for page, text in _bullet_items(body):
+        parsed = parse_pair_bullet(text)
+        if not parsed:
+            continue
+        code, items = parsed
+        for jp, partner in items:
+            pairs.append(records.PairRecord(page=page, japan=records.PlaceText(jp, page, "japan"),
+                                            partner=records.PlaceText(partner, page, "partner", code),
+                                            country=code))
+    return pairs
+
+
+# --- JCM projects -----------------------------------------------------------------------------------
+
+# A pair written in prose or in brackets: Japanese side (kanji names joined by ・) – partner side
+# (optionally "country・", then a katakana-led place ending in a place suffix).
+_JP_SIDE = r"(?P<jp>[\u3005\u4e00-\u9fff]+(?:・[\u3005\u4e00-\u9fff]+)*)"
+_PARTNER_SIDE = r"(?P<partner>(?:[\u30a0-\u30ff]+・)?[\u30a0-\u30ff][\u30a0-\u30ff\u4e00-\u9fff]*?(?:特別州|地域|州|省|市|県|都|区|郡))"
+_DASH = r"\s*[ーｰ\-—－―‐–−]\s*"
+_PAIR_JP_FIRST = re.compile(_JP_SIDE + _DASH + _PARTNER_SIDE)
+_PAIR_PARTNER_FIRST = re.compile(_PARTNER_SIDE + _DASH + _JP_SIDE)
+
+
+@dataclass
+class PairMention:
+    japan: str
+    partner: str
+    country: str | None
+
+
+def pair_mentions(text: str) -> list[PairMention]:
+    """City pairs written inside running text: "沖縄県・浦添市ーパラオ・アイライ州", "(スラバヤ市-北九州市)"."""
+    flat = normalize_text(text)
+    found: list[PairMention] = []
+    for rx in (_PAIR_JP_FIRST, _PAIR_PARTNER_FIRST):
+        for m in rx.finditer(flat):
+            jp = _trim_japanese(m["jp"])
+            if not jp:
+                continue
+            code, partner = split_country_prefix(m["partner"])
+            found.append(PairMention(jp, partner, code))
+    return found
+
+
+def split_bracket_pair(text: str) -> PairMention | None:
+    """"スラバヤ市-北九州市" / "横浜市ーダナン市" → the pair; the side that looks like Japanese local
+    governments is Japanese, whatever the order."""
+    flat = normalize_text(text)
+    for m in re.finditer(r"[ーｰ\-—－―‐–−]", flat):
+        a, b = flat[: m.start()].strip(), flat[m.end():].strip()
+        if not a or not b:
+            continue
+        a_jp, b_jp = is_japanese_compound(a), is_japanese_compound(b)
+        if a_jp != b_jp:
+            jp, partner = (a, b) if a_jp else (b, a)
+            code, place = split_country_prefix(partner)
+            return PairMention(jp, place if code else partner, code)
+    return None
+
+
+def _trim_japanese(side: str) -> str | None:
+    parts = side.split("・")
+    keep = [p for p in parts if is_japanese_compound(p)]
+    return "・".join(keep) if keep and len(keep) == len(parts) else None
+
+
+def _common(values: list[str]) -> str:
+    """The names every mention shares (沖縄県・浦添市 and 浦添市 → 浦添市); else the first mention."""
+    sets = [set(v.split("・")) for v in values]
+    common = set.intersection(*sets)
+    if common:
+        return "・".join(p for p in values[0].split("・") if p in common)
+    return values[0]
+
+
+def jcm_records(page: pymupdf.Page, body: list[Line]) -> list[records.JcmRecord]:
+    """A slide about one JCM project ("JCM プロジェクト：<title>") or a list of JCM projects formed
+    from the programme, each bullet ending in its city pair in brackets."""
+    if not body:
+        return []
+    title_lines = _slide_title(body)
+    title_text = join_lines("\n".join(ln.text for ln in title_lines))
+    if "JCM" not in title_text.upper():
+        return []
+    m = _JCM_TITLE.search(title_text)
+    if m:
+        rest = [ln for ln in body if ln not in title_lines]
+        record = _single_project(page.number + 1, normalize_text(m["title"]), rest)
+        return [record] if record else []
+    return _project_list(page.number + 1, body, title_lines)
+
+
+def _slide_title(body: list[Line]) -> list[Line]:
+    """The slide title: the topmost run of the biggest type in the top third of the slide."""
+    top = [ln for ln in body if ln.y0 < min(ln.y0 for ln in body) + 200]
+    biggest = max(ln.size for ln in top)
+    run = sorted((ln for ln in top if ln.size >= biggest - 0.5), key=lambda ln: ln.y0)
+    out = run[:1]
+    for ln in run[1:]:
+        if ln.y0 - out[-1].y1 > out[-1].height:
+            break
+        out.append(ln)
+    return out
+
+
+def _single_project(page: int, title: str, rest: list[Line]) -> records.JcmRecord | None:
+    text = "\n".join(ln.text for ln in sorted(rest, key=lambda ln: (ln.y0, ln.x0)))
+    mentions = pair_mentions(text)
+    if not mentions:
+        return None
+    japan = _common([x.japan for x in mentions])
+    partner = _common([x.partner for x in mentions])
+    country = next((x.country for x in mentions if x.country), None)
+    return records.JcmRecord(page=page, title=title, country=country,
+                             japan=records.PlaceText(japan, page, "japan"),
+                             partner=records.PlaceText(partner, page, "partner", country),
+                             fiscal_year=_adoption_year(text))
+
+
+def _adoption_year(text: str) -> int | None:
+    """The 年度 of the sentence that says the project was adopted (採択) as a JCM project."""
+    flat = normalize_text(text)
+    for sentence in re.split(r"[。\n]", flat):
+        if "採択" in sentence or "JCM" in sentence:
+            years = [int(y) for y in _FY.findall(sentence)]
+            near = re.search(r"((?:19|20)\d{2})年度(?:の)?JCM", sentence)
+            if near:
+                return int(near.group(1))
+            if "採択" in sentence and years:
+                return years[-1]
+    return None
+
+
+def _project_list(page: int, body: list[Line], title_lines: list[Line]) -> list[records.JcmRecord]:
+    """Bullets "<project title>（partner-Japanese）" under country headers, a 年度 beside each."""
+    rest = [ln for ln in body if ln not in title_lines]
+    headers = [(ln, code) for ln in rest if (code := country_code(ln.text.strip()))]
+    years = [(ln, int(m.group(1))) for ln in rest if (m := re.fullmatch(r"\s*((?:19|20)\d{2})\s*年度\s*", ln.text))]
+    out = []
+    for _, text in _bullet_items(rest):
+        flat = normalize_text(text)
+        year_m = _FY.search(flat[-8:]) if flat else None
+        m = re.search(r"[（(]([^（()）]+)[）)]\s*((?:19|20)\d{2}年度)?\s*$", flat)
+        if not m:
+            continue
+        pm = split_bracket_pair(m.group(1))
+        if pm is None:
+            continue
+        title = flat[: m.start()].lstrip(_BULLET + " ").strip()
+        first = next(ln for ln in rest if squash(ln.text.lstrip(_BULLET)).startswith(squash(title)[:6]))
+        country = pm.country or _nearest_above(first, headers)
+        year = int(m.group(2)[:4]) if m.group(2) else _beside(first, years)
+        if year is None and year_m:
+            year = int(year_m.group(1))
+        out.append(records.JcmRecord(page=page, title=title, country=country,
+                                     japan=records.PlaceText(pm.japan, page, "japan"),
+                                     partner=records.PlaceText(pm.partner, page, "partner", country),
+                                     fiscal_year=year))
+    return out
+
+
+def _nearest_above(line: Line, headers: list[tuple[Line, str]]) -> str | None:
+    above = [(h.y0, code) for h, code in headers if h.y0 <= line.y0 + 1 and h.x0 <= line.x1]
+    return max(above)[1] if above else None
+
+
+def _beside(line: Line, years: list[tuple[Line, int]]) -> int | None:
+    """A 年度 printed on the same row as the bullet (or its wrapped lines just below)."""
+    cands = [(abs(y.y0 - line.y0), v) for y, v in years if y.x0 > line.x0 and -2 <= y.y0 - line.y0 <= 2 * line.height]
+    return min(cands)[1] if cands else None
