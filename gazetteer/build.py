@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import gettext
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -99,7 +100,7 @@ def country_rows() -> list[dict]:
     import pycountry
 
     ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"])
-    rows = []
+    found = []
     for c in pycountry.countries:
         names: list[str] = []
         for en in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):
@@ -110,34 +111,37 @@ def country_rows() -> list[dict]:
         forms: list[str] = []
         for n in names:
             # "大韓民国 (韓国)": both the name and the parenthesised short form.
-            base, _, paren = n.partition("(")
-            for form in (base.strip(), paren.rstrip(")").strip()):
+            m = re.fullmatch(r"(.+?)\s*[(（]([^()（）]+)[)）]", n)
+            for form in ((m[1].strip(), m[2].strip()) if m else (n.replace(" ", ""),)):
                 if form and not any(ch in form for ch in "・,、") and form not in forms:
                     forms.append(form)
         for form in list(forms):
             short = _short_form(form)
             if short and short not in forms:
                 forms.append(short)
-        # The short form is the canonical name; "<short>国" (ベトナム国) is a common long form.
-        canonical = min(forms, key=len) if forms else names[0]
-        variants = [f for f in forms if f != canonical]
-        if "ァ" <= canonical[-1] <= "ー" and canonical + "国" not in variants:
-            variants.append(canonical + "国")
+            if "ァ" <= (short or form)[-1] <= "ー":  # ベトナム国, モンゴル国
+                forms.append((short or form) + "国")
+        found.append((c, names, list(dict.fromkeys(forms))))
+    # A form two countries share (コンゴ: both Congos; ドミニカ国: Dominica, and short for ドミニカ
+    # 共和国) names neither reliably: it is left out, and the canonical name is the shortest form
+    # that is left.
+    claims: dict[str, int] = {}
+    for _, _, forms in found:
+        for form in forms:
+            claims[form] = claims.get(form, 0) + 1
+    rows = []
+    for c, names, forms in found:
+        own = [f for f in forms if claims[f] == 1]
+        if not own:
+            continue
+        canonical = min(own, key=lambda f: (len(f), f))
         rows.append({
             "place_id": f"country-{c.alpha_2.lower()}", "name_ja": canonical,
             "name_en": getattr(c, "common_name", None)
             or (getattr(c, "official_name", None) if "," in c.name else None) or c.name,
-            "kind": "country",
-            "country": c.alpha_2, "parent_id": "", "jis_code": "", "variants": "|".join(sorted(variants)),
+            "kind": "country", "country": c.alpha_2, "parent_id": "", "jis_code": "",
+            "variants": "|".join(sorted(f for f in own if f != canonical)),
         })
-    # A derived form two countries share (ドミニカ国: Dominica, and short for ドミニカ共和国) names
-    # neither reliably: drop it from the variants.
-    claims: dict[str, int] = {}
-    for r in rows:
-        for form in {r["name_ja"], *filter(None, r["variants"].split("|"))}:
-            claims[form] = claims.get(form, 0) + 1
-    for r in rows:
-        r["variants"] = "|".join(v for v in r["variants"].split("|") if v and claims[v] == 1)
     return rows
 
 

@@ -60,9 +60,11 @@ def _same_project(a: ResolvedProject, b: ResolvedProject) -> bool:
     ra, rb = a.record, b.record
     if ra.fiscal_year != rb.fiscal_year:
         return False
-    if (a.kind == b.kind == "adoption_table" and ra.round is not None and ra.round == rb.round
-            and ra.number is not None and ra.number == rb.number):
-        return True  # the same row of the same call's table (a re-issue, possibly corrected)
+    if a.kind == b.kind == "adoption_table" and ra.round is not None and rb.round is not None:
+        if ra.round != rb.round:
+            return False  # each call round adopts its own projects
+        if ra.number is not None and ra.number == rb.number:
+            return True  # the same row of the same call's table (a re-issue, possibly corrected)
     ta, tb = squash(ra.title), squash(rb.title)
     pa, pb = _partner_ids(a), _partner_ids(b)
     places_agree = not pa or not pb or bool(pa & pb)

@@ -76,6 +76,13 @@ def status(raw: Path, out: Path, force: bool = False) -> list[Action]:
     return plan(discover(raw, documents), documents, code_version(), force)
 
 
+def _comparable(project: dict) -> str:
+    """A project's values without its sources' fingerprints: a re-issued PDF changes every
+    sha256, but only the projects whose values differ have changed."""
+    values = dict(project, sources=[(s["document"], s["pages"]) for s in project["sources"]])
+    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
 def _old_projects(out: Path) -> dict[str, str]:
     path = out / "projects.jsonl"
     if not path.exists():
@@ -84,7 +91,7 @@ def _old_projects(out: Path) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            rows[row["project_id"]] = line
+            rows[row["project_id"]] = _comparable(row)
     return rows
 
 
@@ -235,7 +242,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], parsed:
     atomic_write_text(cache_path, dumps(proposal_cache))
     state.record_outputs(inputs_key, written)
     state.manifest["outputs"]["review_size"] = len(tables.review)
-    new = {r["project_id"]: json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in tables.projects}
+    new = {r["project_id"]: _comparable(r) for r in tables.projects}
     return len(tables.review), {
         "projects_added": len(set(new) - set(old)),
         "projects_removed": len(set(old) - set(new)),

