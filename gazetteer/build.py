@@ -109,10 +109,17 @@ def country_rows() -> list[dict]:
         if not names:
             continue
         forms: list[str] = []
+        originals: set[str] = set()
         for n in names:
-            # "大韓民国 (韓国)": both the name and the parenthesised short form.
+            # "大韓民国 (韓国)": the name and the bracketed short form; "サン・マルタン (フランス領)"
+            # is a qualifier, not a name.
             m = re.fullmatch(r"(.+?)\s*[(（]([^()（）]+)[)）]", n)
-            for form in ((m[1].strip(), m[2].strip()) if m else (n.replace(" ", ""),)):
+            if m:
+                parts = (m[1].strip(),) + (() if m[2].strip().endswith("領") else (m[2].strip(),))
+            else:
+                parts = (n.replace(" ", ""),)
+                originals.add(parts[0])
+            for form in parts:
                 if form and not any(ch in form for ch in "・,、") and form not in forms:
                     forms.append(form)
         for form in list(forms):
@@ -121,17 +128,20 @@ def country_rows() -> list[dict]:
                 forms.append(short)
             if "ァ" <= (short or form)[-1] <= "ー":  # ベトナム国, モンゴル国
                 forms.append((short or form) + "国")
-        found.append((c, names, list(dict.fromkeys(forms))))
+        found.append((c, originals, list(dict.fromkeys(forms))))
     # A form two countries share (コンゴ: both Congos; ドミニカ国: Dominica, and short for ドミニカ
     # 共和国) names neither reliably: it is left out, and the canonical name is the shortest form
     # that is left.
     claims: dict[str, int] = {}
-    for _, _, forms in found:
+    originals: set[str] = set()
+    for _, names, forms in found:
+        originals |= names
         for form in forms:
             claims[form] = claims.get(form, 0) + 1
     rows = []
     for c, names, forms in found:
-        own = [f for f in forms if claims[f] == 1]
+        # A country's own translated names stay its own even when another derives the same form.
+        own = [f for f in forms if f in names or (claims[f] == 1 and f not in originals)]
         if not own:
             continue
         canonical = min(own, key=lambda f: (len(f), f))

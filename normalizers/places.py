@@ -42,7 +42,7 @@ SUFFIX_KINDS: dict[str, frozenset[str]] = {
     "村": frozenset({"municipality"}),
 }
 
-_VU_ROW = {"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ", "ヴュ": "ビュ"}
+_VU_ROW = {"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ", "ヴュ": "ビユ"}
 # Small kana are written large by some authors (トゥブ / トウブ); fold them all to large.
 _SMALL = str.maketrans("ァィゥェォャュョヮヵヶ", "アイウエオヤユヨワカケ")
 _OLD = str.maketrans("ヂヅヲヰヱ", "ジズオイエ")

@@ -45,7 +45,6 @@ FUZZY_MIN_STEM = 3
 MAX_CANDIDATES = 5
 
 _NOISE = str.maketrans("", "", "※*＊†‡\r\n\t \u3000")
-_SEPARATORS = re.compile(r"[・、,，/／;；]|及び|並びに|[(（)）]")
 _PAREN_ALIAS = re.compile(r"^(?P<head>.+?)[(（](?P<alias>[^()（）]{1,16})[)）](?P<suffix>%s)$"
                           % "|".join(SUFFIXES))
 _SCAN_PAREN_ALIAS = re.compile(r"(?P<head>[ァ-ヺー・]{2,})[(（](?P<alias>[A-Za-z0-9ァ-ヺー]{1,12})[)）](?P<suffix>%s)"

@@ -8,7 +8,7 @@ pamphlet with more or fewer pages reads the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pymupdf
 from rapidfuzz import fuzz
@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
-from normalizers.text import fold, join_lines, normalize_text
+from normalizers.text import normalize_text
 from pipeline import records
 from pipeline.extract.textlines import (Line, has_kana, in_margin, is_japanese_compound, is_japanese_lg,
                                         page_lines, squash)
@@ -103,14 +103,11 @@ def _pairs_in_section(lines: list[Line], page_width: float) -> list[records.Pair
         if code:
             country, header_size = code, line.size
             continue
-        if country and line.size >= header_size - 0.1:
-            # Another heading ("海外 13 カ国 45 都市", "日本 20 自治体"): the country lists are over.
-            country = None
-            continue
-        if not country:
-            continue
-        split = _split_pair_line(line)
+        split = _split_pair_line(line) if country else None
         if split is None:
+            if country and line.size >= header_size - 0.1:
+                # Another heading ("海外 13 カ国 45 都市", "日本 20 自治体"): the country lists are over.
+                country = None
             continue
         partner, japanese = split
         for name in japanese:
@@ -279,7 +276,6 @@ class DetailSection:
     lead_raw: str | None
     co_raw: str | None
     summary: str | None = None
-    co_list: list[str] = field(default_factory=list)
 
 
 def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int = 0) -> list[DetailSection]:

@@ -16,7 +16,7 @@ from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
-from pipeline.extract.textlines import Line, has_kana, in_margin, is_japanese_compound, page_lines, squash
+from pipeline.extract.textlines import Line, in_margin, is_japanese_compound, page_lines, squash
 
 _BULLET = "•・◦▪■◆●○✓➢▶⚫►-"
 _COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)

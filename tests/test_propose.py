@@ -1,0 +1,25 @@
+"""GiNZA proposes place names the gazetteer lacks; the regex pre-filter keeps it off most text."""
+import sys
+
+from pipeline.propose import candidate_sentences, propose_place_names
+from pipeline.records import Proposal
+
+
+def test_prefilter_keeps_only_sentences_with_a_katakana_admin_unit():
+    spans = [(1, "本事業では、脱炭素計画を策定する。タイのチョンブリ県とソンクラー\n県で調査を行う。"),
+             (2, "環境省が発表した。")]
+    assert candidate_sentences(spans) == [(1, "タイのチョンブリ県とソンクラー県で調査を行う。")]
+
+
+def test_no_candidates_means_no_model():
+    assert propose_place_names([(1, "環境省が発表した。")]) == []
+
+
+def test_proposes_place_like_entities():
+    found = propose_place_names([(3, "タイのチョンブリ県とソンクラー県で調査を行う。"),
+                                 (4, "ベトナムのバクニン省で調査を行う。")])
+    assert "spacy" in sys.modules
+    texts = [(p.page, p.text) for p in found]
+    assert (3, "チョンブリ県") in texts and (3, "ソンクラー県") in texts
+    assert (4, "バクニン省") in texts
+    assert all(isinstance(p, Proposal) and p.label != "Country" for p in found)
