@@ -52,6 +52,9 @@ _SCAN_PAREN_ALIAS = re.compile(r"(?P<head>[ァ-ヺー・]{2,})[(（](?P<alias>[A
 _SCAN_MIXED = re.compile(r"[ァ-ヺーA-Za-z][ァ-ヺー・A-Za-z \u3000]*?(?:%s)" % "|".join(SUFFIXES))
 
 
+_LIST_SEPARATOR = re.compile(r"[・、,，/／;；()（）]|及び")
+
+
 def _is_kana(ch: str) -> bool:
     return "ァ" <= ch <= "ヺ"
 
@@ -235,13 +238,14 @@ class Gazetteer:
     def resolve(self, text: str, country: str | None = None, side: str | None = None) -> Resolution:
         return self._resolve(text, country, side, allow_fuzzy=True)
 
-    def _resolve(self, text: str, country: str | None, side: str | None, allow_fuzzy: bool) -> Resolution:
+    def _resolve(self, text: str, country: str | None, side: str | None, allow_fuzzy: bool,
+                 nested: bool = True) -> Resolution:
         printed = _unwrap(text)
         cleaned = _clean(printed)
         if not cleaned:
             return Resolution(printed, "", None, "unresolved", 0.0, [])
         ok = self._allowed(country, side)
-        found = self._strict(cleaned, ok, nested=True)
+        found = self._strict(cleaned, ok, nested=nested)
         if found is None:
             # A country written before the name (インドネシア共和国バリ州) is context, not part of it;
             # tried second because some names begin with a country's name (アーンドラ…, ベトナム南部).
@@ -249,7 +253,7 @@ class Gazetteer:
             if prefix_country and (country is None or country == prefix_country):
                 country, cleaned = prefix_country, rest
                 ok = self._allowed(country, side)
-                found = self._strict(cleaned, ok, nested=True)
+                found = self._strict(cleaned, ok, nested=nested)
         if found is not None:
             ids, method = found
             # Several places sharing this name come back unresolved: a person decides, never fuzzy.
@@ -340,7 +344,10 @@ class Gazetteer:
         printed = _unwrap(text)
         if not _clean(printed):
             return []
-        whole = self._resolve(printed, country, side, allow_fuzzy=False)
+        # A separator between two names makes a list, never nesting: ウボンラチャタニ県・ワリンチャムラップ市
+        # is the province and the city, whereas バリ州ギャンヤール県 is the regency alone.
+        listed = bool(_LIST_SEPARATOR.search(printed))
+        whole = self._resolve(printed, country, side, allow_fuzzy=False, nested=not listed)
         if whole.place_id:
             return [whole]
         pieces = [(m.start(), m.end()) for m in re.finditer(r"[^・、,，/／;；()（）]+", printed)]
@@ -354,7 +361,7 @@ class Gazetteer:
                 span = printed[pieces[i][0]:pieces[j][1]]
                 if re.search(r"[()（）、,，]", span):
                     continue
-                res = self._resolve(span, country, side, allow_fuzzy=False)
+                res = self._resolve(span, country, side, allow_fuzzy=False, nested=False)
                 if res.place_id:
                     taken, i = res, j + 1
                     break

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from normalizers.places import match_key
 from normalizers.text import squash
 
 from .records import Extraction, JcmRecord, Parsed, PlaceText, ProjectRecord
@@ -103,17 +104,18 @@ class _DocumentResolver:
                 atoms.append(PlaceAtom(re.sub(r"\s+", "", r.text), pt.page, r.place_id))
         return atoms
 
-    def scan(self) -> list[tuple[int, str]]:
-        """Mentions in running text; returns the spans holding names the gazetteer lacks."""
+    def scan(self) -> list[tuple[int, str, tuple]]:
+        """Mentions in running text; returns the spans holding names the gazetteer lacks, with the
+        stretches of them the gazetteer did match."""
         needs_ner = []
         for span in self.ex.spans:
             matches = self.gaz.scan(span.text, country=span.country)
-            covered = [(m.start, m.end) for m in matches]
+            covered = tuple(sorted({(m.start, m.end) for m in matches}))
             for m in matches:
                 self._record(span.page, m.text, m.resolution)
             for cand in _CANDIDATE_NAME.finditer(span.text):
-                if not any(s <= cand.start() and cand.end() <= e for s, e in covered):
-                    needs_ner.append((span.page, span.text))
+                if not _inside(cand.start(), cand.end(), covered):
+                    needs_ner.append((span.page, span.text, covered))
                     break
         return needs_ner
 
@@ -149,7 +151,7 @@ class _DocumentResolver:
                 })
 
 
-def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[tuple[int, str]]]:
+def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[tuple[int, str, tuple]]]:
     """Resolve one document's records and running text."""
     out = Resolved()
     if extraction.status != "ok":
@@ -186,17 +188,32 @@ def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[
     return out, needs_ner
 
 
+def _inside(start: int, end: int, covered) -> bool:
+    return any(s <= start and end <= e for s, e in covered)
+
+
+def _uncovered_occurrence(name: str, text: str, covered) -> bool:
+    """Whether `name` occurs somewhere in `text` outside what the gazetteer already matched
+    (the model often tags パタヤ inside パタヤ市, which the gazetteer knows)."""
+    start = text.find(name)
+    while start >= 0:
+        if not _inside(start, start + len(name), covered):
+            return True
+        start = text.find(name, start + 1)
+    return False
+
+
 def _span_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def propose_names(needs_ner: list[tuple[str, int, str]], gazetteer, cache: dict) -> list[dict]:
+def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict) -> list[dict]:
     """Names the NER model calls places that the gazetteer cannot resolve → review rows.
 
     `cache` maps a span's hash to the model's proposals for it, so a rerun never runs the model
     on text it has seen.
     """
-    todo = [(page, text) for _, page, text in needs_ner if _span_key(text) not in cache]
+    todo = [(page, text) for _, page, text, _ in needs_ner if _span_key(text) not in cache]
     if todo:
         from .propose import propose_place_names
 
@@ -211,8 +228,10 @@ def propose_names(needs_ner: list[tuple[str, int, str]], gazetteer, cache: dict)
         for i, text in texts.items():
             cache[_span_key(text)] = sorted(found.get(i, []))
     rows = []
-    for document, page, text in needs_ner:
+    for document, page, text, covered in needs_ner:
         for name, label in cache.get(_span_key(text), []):
+            if len(name) < 2 or not match_key(name)[0] or not _uncovered_occurrence(name, text, covered):
+                continue
             r = gazetteer.resolve(name)
             if r.place_id is None:
                 rows.append({"kind": "unresolved_place", "document": document, "page": page, "text": name,
@@ -237,7 +256,7 @@ def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_
         total.jcm += part.jcm
         total.mentions += part.mentions
         total.review += part.review
-        needs_ner += [(ex.document, page, text) for page, text in spans]
+        needs_ner += [(ex.document, page, text, covered) for page, text, covered in spans]
     if use_ner and needs_ner:
         total.review += propose_names(needs_ner, gazetteer, proposal_cache if proposal_cache is not None else {})
     return total

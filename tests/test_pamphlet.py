@@ -103,7 +103,7 @@ def test_corpus_places_from_headings_and_titles(parsed):
 
 def test_corpus_list_proposer_wins_over_a_differently_spelled_detail(parsed):
     assert parsed.projects[21].proposer == "日本エヌ・ユー・エス株式会社"
-    assert [(n.kind, n.page, n.text) for n in parsed.notes] == [("proposer_mismatch", 18, "日本エヌユーエス株式会社")]
+    assert [(n.kind, n.page, n.text) for n in parsed.notes] == [("conflict", 18, "日本エヌユーエス株式会社")]
 
 
 def test_corpus_participating_city_pairs(parsed, corpus):

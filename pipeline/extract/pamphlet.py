@@ -394,8 +394,9 @@ def _build_projects(entries: list[ListEntry], sections: list[DetailSection], fis
             elif squash(lead) != squash(proposer):
                 # The list's abbreviated form expands exactly; a detail page that spells the name
                 # otherwise (dropped ・, a typo) is worth a look but does not override it.
-                notes.append(records.Note("proposer_mismatch", sec.page, sec.lead_raw,
-                                          f"list entry {e.number} prints {e.proposer_raw!r}"))
+                notes.append(records.Note("conflict", sec.page, sec.lead_raw,
+                                          f"proposer: the detail page spells it otherwise than list entry "
+                                          f"{e.number} ({normalize_text(e.proposer_raw)}); kept the list's"))
         japan, partners, country = [], [], None
         if e.heading:
             h = e.heading
