@@ -84,10 +84,38 @@ def _candidates(resolution) -> list[dict]:
     return [{"place_id": pid, "score": round(float(score), 1)} for pid, score in resolution.candidates[:5]]
 
 
+class MemoGazetteer:
+    """The gazetteer's answers remembered for the run: the same names and the same boilerplate
+    text come back in every document of a series, and resolving them is the costly part."""
+
+    def __init__(self, gazetteer):
+        self.gazetteer = gazetteer
+        self._cells: dict = {}
+        self._scans: dict = {}
+        self._names: dict = {}
+
+    def resolve_cell(self, text: str, country=None, side=None):
+        key = (text, country, side)
+        if key not in self._cells:
+            self._cells[key] = self.gazetteer.resolve_cell(text, country=country, side=side)
+        return self._cells[key]
+
+    def scan(self, text: str, country=None):
+        key = (text, country)
+        if key not in self._scans:
+            self._scans[key] = self.gazetteer.scan(text, country=country)
+        return self._scans[key]
+
+    def resolve(self, text: str):
+        if text not in self._names:
+            self._names[text] = self.gazetteer.resolve(text)
+        return self._names[text]
+
+
 class _DocumentResolver:
     """Resolves everything one document mentions; keeps its mentions consistent."""
 
-    def __init__(self, extraction: Extraction, gazetteer):
+    def __init__(self, extraction: Extraction, gazetteer: MemoGazetteer):
         self.ex = extraction
         self.gaz = gazetteer
         self.mentions: list[dict] = []
@@ -153,6 +181,8 @@ class _DocumentResolver:
 
 def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[tuple[int, str, tuple]]]:
     """Resolve one document's records and running text."""
+    if not isinstance(gazetteer, MemoGazetteer):
+        gazetteer = MemoGazetteer(gazetteer)
     out = Resolved()
     if extraction.status != "ok":
         return out, []
@@ -246,6 +276,7 @@ def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_
     bulky parts (spans, records) dropped, for the documents table."""
     total = Resolved()
     needs_ner: list[tuple[str, int, str]] = []
+    gazetteer = MemoGazetteer(gazetteer)
     for ex in extractions:
         part, spans = resolve_document(ex, gazetteer)
         if keep is not None:

@@ -24,6 +24,7 @@ from normalizers.dates import fiscal_year_from_text, round_from_text
 from normalizers.orgs import normalize_org
 from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
 from pipeline import records
+from pipeline.extract.ruled_grid import find_ruled_tables
 
 # Column roles and the header words that name them. Longer, more specific words first does not
 # matter: an exact match beats containment, and among containments the longest synonym wins.
@@ -123,10 +124,12 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
     Ruled grids first. Then tables whose rows are ruled but whose columns are not (word processors'
     and "light" table styles): the columns are cut at the left edges of the header words, found on
     this page or remembered (`columns`) from the page that printed the header."""
-    tables = page.find_tables(use_layout=False).tables
-    grids = _grids(tables, lines)
-    if any(_usable(grid, ncols) for _top, grid in grids):
-        return grids, columns
+    # Fully ruled grids straight from the page's rules first: cheap. find_tables() builds a
+    # character model of the page before it looks at rules and costs ten times as much.
+    for finder in (find_ruled_tables, lambda p: p.find_tables(use_layout=False).tables):
+        grids = _grids(finder(page), lines)
+        if any(_usable(grid, ncols) for _top, grid in grids):
+            return grids, columns
     cuts = _header_cuts(lines, page.rect.width) or columns
     if cuts:
         tables = page.find_tables(use_layout=False, vertical_strategy="explicit", vertical_lines=cuts,
