@@ -83,8 +83,9 @@ def japan_rows() -> list[dict]:
 
 
 # Long-form endings, longest first; the short form is what remains (ラオス人民民主共和国 → ラオス).
+# Not 首長国連邦: アラブ首長国連邦 is never written アラブ.
 _STATE_FORMS = ("社会主義共和国", "人民民主共和国", "民主共和国", "連邦共和国", "人民共和国",
-                "独立国", "共和国", "連合王国", "王国", "首長国連邦", "連邦", "国")
+                "独立国", "共和国", "連合王国", "王国", "連邦", "国")
 
 
 def _short_form(name: str) -> str | None:

@@ -28,10 +28,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from gazetteer import FOLDER as GAZETTEER_PACKAGE_FOLDER
 from normalizers.places import (SUFFIXES, fold, fold_with_offsets, kinds_for_suffix, latin_key,
                                 match_key, split_suffix, to_romaji)
 
-DEFAULT_FOLDER = Path(os.environ.get("C2C_GAZETTEER") or Path(__file__).resolve().parent.parent / "gazetteer")
+# The data ships inside the `gazetteer` package, so an installed c2c finds it too.
+DEFAULT_FOLDER = Path(os.environ.get("C2C_GAZETTEER") or GAZETTEER_PACKAGE_FOLDER)
 
 FIELDS = ["place_id", "name_ja", "name_en", "kind", "country", "parent_id", "jis_code", "variants"]
 KINDS = ("country", "prefecture", "municipality", "province", "state", "region", "regency", "city",
