@@ -36,14 +36,18 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+class _TimeUp(BaseException):
+    """Raised by the alarm. A BaseException, so that no library's `except Exception` swallows it."""
+
+
 @contextmanager
 def _time_limit(seconds: float | None):
-    """Raise DocumentError("timeout") when the block runs longer than `seconds` (main thread only)."""
+    """Raise _TimeUp when the block runs longer than `seconds` (main thread only)."""
     usable = seconds and seconds > 0 and hasattr(signal, "SIGALRM")
     if usable:
         try:
             def on_alarm(signum, frame):
-                raise DocumentError("timeout", f"reading took longer than {seconds:g} s")
+                raise _TimeUp()
             previous = signal.signal(signal.SIGALRM, on_alarm)
         except ValueError:  # not the main thread (e.g. a Dask worker thread): no alarm available
             usable = False
@@ -109,6 +113,10 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
         extraction.fiscal_year = parsed.fiscal_year or fiscal_year_from_text(extraction.title)
     except DocumentError as e:
         extraction.status, extraction.error_kind, extraction.error = "error", e.kind, e.message
+        extraction.parsed, extraction.spans = Parsed(), []
+    except _TimeUp:
+        extraction.status, extraction.error_kind = "error", "timeout"
+        extraction.error = f"reading took longer than the {timeout:g} s limit (--timeout)"
         extraction.parsed, extraction.spans = Parsed(), []
     except MemoryError:
         extraction.status, extraction.error_kind, extraction.error = "error", "internal", "ran out of memory"

@@ -28,7 +28,7 @@ TITLE = "令和7年度脱炭素社会実現のための都市間連携事業委�
 ROWS = [
     ["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市における脱炭素都市形成支援事業",
      "・省エネルギー", "横浜市とダナン市の都市間連携。"],
-    ["2", "(株)オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル",
+    ["2", "(株)オリエンタル\nコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル",
      "ウランバートル市における寒冷地の環境インフラ導入促進事業", "・再生可能エネルギー", "寒冷地の経験を共有する。"],
 ]
 
@@ -232,3 +232,46 @@ def test_dask_executor_gives_the_same_bytes(table_raw, tmp_path):
     result = quiet_run(table_raw, dask, executor="dask", jobs=1)
     assert result.exit_code == 0
     assert outputs(local) == outputs(dask)
+
+
+def test_a_document_over_the_time_limit_is_a_timeout_and_the_batch_goes_on(corpus, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(corpus / "c2c_pamphlet_2022.pdf", raw)
+    out = tmp_path / "out"
+    result = quiet_run(raw, out, timeout=0.0005)
+    assert result.exit_code == 3
+    (doc,) = rows(out, "documents")
+    assert (doc["status"], doc["error_kind"]) == ("error", "timeout")
+    # A timeout may be the machine's fault, not the file's: it is not cached, the next run tries again.
+    again = quiet_run(raw, out)
+    assert again.exit_code == 0
+    assert again.actions == [{"document": "c2c_pamphlet_2022.pdf", "action": "parsed", "reason": "new document"}]
+
+
+def test_review_lists_and_accept_teaches_the_gazetteer(tmp_path):
+    gazetteer = tmp_path / "gazetteer"
+    shutil.copytree(REPO / "gazetteer", gazetteer, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows_ = [r[:] for r in ROWS]
+    rows_[0][3] = "トゥーラン市"  # Da Nang's colonial name: a spelling no gazetteer lists
+    pdfmaker.make_table_pdf(raw / "table.pdf", TITLE, HEADER, rows_)
+    out = tmp_path / "out"
+    env = dict(os.environ, C2C_GAZETTEER=str(gazetteer))
+    c2c = [sys.executable, "-m", "pipeline.cli"]
+    subprocess.run([*c2c, "run", "--raw", str(raw), "--out", str(out), "--no-ner"], env=env, cwd=REPO, check=True,
+                   capture_output=True)
+    listed = subprocess.run([*c2c, "review", "--out", str(out), "--kind", "unresolved_place"], env=env, cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout
+    assert listed.splitlines()[-1] == "1 items"
+    assert "«トゥーラン市»" in listed
+    accepted = subprocess.run([*c2c, "review", "accept", "トゥーラン市", "vn-da-nang"], env=env, cwd=REPO,
+                              capture_output=True, text=True)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "トゥーラン市" in (gazetteer / "places.csv").read_text(encoding="utf-8")
+    rerun = subprocess.run([*c2c, "run", "--raw", str(raw), "--out", str(out), "--no-ner"], env=env, cwd=REPO,
+                           capture_output=True, text=True, check=True)
+    assert "0 changed, 1 unchanged" in rerun.stdout  # a gazetteer change re-resolves without re-reading
+    project = next(p for p in rows(out, "projects") if p["project_id"] == "FY2025-R1-01")
+    assert [p["place_id"] for p in project["partner_places"]] == ["vn-da-nang"]

@@ -1,0 +1,120 @@
+"""dedupe.py and emit.py: one record per project across documents, and every output format."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.dedupe import build_tables
+from pipeline.emit import emit
+from pipeline.gazetteer import Gazetteer
+from pipeline.records import Extraction, Parsed, PlaceText, ProjectRecord
+from pipeline.resolve import resolve_all
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def _project(title, proposer, number=None, round_=None, pages=(1,), japan="横浜市", partner="ダナン市",
+             country="VN", fields=None, co=()):
+    return ProjectRecord(pages=list(pages), fiscal_year=2025, round=round_, number=number, title_raw=title,
+                         title=title, proposer_raw=proposer, proposer=proposer, co_implementers=list(co),
+                         japan=[PlaceText(japan, pages[0], "japan")],
+                         partners=[PlaceText(partner, pages[0], "partner", country)], country=country,
+                         fields=fields)
+
+
+def _doc(name, kind, projects, issued=None) -> Extraction:
+    return Extraction(document=name, sha256=name[0] * 64, size_bytes=1, kind=kind, pages=3, issued=issued,
+                      title=name, fiscal_year=2025, parsed=Parsed(fiscal_year=2025, projects=projects))
+
+
+def _tables(gazetteer, docs):
+    return build_tables(docs, resolve_all(docs, gazetteer, use_ner=False), gazetteer)
+
+
+def test_one_project_from_three_kinds_of_document_is_one_record(gazetteer):
+    title = "横浜市とダナン市の都市間連携による脱炭素社会形成支援事業"
+    docs = [
+        _doc("slides.pdf", "slides", [_project(title.replace("脱炭素", "脱 炭素"), "日本工営株式会社", pages=(7,))]),
+        _doc("table.pdf", "adoption_table", [_project(title, "日本工営株式会社", number=5, round_=1,
+                                                      fields=["省エネルギー"])]),
+        _doc("pamphlet.pdf", "pamphlet", [_project(title.replace("支援事業", "支援業務"), "株式会社オリエンタルコンサルタンツ",
+                                                   number=12, pages=(6, 14), co=["横浜市"])]),
+    ]
+    tables = _tables(gazetteer, docs)
+    assert len(tables.projects) == 1
+    p = tables.projects[0]
+    assert p["project_id"] == "FY2025-R1-05"
+    assert (p["number"], p["round"], p["proposer"], p["fields"], p["co_implementers"]) == (
+        5, 1, "日本工営株式会社", ["省エネルギー"], ["横浜市"])
+    assert [(s["document"], s["pages"]) for s in p["sources"]] == [
+        ("pamphlet.pdf", [6, 14]), ("slides.pdf", [7]), ("table.pdf", [1])]
+    assert p["partner_places"] == [{"place_id": "vn-da-nang", "name_ja": "ダナン市", "name_en": "Da Nang",
+                                    "country": "VN"}]
+    conflicts = [r for r in tables.review if r["kind"] == "conflict"]
+    assert [(r["document"], r["text"]) for r in conflicts] == [
+        ("pamphlet.pdf", "株式会社オリエンタルコンサルタンツ"),
+        ("pamphlet.pdf", title.replace("支援事業", "支援業務")),
+    ]
+
+
+def test_different_places_or_rounds_keep_projects_apart(gazetteer):
+    title = "ダナン市における脱炭素都市形成支援事業"
+    docs = [
+        _doc("a.pdf", "adoption_table", [_project(title, "X", number=1, round_=1)]),
+        _doc("b.pdf", "adoption_table", [_project(title, "X", number=1, round_=2)]),
+        _doc("c.pdf", "pamphlet", [_project(title, "X", number=3, partner="ダバオ市", country="PH")]),
+    ]
+    ids = [p["project_id"] for p in _tables(gazetteer, docs).projects]
+    assert ids == ["FY2025-03", "FY2025-R1-01", "FY2025-R2-01"]
+
+
+def test_a_corrected_reissue_replaces_the_older_table(gazetteer):
+    old = _doc("old.pdf", "adoption_table", [_project("旧タイトル事業", "X", number=1, round_=1)],
+               issued="D:20250401000000+09'00'")
+    new = _doc("new.pdf", "adoption_table", [_project("新タイトル事業", "Y", number=1, round_=1)],
+               issued="D:20250501000000+09'00'")
+    tables = _tables(gazetteer, [old, new])
+    assert [(p["project_id"], p["title"], p["proposer"]) for p in tables.projects] == [
+        ("FY2025-R1-01", "新タイトル事業", "Y")]
+    assert [s["document"] for s in tables.projects[0]["sources"]] == ["new.pdf", "old.pdf"]
+
+
+def test_emit_writes_every_format(gazetteer, tmp_path):
+    docs = [_doc("table.pdf", "adoption_table", [_project("堺市の事業", "(株)X", number=1, round_=1,
+                                                          japan="堺市・大阪市", fields=["省エネ", "再エネ"])])]
+    written = emit(_tables(gazetteer, docs), tmp_path)
+    assert "c2c.sqlite" in written and "datapackage.json" in written
+    project = json.loads((tmp_path / "projects.jsonl").read_text(encoding="utf-8"))
+    assert [m["name_ja"] for m in project["japan_municipalities"]] == ["堺市", "大阪市"]
+    raw = (tmp_path / "projects.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    row = next(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert row["fields"] == "省エネ | 再エネ"
+    assert row["japan_municipalities"] == "jp-271403 | jp-271004"
+    assert row["sources"] == "table.pdf"
+    assert pq.read_table(tmp_path / "projects.parquet").to_pylist()[0]["fields"] == ["省エネ", "再エネ"]
+    with sqlite3.connect(tmp_path / "c2c.sqlite") as con:
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        assert tables == {"documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review"}
+        (fields,) = con.execute("select fields from projects").fetchone()
+    assert json.loads(fields) == ["省エネ", "再エネ"]
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in package["resources"]] == [
+        "documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review"]
+
+
+def test_emit_is_byte_identical_on_a_second_write(gazetteer, tmp_path):
+    docs = [_doc("table.pdf", "adoption_table", [_project("堺市の事業", "X", number=1, round_=1)])]
+    tables = _tables(gazetteer, docs)
+    emit(tables, tmp_path / "a")
+    emit(tables, tmp_path / "b")
+    for path in sorted((tmp_path / "a").iterdir()):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
