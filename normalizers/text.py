@@ -55,7 +55,14 @@ def normalize_text(s: str | None) -> str:
     """The normalized form of printed text: fold, join wrapped lines, drop layout spaces."""
     if not s:
         return ""
-    return strip_spaces_cjk(join_lines(fold(s)))
+    # Joining lines and dropping spaces can bring characters together that NFKC composes (or
+    # NFKC can make a space, as from ¸): repeat until nothing changes, so the result is stable.
+    for _ in range(4):
+        done = strip_spaces_cjk(join_lines(fold(s)))
+        if done == s:
+            break
+        s = done
+    return done
 
 
 def squash(s: str | None) -> str:
