@@ -56,6 +56,8 @@ def run(raw: Path = RAW, out: Path = OUT,
     print(f"projects: {ch['projects_added']} added, {ch['projects_changed']} changed, "
           f"{ch['projects_removed']} removed")
     print(f"review: {result.review_size} items wait for a person (c2c review --out {out})")
+    for name in result.names_to_check:
+        print(f"  {name}")
     raise typer.Exit(result.exit_code)
 
 

@@ -38,6 +38,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "review": {"kind": "string", "document": "string", "page": "integer", "text": "string",
                "candidates": "json", "detail": "string"},
 }
+OBJECT_COLUMNS = {"records"}  # the other json columns hold lists
 PRIMARY_KEYS = {"documents": "document", "projects": "project_id", "city_pairs": "pair_id",
                 "jcm_projects": "jcm_id", "places": "place_id"}
 
@@ -116,12 +117,16 @@ def _sqlite(tables: Tables, path: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+def _frictionless_type(column: str, kind: str) -> str:
+    if kind != "json":
+        return kind
+    return "object" if column in OBJECT_COLUMNS else "array"
+
+
 def _datapackage() -> bytes:
-    types = {"string": "string", "integer": "integer", "number": "number", "json": "object"}
     resources = []
     for table in TABLE_ORDER:
-        schema = {"fields": [{"name": c, "type": types[k] if k != "json" else "array" if c not in ("records",)
-                              else "object"} for c, k in COLUMNS[table].items()]}
+        schema = {"fields": [{"name": c, "type": _frictionless_type(c, k)} for c, k in COLUMNS[table].items()]}
         if table in PRIMARY_KEYS:
             schema["primaryKey"] = PRIMARY_KEYS[table]
         resources.append({"name": table, "path": f"{table}.csv", "format": "csv", "encoding": "utf-8-sig",

@@ -243,24 +243,21 @@ def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache
     `cache` maps a span's hash to the model's proposals for it, so a rerun never runs the model
     on text it has seen.
     """
-    todo = [(page, text) for _, page, text, _ in needs_ner if _span_key(text) not in cache]
+    todo = sorted({text for _, _, text, _ in needs_ner if _span_key(text) not in cache})
     if todo:
         from .propose import propose_place_names
 
-        unique = sorted(set(todo))
+        # The model sees each distinct text once; its "page" field carries the text's index here.
         found = defaultdict(list)
-        texts = {}
-        for i, (page, text) in enumerate(unique):
-            texts[i] = text
-        proposals = propose_place_names([(i, text) for i, text in texts.items()])
-        for p in proposals:
+        for p in propose_place_names(list(enumerate(todo))):
             found[p.page].append([p.text, p.label])
-        for i, text in texts.items():
+        for i, text in enumerate(todo):
             cache[_span_key(text)] = sorted(found.get(i, []))
     rows = []
     for document, page, text, covered in needs_ner:
         for name, label in cache.get(_span_key(text), []):
-            if len(name) < 2 or not match_key(name)[0] or not _uncovered_occurrence(name, text, covered):
+            # A one-character stem is a common noun (州都, 首都), not a name.
+            if len(match_key(name)[0]) < 2 or not _uncovered_occurrence(name, text, covered):
                 continue
             r = gazetteer.resolve(name)
             if r.place_id is None:

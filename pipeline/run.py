@@ -20,6 +20,7 @@ from .document import code_version
 from .records import Extraction
 from .state import STATE_DIR, State, append_run, atomic_write_text, dumps, hash_files
 
+SUMMARY_NAMES = 10  # review items named in the summary on stdout
 _CROSS_DOCUMENT_CODE = ["resolve.py", "dedupe.py", "emit.py", "run.py"]
 # Errors that may go away on their own are not cached: the next run tries the file again.
 _TRANSIENT_ERRORS = {"timeout", "internal"}
@@ -51,6 +52,7 @@ class RunResult:
     review_size: int = 0
     changes: dict[str, int] = field(default_factory=dict)
     skipped_outputs: bool = False
+    names_to_check: list[str] = field(default_factory=list)  # a few review items, for the summary
 
 
 def _cross_version() -> str:
@@ -182,7 +184,8 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
         result.changes = {"projects_added": 0, "projects_removed": 0, "projects_changed": 0}
     else:
-        result.review_size, result.changes = _build_outputs(opts, state, documents, parsed, inputs_key)
+        result.review_size, result.changes, result.names_to_check = _build_outputs(
+            opts, state, documents, parsed, inputs_key)
     state.save()
 
     kinds = {"parsed": 0, "reused": 0, "removed": 0, "failed": 0}
@@ -214,7 +217,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
 
 
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], parsed: dict[str, Extraction],
-                   inputs_key: str) -> tuple[int, dict[str, int]]:
+                   inputs_key: str) -> tuple[int, dict[str, int], list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
     from .dedupe import build_tables
     from .emit import emit
@@ -243,8 +246,11 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], parsed:
     state.record_outputs(inputs_key, written)
     state.manifest["outputs"]["review_size"] = len(tables.review)
     new = {r["project_id"]: _comparable(r) for r in tables.projects}
-    return len(tables.review), {
+    changes = {
         "projects_added": len(set(new) - set(old)),
         "projects_removed": len(set(old) - set(new)),
         "projects_changed": sum(1 for k in set(new) & set(old) if new[k] != old[k]),
     }
+    names = [f"«{r['text']}» ({r['document']} p.{r['page']}): {r['kind']}" for r in tables.review
+             if r["kind"] in ("unresolved_place", "low_confidence_place")]
+    return len(tables.review), changes, names[:SUMMARY_NAMES]
