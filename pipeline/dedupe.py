@@ -19,6 +19,7 @@ from .resolve import Resolved, ResolvedProject
 # Which kind of document wins when sources disagree.
 AUTHORITY = {"adoption_table": 0, "pamphlet": 1, "slides": 2, "other": 3}
 TITLE_SIMILARITY = 90.0
+SAME_PAIR_TITLE_SIMILARITY = 60.0  # ... when both sides' places are the same
 RECORD_TABLES = ("projects", "city_pairs", "jcm_projects", "mentions")  # rapidfuzz ratio on normalized titles to call two listings one project
 
 
@@ -54,6 +55,10 @@ def _partner_ids(p: ResolvedProject) -> set[str]:
     return {a.place_id for a in p.partners if a.place_id}
 
 
+def _japan_ids(p: ResolvedProject) -> set[str]:
+    return {a.place_id for a in p.japan if a.place_id}
+
+
 def _same_project(a: ResolvedProject, b: ResolvedProject) -> bool:
     if a.document == b.document:
         return False  # two rows of one listing are two projects
@@ -70,7 +75,13 @@ def _same_project(a: ResolvedProject, b: ResolvedProject) -> bool:
     places_agree = not pa or not pb or bool(pa & pb)
     if ta == tb:
         return places_agree
-    return places_agree and fuzz.ratio(ta, tb) >= TITLE_SIMILARITY
+    if places_agree and fuzz.ratio(ta, tb) >= TITLE_SIMILARITY:
+        return True
+    # A pamphlet may retitle a project more freely than a typo; the same city pair on both sides
+    # in the same fiscal year, with titles still alike, is the same project.
+    ja, jb = _japan_ids(a), _japan_ids(b)
+    return (bool(pa) and pa == pb and bool(ja) and ja == jb
+            and fuzz.ratio(ta, tb) >= SAME_PAIR_TITLE_SIMILARITY)
 
 
 def _clusters(projects: list[ResolvedProject]) -> list[list[ResolvedProject]]:

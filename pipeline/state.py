@@ -125,13 +125,33 @@ class State:
 
 
 def append_run(out: Path, row: dict) -> None:
-    """Append one row to runs.jsonl; rewriting through a temp file keeps earlier rows whole."""
+    """Append one row to runs.jsonl (the file only grows, so appending stays cheap)."""
     path = out / "runs.jsonl"
-    previous = path.read_bytes() if path.exists() else b""
-    if previous and not previous.endswith(b"\n"):
-        previous = previous[: previous.rfind(b"\n") + 1]  # drop a row cut short by a crash
-    line = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
-    atomic_write_bytes(path, previous + line.encode("utf-8"))
+    line = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    with open(path, "a+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size:
+            f.seek(size - 1)
+            if f.read(1) != b"\n":  # a row cut short by a crash: drop it
+                f.truncate(_last_newline(f, size) + 1)
+        f.write(line)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _last_newline(f, size: int) -> int:
+    """Offset of the last newline before `size`, or -1."""
+    block = 1 << 16
+    end = size
+    while end > 0:
+        start = max(0, end - block)
+        f.seek(start)
+        chunk = f.read(end - start)
+        i = chunk.rfind(b"\n")
+        if i >= 0:
+            return start + i
+        end = start
+    return -1
 
 
 def hash_files(paths: list[Path]) -> str:

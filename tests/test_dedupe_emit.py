@@ -118,3 +118,19 @@ def test_emit_is_byte_identical_on_a_second_write(gazetteer, tmp_path):
     emit(tables, tmp_path / "b")
     for path in sorted((tmp_path / "a").iterdir()):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_a_retitled_project_with_the_same_city_pair_is_one_record(gazetteer):
+    docs = [
+        _doc("table.pdf", "adoption_table", [_project(
+            "横浜市-マカッサル市の都市間連携による交通・エネルギー分野を軸とした脱炭素都市形成支援事業", "X",
+            number=5, round_=1, partner="マカッサル市", country="ID")]),
+        _doc("pamphlet.pdf", "pamphlet", [
+            _project("マカッサル市における交通・エネルギー分野の脱炭素都市形成支援事業", "X", number=3,
+                     partner="マカッサル市", country="ID"),
+            _project("マカッサル市における廃棄物発電の導入支援", "X", number=4, japan="真庭市",
+                     partner="マカッサル市", country="ID")]),
+    ]
+    projects = _tables(gazetteer, docs).projects
+    assert [(p["project_id"], [s["document"] for s in p["sources"]]) for p in projects] == [
+        ("FY2025-04", ["pamphlet.pdf"]), ("FY2025-R1-05", ["pamphlet.pdf", "table.pdf"])]
