@@ -5,6 +5,7 @@ output never depends on which worker finished first.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -13,12 +14,27 @@ from .document import read_document
 from .records import Extraction
 
 
+# Address space allowed to one worker process: a hostile PDF that makes the parser allocate without
+# end fails that document (MemoryError → error_kind "internal") instead of the machine.
+WORKER_MEMORY_BYTES = int(os.environ.get("C2C_WORKER_MEMORY_MB", "6144")) * 1024 * 1024
+
+
+def _limit_memory(limit: int) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # not on this platform: run unlimited
+        pass
+
+
 def run_local(sources: list[SourceFile], jobs: int, timeout: float | None) -> Iterator[tuple[int, Extraction]]:
     if jobs <= 1 or len(sources) <= 1:
         for i, src in enumerate(sources):
             yield i, read_document(src, timeout)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sources))) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_limit_memory,
+                             initargs=(WORKER_MEMORY_BYTES,)) as pool:
         futures = {pool.submit(read_document, src, timeout): i for i, src in enumerate(sources)}
         for future in as_completed(futures):
             yield futures[future], future.result()

@@ -141,9 +141,10 @@ class _DocumentResolver:
             covered = tuple(sorted({(m.start, m.end) for m in matches}))
             for m in matches:
                 self._record(span.page, m.text, m.resolution)
-            for cand in _CANDIDATE_NAME.finditer(span.text):
-                if not _inside(cand.start(), cand.end(), covered):
-                    needs_ner.append((span.page, span.text, covered))
+            flat, flat_covered = _unwrapped(span.text, covered)
+            for cand in _CANDIDATE_NAME.finditer(flat):
+                if not _inside(cand.start(), cand.end(), flat_covered):
+                    needs_ner.append((span.page, flat, flat_covered))
                     break
         return needs_ner
 
@@ -218,6 +219,18 @@ def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[
     return out, needs_ner
 
 
+def _unwrapped(text: str, covered) -> tuple[str, tuple]:
+    """The text with its line breaks removed, and `covered` moved onto it: the model must see a
+    name wrapped by the layout (スラバ/ヤ市) whole, or it proposes the fragments."""
+    flat_index, kept = [], []
+    for ch in text:
+        flat_index.append(len(kept))
+        if ch not in "\r\n":
+            kept.append(ch)
+    flat_index.append(len(kept))
+    return "".join(kept), tuple((flat_index[s], flat_index[e]) for s, e in covered)
+
+
 def _inside(start: int, end: int, covered) -> bool:
     return any(s <= start and end <= e for s, e in covered)
 
@@ -260,7 +273,10 @@ def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache
             if len(match_key(name)[0]) < 2 or not _uncovered_occurrence(name, text, covered):
                 continue
             r = gazetteer.resolve(name)
-            if r.place_id is None:
+            # Known places written without their suffix (静岡 for 静岡市/静岡県) are not names the
+            # gazetteer lacks: only the ambiguity is left, and bare stems are not mentions.
+            known_stem = any(score >= 100 for _, score in r.candidates)
+            if r.place_id is None and not known_stem:
                 rows.append({"kind": "unresolved_place", "document": document, "page": page, "text": name,
                              "candidates": _candidates(r),
                              "detail": f"proposed by the NER model ({label}); not in the gazetteer"})

@@ -33,11 +33,13 @@ def make_text_pdf(path: Path, pages: list[list[str]], landscape: bool = False,
 def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[list[str]],
                    col_widths: list[float] | None = None, rows_per_page: int | None = None,
                    repeat_header: bool = True, size: tuple[float, float] = A4_LANDSCAPE,
-                   fontsize: float = 8, footer: str | None = None, borders: str = "grid") -> Path:
+                   fontsize: float = 8, footer: str | None = None, borders: str = "grid",
+                   header_align: str = "left") -> Path:
     """A bordered table: `title` above it on page 1, `header` on top of every page when
     `repeat_header`, each cell a string whose "\\n" are line breaks; rows never split across pages.
     A page ends after `rows_per_page` rows or when the next row would not fit.
-    `borders`: "grid" rules every cell; "rows" draws only horizontal rules between rows."""
+    `borders`: "grid" rules every cell; "rows" draws only horizontal rules between rows; "bands" rules
+    nothing and shades the header and every other row. `header_align` "center" centres the header labels."""
     width, height = size
     margin = 30.0
     if col_widths is None:
@@ -48,9 +50,12 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
     def row_height(cells: list[str]) -> float:
         return max(len(c.split("\n")) for c in cells) * line_height + 2 * padding
 
-    def draw_row(page: pymupdf.Page, y: float, cells: list[str]) -> float:
+    def draw_row(page: pymupdf.Page, y: float, cells: list[str], shade: bool = False, is_header: bool = False) -> float:
         h = row_height(cells)
         x = margin
+        if borders == "bands" and shade:
+            page.draw_rect(pymupdf.Rect(margin, y, margin + sum(col_widths), y + h), color=None,
+                           fill=(0.85, 0.9, 0.95), width=0)
         if borders == "rows":
             for rule_y in (y, y + h):
                 page.draw_line((margin, rule_y), (margin + sum(col_widths), rule_y), color=(0, 0, 0), width=0.5)
@@ -59,7 +64,10 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
                 page.draw_rect(pymupdf.Rect(x, y, x + w, y + h), color=(0, 0, 0), width=0.5)
             for i, line in enumerate(text.split("\n")):
                 if line:
-                    page.insert_text((x + padding, y + padding + (i + 1) * line_height - fontsize * 0.3),
+                    indent = padding
+                    if is_header and header_align == "center":
+                        indent = (w - pymupdf.get_text_length(line, fontname=FONT, fontsize=fontsize)) / 2
+                    page.insert_text((x + indent, y + padding + (i + 1) * line_height - fontsize * 0.3),
                                      line, fontname=FONT, fontsize=fontsize)
             x += w
         return y + h
@@ -74,12 +82,13 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
             page.insert_text((margin, y + 12), title, fontname=FONT, fontsize=12)
             y += 24
         if first or repeat_header:
-            y = draw_row(page, y, header)
+            y = draw_row(page, y, header, shade=True, is_header=True)
         count = 0
         while pending and (rows_per_page is None or count < rows_per_page):
             if count and y + row_height(pending[0]) > height - margin - 20:
                 break
-            y = draw_row(page, y, pending.pop(0))
+            shade = (len(rows) - len(pending)) % 2 == 1
+            y = draw_row(page, y, pending.pop(0), shade=shade)
             count += 1
         if footer:
             text = footer.format(page=page.number + 1)

@@ -1,8 +1,11 @@
 """採択案件一覧: a bordered table of adopted projects, one row per project, spanning pages.
 
 How it reads a table:
-1. PyMuPDF's line-based table finder gives each page's grid (rows × columns of cell boxes). The
-   layout model is switched off (`use_layout=False`): ruled grids need no model, and it is ~7× slower.
+1. Each page's grid (rows × columns of cell boxes) comes from the first reader that finds a usable
+   table: the page's vector rules when every cell is ruled (`ruled_grid`); rows ruled or shaded but
+   columns not (word processors, spreadsheet table styles): columns cut in the white space under the
+   header labels (centred or left-aligned), rows from the rules and band edges; last, PyMuPDF's
+   line-based table finder with the layout model switched off (`use_layout=False`, ~7× faster).
 2. Text comes from the page's own lines (rawdict), each character placed in the cell holding its
    centre. The table finder's own cell text re-sorts characters by height, which scrambles Japanese
    lines whose glyph boxes differ (punctuation), so it is not used.
@@ -24,7 +27,8 @@ from normalizers.dates import fiscal_year_from_text, round_from_text
 from normalizers.orgs import normalize_org
 from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
 from pipeline import records
-from pipeline.extract.ruled_grid import find_ruled_tables
+from pipeline.extract.ruled_grid import (find_ruled_tables, has_vertical_rules, rows_between_cuts,
+                                          rule_span_near)
 
 # Column roles and the header words that name them. Longer, more specific words first does not
 # matter: an exact match beats containment, and among containments the longest synonym wins.
@@ -121,16 +125,26 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
     from the first strategy that finds a usable table:
     a table holding a header row, or one with the column count of the header already seen.
 
-    Ruled grids first. Then tables whose rows are ruled but whose columns are not (word processors'
-    and "light" table styles): the columns are cut at the left edges of the header words, found on
-    this page or remembered (`columns`) from the page that printed the header."""
-    # Fully ruled grids straight from the page's rules first: cheap. find_tables() builds a
-    # character model of the page before it looks at rules and costs ten times as much.
-    for finder in (find_ruled_tables, lambda p: p.find_tables(use_layout=False).tables):
-        grids = _grids(finder(page), lines)
-        if any(_usable(grid, ncols) for _top, grid in grids):
-            return grids, columns
-    cuts = _header_cuts(lines, page.rect.width) or columns
+    Fully ruled grids first, straight from the page's rules: cheap. Then tables whose rows are ruled
+    or shaded but whose columns are not (word processors' and spreadsheets' "light" table styles):
+    the columns are cut in the white space between the header labels' columns, found on this page or
+    remembered (`columns`) from the page that printed the header. Last, PyMuPDF's table finder, which
+    builds a character model of the page first and costs ten times as much."""
+    grids = _grids(find_ruled_tables(page), lines)
+    if any(_usable(grid, ncols) for _top, grid in grids):
+        return grids, columns
+    found = _header_cuts(lines, page)
+    cuts, top = found if found else (columns, page.rect.y0)
+    if cuts:
+        block = _text_block(lines, cuts, top, page.rect)
+        grid = rows_between_cuts(page, cuts, top, *(block or (None, None)))
+        if grid is not None and not has_vertical_rules(page, grid.bbox):
+            grids = _grids([grid], lines)
+            if any(_usable(g, ncols) for _top, g in grids):
+                return grids, cuts
+    grids = _grids(page.find_tables(use_layout=False).tables, lines)
+    if any(_usable(grid, ncols) for _top, grid in grids):
+        return grids, columns
     if cuts:
         tables = page.find_tables(use_layout=False, vertical_strategy="explicit", vertical_lines=cuts,
                                   horizontal_strategy="lines")
@@ -145,8 +159,21 @@ def _grids(tables, lines: list[_Line]) -> list[tuple[float, list[list[str]]]]:
     return [(t.bbox[1], _cell_texts(t, lines)) for t in tables]
 
 
-def _header_cuts(lines: list[_Line], page_width: float) -> list[float] | None:
-    """x positions separating the columns of a header printed as one row of short labels."""
+MIN_COLUMN_GAP = 1.0  # points of white space that can separate two columns
+
+
+def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], float] | None:
+    """(x positions separating the columns, the header's top) for a header printed as one row of short
+    labels over columns without rules.
+
+    A column boundary lies in white space that runs down the whole table (gaps in the union of the
+    header's and the body's character boxes), between two neighbouring labels. Which gap:
+    - a label whose left edge some body line shares is left-aligned like its cells: the gap just
+      before it;
+    - a centred label (the usual style) sits in the middle of its column, so the column's right edge
+      is as far right of the label's centre as its left edge is left of it; the gap nearest that
+      point is taken. The first left edge is the header's rule or shading, else the text's edge."""
+    page_rect = page.rect
     rows: list[list[_Line]] = []
     for line in sorted(lines, key=lambda ln: (round(ln.top), ln.left)):
         if rows and abs(rows[-1][0].top - line.top) < 3:
@@ -155,11 +182,70 @@ def _header_cuts(lines: list[_Line], page_width: float) -> list[float] | None:
             rows.append([line])
     for row in rows:
         labels = [ln for ln in row if ln.text.strip()]
-        if len(labels) >= 3 and _map_header([ln.text for ln in labels]) is not None:
-            lefts = sorted(min(c[1][0] for c in ln.chars) for ln in labels)
-            right = max(c[1][2] for ln in lines for c in ln.chars)
-            return [x - 2 for x in lefts] + [min(right + 2, page_width)]
+        if len(labels) < 3 or _map_header([ln.text for ln in labels]) is None:
+            continue
+        labels.sort(key=lambda ln: ln.left)
+        # the rule or shading above the header sits up to a line's height above its text
+        top = min(ln.top for ln in labels) - max(c[3] for ln in labels for c in ln.chars)
+        head_bottom = max(c[1][3] for ln in labels for c in ln.chars)
+        body = [ln for ln in lines if ln.top >= head_bottom - 1 and not _is_page_number(ln, page_rect)]
+        boxes = sorted((c[1][0], c[1][2]) for ln in labels + body for c in ln.chars if c[0].strip())
+        covered: list[list[float]] = []
+        for x0, x1 in boxes:
+            if covered and x0 <= covered[-1][1] + MIN_COLUMN_GAP:
+                covered[-1][1] = max(covered[-1][1], x1)
+            else:
+                covered.append([x0, x1])
+        gaps = [(a[1], b[0]) for a, b in zip(covered, covered[1:])]
+        spans = [(min(c[1][0] for c in ln.chars if c[0].strip()), max(c[1][2] for c in ln.chars if c[0].strip()))
+                 for ln in labels]
+        size = max(c[3] for ln in labels for c in ln.chars)
+        edges = rule_span_near(page, top, head_bottom + size)
+        left = edges[0] if edges and edges[0] <= covered[0][0] + 1 else covered[0][0] - 2
+        right = edges[1] if edges and edges[1] >= covered[-1][1] - 1 else min(covered[-1][1] + 2, page_rect.x1)
+        starts = [ln.left for ln in body]
+        cuts = [left]
+        for (l0, l1), (r0, _r1) in zip(spans, spans[1:]):
+            between = [g for g in gaps if g[0] >= l1 - 0.5 and g[1] <= r0 + 0.5]
+            if not between:  # text runs across: fall back to just left of the label
+                cuts.append(r0 - 2)
+                continue
+            if any(abs(x - r0) <= 1.0 for x in starts):
+                g0, g1 = min(between, key=lambda g: abs(g[1] - r0))
+                cuts.append((g0 + g1) / 2)
+                continue
+            edge = 2 * (l0 + l1) / 2 - cuts[-1]  # mirror of the column's left edge about its label's centre
+            g0, g1 = min(between, key=lambda g: 0 if g[0] <= edge <= g[1] else min(abs(g[0] - edge), abs(g[1] - edge)))
+            cuts.append(min(max(edge, g0), g1))
+        cuts.append(right)
+        return cuts, top
     return None
+
+
+def _text_block(lines: list[_Line], cuts: list[float], top: float,
+                page_rect: pymupdf.Rect) -> tuple[float, float] | None:
+    """(head, foot) of the block of text lines that starts at `top` within the columns: lines follow
+    each other with no more than a couple of line heights between them (a footer or a note further
+    down is not part of the table)."""
+    head = bottom = None
+    for ln in sorted(lines, key=lambda ln: ln.top):
+        if ln.top < top - 1 or not cuts[0] <= ln.left <= cuts[-1] or _is_page_number(ln, page_rect):
+            continue
+        y1 = max(c[1][3] for c in ln.chars)
+        size = max(c[3] for c in ln.chars)
+        if bottom is not None and ln.top - bottom > 2.5 * size:
+            break
+        head = ln.top if head is None else head
+        bottom = y1 if bottom is None else max(bottom, y1)
+    return (head, bottom) if head is not None else None
+
+
+def _is_page_number(line: _Line, page_rect: pymupdf.Rect) -> bool:
+    """A page number ("3", "- 3 -", "3 / 12") in the top or bottom margin; the same digits inside
+    the page are a 番号 cell."""
+    margin = 0.08 * page_rect.height
+    in_margin = line.top < page_rect.y0 + margin or line.top > page_rect.y1 - margin
+    return in_margin and bool(_PAGE_NUMBER.match(line.text))
 
 
 def _usable(grid: list[list[str]], ncols: int | None) -> bool:
@@ -372,6 +458,12 @@ def split_fields(text: str) -> list[str]:
                 items.append(ln.lstrip(BULLETS).strip())
             else:
                 items[-1] = join_lines(items[-1] + "\n" + ln)
+    elif any(re.search(_FIELD_SEPARATORS, ln) for ln in lines):
+        # a run-on list ("省エネルギー、再生可\nエネルギー"): line breaks are only wrapping
+        items = re.split(_FIELD_SEPARATORS, join_lines("\n".join(lines)))
     else:
-        items = [part for ln in lines for part in re.split(r"[、,;，；]", ln)]
+        items = lines
     return [normalize_text(i) for i in items if i.strip()]
+
+
+_FIELD_SEPARATORS = r"[、,;，；]"

@@ -8,6 +8,7 @@ Japanese is decided by the shape of the names, not by lists of places.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pymupdf
@@ -18,7 +19,7 @@ from normalizers.text import join_lines, normalize_text
 from pipeline import records
 from pipeline.extract.textlines import Line, in_margin, is_japanese_compound, page_lines, squash
 
-_BULLET = "•・◦▪■◆●○✓➢▶⚫►-"
+_BULLET = "•・◦▪■◆●○✓➢▶⚫►◼➔-"
 _COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)
 # Between the two places of a pair: a dash, or ー only right after a kanji place suffix (elsewhere ー
 # is a katakana long vowel).
@@ -26,7 +27,31 @@ _PAIR_DASH = re.compile(r"\s*(?:(?<=[市県都道府町村区州省郡域庁])[�
 _LIST_END = re.compile(r"(?:など|等)\s*$")
 _NOTE_MARK = re.compile(r"\s*[※＊*]+\s*\d*\s*$")
 _JCM_TITLE = re.compile(r"JCM[^:：]{0,20}[:：]\s*(?P<title>.+)$", re.S)
+_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(1[0-2]|0?[1-9])\s*月")
 _FY = re.compile(r"((?:19|20)\d{2})\s*年度")
+
+
+def bullet_mark(text: str) -> str:
+    """The bullet glyph a line starts with, or "". Besides the usual marks, a symbol (Unicode So) or
+    a glyph a symbol font exports as a control, private-use or replacement character (Wingdings
+    bullets often come out as U+F0A7, U+0000 or U+FFFD) counts when followed by a space."""
+    t = text.lstrip(" \u3000")
+    if not t:
+        return ""
+    ch = t[0]
+    if ch == "-":  # a hyphen leads a bullet only before a space; else it is a wrapped "place-place"
+        return ch if t[1:2] in (" ", "\u3000") else ""
+    if ch in _BULLET:
+        return ch
+    if len(t) > 1 and t[1] in " \u3000" and (ch == "\ufffd" or unicodedata.category(ch) in ("So", "Co", "Cc", "Cn")):
+        return ch
+    return ""
+
+
+def strip_bullet(text: str) -> str:
+    t = text.lstrip(" \u3000")
+    mark = bullet_mark(t)
+    return t[len(mark):].strip() if mark else text.strip()
 
 
 def extract_slides(doc: pymupdf.Document) -> records.Parsed:
@@ -59,7 +84,10 @@ def _fiscal_year(pages: list[list[Line]]) -> int | None:
     if year:
         return year
     date = date_from_text(text)
-    return fiscal_year_of_date(date[0], date[1]) if date else None
+    if date:
+        return fiscal_year_of_date(date[0], date[1])
+    month = _YEAR_MONTH.search(normalize_text(text))  # a lecture dated only "2025年7月"
+    return fiscal_year_of_date(int(month[1]), int(month[2])) if month else None
 
 
 # --- tables ------------------------------------------------------------------------------------------
@@ -78,15 +106,29 @@ def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[p
     return hrules, fills
 
 
+def _vrules(page: pymupdf.Page) -> list[tuple[float, float, float]]:
+    """Vertical rules (x, y0, y1): the cell borders of a table drawn with lines and no shading."""
+    out = []
+    for d in page.get_drawings():
+        for item in d["items"]:
+            if item[0] == "l" and abs(item[1].x - item[2].x) < 1 and abs(item[1].y - item[2].y) > 5:
+                out.append((item[1].x, min(item[1].y, item[2].y), max(item[1].y, item[2].y)))
+            elif item[0] == "re" and d.get("fill") is None and item[1].height > 5:
+                r = item[1]
+                out += [(r.x0, r.y0, r.y1), (r.x1, r.y0, r.y1)]
+    return out
+
+
 def table_pairs(page: pymupdf.Page, body: list[Line]) -> list[records.PairRecord]:
     """Pairs from small tables headed by a country row, each row "place | place"."""
     headers = [(ln, code) for ln in body if (code := country_code(ln.text.strip()))]
     if not headers:
         return []
     hrules, fills = _rules(page)
+    vrules = _vrules(page)
     pairs: list[records.PairRecord] = []
     for ln, code in headers:
-        x0, x1 = _table_extent(ln, headers, fills, page.rect.width)
+        x0, x1 = _table_extent(ln, headers, fills, vrules, page.rect.width)
         below = [h for h, _ in headers if h is not ln and h.y0 > ln.y0 and h.x0 < x1 and h.x1 > x0]
         y1 = min((h.y0 for h in below), default=page.rect.height)
         cells = [c for c in body if c.y0 >= ln.y1 - 0.5 and c.y1 <= y1 + 0.5
@@ -97,14 +139,20 @@ def table_pairs(page: pymupdf.Page, body: list[Line]) -> list[records.PairRecord
     return pairs
 
 
-def _table_extent(header: Line, headers, fills: list[pymupdf.Rect], page_width: float) -> tuple[float, float]:
-    """The table's x range: the shaded header cell around the country name, else up to the next
-    table to the right."""
+def _table_extent(header: Line, headers, fills: list[pymupdf.Rect], vrules, page_width: float) -> tuple[float, float]:
+    """The table's x range: the shaded header cell around the country name, else the nearest
+    vertical rules on either side of it (a merged header cell drawn with lines), else up to the
+    next table to the right."""
     cx, cy = (header.x0 + header.x1) / 2, (header.y0 + header.y1) / 2
     around = [r for r in fills if r.x0 <= cx <= r.x1 and r.y0 <= cy <= r.y1 and r.width < page_width * 0.9]
     if around:
         r = min(around, key=lambda r: r.width * r.height)
         return r.x0, r.x1
+    crossing = [x for x, y0, y1 in vrules if y0 - 1 <= cy <= y1 + 1]
+    left = [x for x in crossing if x <= header.x0 + 1]
+    right_rule = [x for x in crossing if x >= header.x1 - 1]
+    if left and right_rule:
+        return max(left), min(right_rule)
     right = [h.x0 for h, _ in headers if h.x0 > header.x1 + 10]
     return header.x0 - 5, min(right, default=page_width) - 5
 
@@ -126,7 +174,9 @@ def _rows(cells: list[Line], rules: list[float]) -> list[list[Line]]:
 
 def _split_x(rows: list[list[Line]]) -> float | None:
     """Where the two columns part: the widest gap between the left edges of the lines."""
-    xs = sorted({round(c.x0) for row in rows for c in row})
+    # Rows holding both cells define the columns; a stray line (a note, a slide number) must not.
+    full = [row for row in rows if len({round(c.x0) for c in row}) >= 2] or rows
+    xs = sorted({round(c.x0) for row in full for c in row})
     if len(xs) < 2:
         return None
     gap, at = max((b - a, (a + b) / 2) for a, b in zip(xs, xs[1:]))
@@ -167,25 +217,31 @@ def _row_pairs(rows: list[list[Line]], code: str, page: int) -> list[records.Pai
 # --- bullets ------------------------------------------------------------------------------------------
 
 def _bullet_items(body: list[Line]) -> list[tuple[int, str]]:
+    return [(head.page, text) for head, text in _bullet_runs(body)]
+
+
+def _bullet_runs(body: list[Line]) -> list[tuple[Line, str]]:
     """Bullet texts with their wrapped continuation lines: later lines of the same text block, or
     an indented line right below the last one (a presentation program may put it in a block of
     its own)."""
     items: list[tuple[Line, list[Line]]] = []
     for ln in sorted(body, key=lambda ln: (ln.block, ln.y0, ln.x0)):
         text = ln.text.strip()
-        m = _COUNTRY_BULLET.match(text)
-        if text[:1] in _BULLET or (m and country_code(m["country"])):
+        m = _COUNTRY_BULLET.match(strip_bullet(text))
+        if bullet_mark(text) or (m and country_code(m["country"])):
             items.append((ln, [ln]))
             continue
         if not items:
             continue
         head, run = items[-1]
         last = run[-1]
+        if ln.x0 >= head.x1 - 2:
+            continue  # beside the bullet, not below it: a column of its own (a 年度, a note)
         same_block = ln.block == last.block
         below = head.x0 + 2 < ln.x0 < head.x1 and -1 <= ln.y0 - last.y1 < 0.8 * last.height
         if same_block or below:
             run.append(ln)
-    return [(head.page, join_lines("\n".join(x.text.strip() for x in run))) for head, run in items]
+    return [(head, join_lines("\n".join(x.text.strip() for x in run))) for head, run in items]
 
 
 def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
@@ -195,7 +251,7 @@ def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     joined by dashes, and every partner place is paired with every Japanese one
     ("西ジャワ州- バンテン州- 北九州市" → two pairs with 北九州市).
     """
-    m = _COUNTRY_BULLET.match(text.strip())
+    m = _COUNTRY_BULLET.match(strip_bullet(text))
     if not m:
         return None
     code = country_code(m["country"].strip(_BULLET + " \u3000"))
@@ -354,8 +410,8 @@ def _project_list(page: int, body: list[Line], title_lines: list[Line]) -> list[
     headers = [(ln, code) for ln in rest if (code := country_code(ln.text.strip()))]
     years = [(ln, int(m.group(1))) for ln in rest if (m := re.fullmatch(r"\s*((?:19|20)\d{2})\s*年度\s*", ln.text))]
     out = []
-    for _, text in _bullet_items(rest):
-        flat = normalize_text(text)
+    for first, text in _bullet_runs(rest):
+        flat = normalize_text(strip_bullet(text))
         year_m = _FY.search(flat[-8:]) if flat else None
         m = re.search(r"[（(]([^（()）]+)[）)]\s*((?:19|20)\d{2}年度)?\s*$", flat)
         if not m:
@@ -363,8 +419,7 @@ def _project_list(page: int, body: list[Line], title_lines: list[Line]) -> list[
         pm = split_bracket_pair(m.group(1))
         if pm is None:
             continue
-        title = flat[: m.start()].lstrip(_BULLET + " ").strip()
-        first = next(ln for ln in rest if squash(ln.text.lstrip(_BULLET)).startswith(squash(title)[:6]))
+        title = flat[: m.start()].strip()
         country = pm.country or _nearest_above(first, headers)
         year = int(m.group(2)[:4]) if m.group(2) else _beside(first, years)
         if year is None and year_m:
