@@ -275,3 +275,19 @@ def test_review_lists_and_accept_teaches_the_gazetteer(tmp_path):
     assert "0 changed, 1 unchanged" in rerun.stdout  # a gazetteer change re-resolves without re-reading
     project = next(p for p in rows(out, "projects") if p["project_id"] == "FY2025-R1-01")
     assert [p["place_id"] for p in project["partner_places"]] == ["vn-da-nang"]
+
+
+def test_the_ner_model_proposes_names_the_gazetteer_lacks(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows_ = [r[:] for r in ROWS[:1]]
+    rows_[0][7] = "ジョグジャカルタ特別州と\nチルボン市で調査を行う。"  # チルボン (Cirebon) is not in the gazetteer
+    pdfmaker.make_table_pdf(raw / "table.pdf", TITLE, HEADER, rows_)
+    out = tmp_path / "out"
+    result = run(RunOptions(raw=raw, out=out), log=lambda s: None)
+    assert result.exit_code == 0
+    proposed = [(r["kind"], r["text"]) for r in rows(out, "review") if "NER" in r["detail"]]
+    assert proposed == [("unresolved_place", "チルボン")]
+    mentions = {m["text"]: m["place_id"] for m in rows(out, "mentions")}
+    assert mentions["ジョグジャカルタ特別州"] == "id-yogyakarta"
+    assert "チルボン市" not in mentions  # proposals are for review; they never become mentions
