@@ -55,7 +55,8 @@ def run(raw: Path = RAW, out: Path = OUT,
           f"{c['removed']} removed, {c['failed']} failed")
     print(f"projects: {ch['projects_added']} added, {ch['projects_changed']} changed, "
           f"{ch['projects_removed']} removed")
-    print(f"review: {result.review_size} items wait for a person (c2c review --out {out})")
+    items = "item waits" if result.review_size == 1 else "items wait"
+    print(f"review: {result.review_size} {items} for a person (c2c review --out {out})")
     for name in result.names_to_check:
         print(f"  {name}")
     raise typer.Exit(result.exit_code)
@@ -123,7 +124,7 @@ def review(ctx: typer.Context, out: Path = OUT,
         cands = ", ".join(f"{c['place_id']} ({c['score']:g})" for c in r.get("candidates") or [])
         where = f"{r['document']} p.{r['page']}" if r.get("page") else (r.get("document") or "")
         print(f"{r['kind']:20s} {where}: «{r['text']}» {r['detail']}" + (f" — candidates: {cands}" if cands else ""))
-    print(f"{len(rows)} items")
+    print(f"{len(rows)} item" + ("" if len(rows) == 1 else "s"))
 
 
 @review_app.command("accept")

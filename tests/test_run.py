@@ -264,7 +264,7 @@ def test_review_lists_and_accept_teaches_the_gazetteer(tmp_path):
                    capture_output=True)
     listed = subprocess.run([*c2c, "review", "--out", str(out), "--kind", "unresolved_place"], env=env, cwd=REPO,
                             capture_output=True, text=True, check=True).stdout
-    assert listed.splitlines()[-1] == "1 items"
+    assert listed.splitlines()[-1] == "1 item"
     assert "«トゥーラン市»" in listed
     accepted = subprocess.run([*c2c, "review", "accept", "トゥーラン市", "vn-da-nang"], env=env, cwd=REPO,
                               capture_output=True, text=True)
