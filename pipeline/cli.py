@@ -97,7 +97,7 @@ def status(raw: Path = RAW, out: Path = OUT,
     from .run import UsageError, status as plan_status
 
     try:
-        actions = plan_status(raw, out, force)
+        actions, rebuild = plan_status(raw, out, force)
     except UsageError as e:
         _err(f"c2c: {e}")
         raise typer.Exit(2)
@@ -106,6 +106,7 @@ def status(raw: Path = RAW, out: Path = OUT,
         print(f"{words[a.action]:6s} {a.document}: {a.reason}")
     counts = {w: sum(1 for a in actions if a.action == k) for k, w in words.items()}
     print(f"{counts['read']} to read, {counts['reuse']} to reuse, {counts['drop']} to drop")
+    print("tables: " + (f"to rebuild ({'; '.join(rebuild)})" if rebuild else "up to date"))
 
 
 @review_app.callback(invoke_without_command=True)

@@ -71,11 +71,23 @@ def _check_paths(raw: Path, out: Path) -> None:
         raise UsageError(f"--out {out} lies inside --raw {raw}: outputs would be read as inputs")
 
 
-def status(raw: Path, out: Path, force: bool = False) -> list[Action]:
-    """What a run would do with each document, and why, without doing it."""
+def status(raw: Path, out: Path, force: bool = False) -> tuple[list[Action], list[str]]:
+    """What a run would do with each document, and why the tables would be rebuilt (empty when
+    they are up to date), without doing anything."""
     _check_paths(raw, out)
-    documents = State(out).documents
-    return plan(discover(raw, documents), documents, code_version(), force)
+    state = State(out)
+    actions = plan(discover(raw, state.documents), state.documents, code_version(), force)
+    recorded = state.manifest.get("outputs", {})
+    if not recorded.get("files"):
+        return actions, ["no tables written yet"]
+    reasons = []
+    if any(a.action != "reuse" for a in actions):
+        reasons.append("documents to read or drop")
+    if recorded.get("gazetteer_version") != _gazetteer_version():
+        reasons.append("the gazetteer changed")
+    if recorded.get("cross_version") != _cross_version():
+        reasons.append("the resolve/dedupe/emit code changed")
+    return actions, reasons
 
 
 def _comparable(project: dict) -> str:
@@ -244,6 +256,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], parsed:
     written = emit(tables, opts.out)
     atomic_write_text(cache_path, dumps(proposal_cache))
     state.record_outputs(inputs_key, written)
+    state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version())
     state.manifest["outputs"]["review_size"] = len(tables.review)
     new = {r["project_id"]: _comparable(r) for r in tables.projects}
     changes = {

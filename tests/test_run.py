@@ -210,10 +210,18 @@ def test_status_says_what_a_run_would_do(table_raw, tmp_path):
     runner = CliRunner()
     first = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
     assert first.exit_code == 0
-    assert first.stdout.splitlines() == ["read   table.pdf: new document", "1 to read, 0 to reuse, 0 to drop"]
+    assert first.stdout.splitlines() == [
+        "read   table.pdf: new document", "1 to read, 0 to reuse, 0 to drop",
+        "tables: to rebuild (no tables written yet)"]
     quiet_run(table_raw, out)
     second = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
-    assert second.stdout.splitlines() == ["reuse  table.pdf: unchanged", "0 to read, 1 to reuse, 0 to drop"]
+    assert second.stdout.splitlines() == [
+        "reuse  table.pdf: unchanged", "0 to read, 1 to reuse, 0 to drop", "tables: up to date"]
+    (table_raw / "table.pdf").unlink()
+    third = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
+    assert third.stdout.splitlines() == [
+        "drop   table.pdf: no longer under raw/", "0 to read, 0 to reuse, 1 to drop",
+        "tables: to rebuild (documents to read or drop)"]
 
 
 def test_usage_errors_exit_2(tmp_path):
