@@ -44,7 +44,9 @@ def _issued_key(issued: str | None) -> str:
 
 
 def _preference(p: ResolvedProject):
-    return (AUTHORITY.get(p.kind, 9), _invert(_issued_key(p.issued)), p.document, p.record.number or 0)
+    """Most authoritative first: kind, then a revised issue, then the latest issue date."""
+    return (AUTHORITY.get(p.kind, 9), not p.revised, _invert(_issued_key(p.issued)), p.document,
+            p.record.number or 0)
 
 
 def _invert(s: str) -> str:

@@ -21,6 +21,10 @@ from .records import Extraction, JcmRecord, Parsed, PlaceText, ProjectRecord
 _CANDIDATE_NAME = re.compile(r"[ァ-ヺー・]{2,}(?:特別市|特別州|首都圏|管区|地域|省|州|県|市|区|都|郡)")
 
 
+# A title that says the document corrects an earlier issue: （修正版）, 改訂, 訂正, 差替え, 更新版.
+_REVISION = re.compile(r"修正|改訂|改定|訂正|差替|差し替え|更新版")
+
+
 @dataclass
 class PlaceAtom:
     text: str  # as printed
@@ -37,6 +41,7 @@ class ResolvedProject:
     record: ProjectRecord
     japan: list[PlaceAtom]
     partners: list[PlaceAtom]
+    revised: bool = False  # the document calls itself a corrected or revised issue
 
 
 @dataclass
@@ -189,9 +194,10 @@ def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[
         return out, []
     dr = _DocumentResolver(extraction, gazetteer)
     ex = extraction
+    revised = bool(_REVISION.search(ex.title or ""))
     for record in ex.parsed.projects:
         out.projects.append(ResolvedProject(ex.document, ex.sha256, ex.kind, ex.issued, record,
-                                            dr.atoms(record.japan), dr.atoms(record.partners)))
+                                            dr.atoms(record.japan), dr.atoms(record.partners), revised))
     for pair in ex.parsed.pairs:
         japan, partners = dr.atoms([pair.japan]), dr.atoms([pair.partner])
         for j in japan:

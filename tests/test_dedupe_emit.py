@@ -134,3 +134,11 @@ def test_a_retitled_project_with_the_same_city_pair_is_one_record(gazetteer):
     projects = _tables(gazetteer, docs).projects
     assert [(p["project_id"], [s["document"] for s in p["sources"]]) for p in projects] == [
         ("FY2025-04", ["pamphlet.pdf"]), ("FY2025-R1-05", ["pamphlet.pdf", "table.pdf"])]
+
+
+def test_a_document_titled_as_a_correction_wins_over_the_original(gazetteer):
+    old = _doc("a_original.pdf", "adoption_table", [_project("旧タイトル事業", "X", number=1, round_=1)])
+    new = _doc("b_fixed.pdf", "adoption_table", [_project("新タイトル事業", "Y", number=1, round_=1)])
+    new.title = "令和7年度 1次公募採択案件一覧（修正版）"
+    tables = _tables(gazetteer, [old, new])
+    assert [(p["title"], p["proposer"]) for p in tables.projects] == [("新タイトル事業", "Y")]
