@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .text import fold as fold_text
+
 # Longest first: 特別市 must win over 市, 管区 over 区.
 SUFFIXES = ("特別市", "特別州", "特別区", "首都圏", "首都州", "管区", "地域", "地方", "地区",
             "省", "州", "県", "市", "区", "都", "府", "郡", "町", "村")
@@ -60,7 +62,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        norm = unicodedata.normalize("NFKC", ch)
+        norm = fold_text(ch)  # NFKC and the radical map (⻑ → 長)
         # Half-width voiced marks arrive as separate characters: compose with the previous one.
         if norm in ("\u3099", "\u309a", "゛", "゜") and chars:
             composed = unicodedata.normalize("NFC", chars[-1] + ("\u3099" if norm in ("\u3099", "゛") else "\u309a"))

@@ -227,3 +227,9 @@ def test_scan_country_written_before_a_name(gaz):
 def test_scan_alias_in_brackets(gaz):
     found = [(m.text, m.resolution.place_id) for m in gaz.scan("ウランバートル(UB)市の")]
     assert ("ウランバートル(UB)市", "mn-ulaanbaatar") in found
+
+
+def test_radical_code_points_from_broken_font_maps_resolve(gaz):
+    # ⻑ (CJK radical, left alone by NFKC) and ⾧ (Kangxi radical) both stand for 長.
+    assert gaz.resolve("\u2ed1野県").place_id == gaz.resolve("長野県").place_id == "jp-200000"
+    assert [(m.text, m.resolution.place_id) for m in gaz.scan("\u2fa7崎市")] == [("\u2fa7崎市", "jp-422011")]
