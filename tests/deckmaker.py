@@ -275,6 +275,11 @@ def lecture_deck(path: Path, table_style: str = "shaded", japan_first: bool = Fa
 
 # --- the Yokohama deck (seed 004) ------------------------------------------------------------------
 
+DANANG_COMMISSION = "令和4年度脱炭素社会実現のための都市間連携事業委託業務"
+DANANG_TITLE = "横浜市とダナン市の都市間連携による低炭素技術事業開発を通じた脱炭素社会形成支援事業"
+BANGKOK_TITLE = "バンコク気候変動マスタープランに基づくカーボンニュートラル実現～公民連携プラットフォームによる緩和政策・プロジェクトの推進～"
+
+
 def yokohama_deck(path: Path, table_style: str = "shaded") -> Path:
     d = Deck(table_style)
     d.title_slide("横浜市Y-PORT事業", "～ 公民連携による海外インフラビジネスの推進について ～", "横浜市国際協力課")
@@ -297,15 +302,32 @@ def yokohama_deck(path: Path, table_style: str = "shaded") -> Path:
         "横浜市は、ダナン市及びバンコク都で、環境省「都市間連携事業」を活用しています。",
         "環境省「都市間連携事業」は、途上国の日本の都市と都市が連携する枠組みの下、企業の皆様と連携して脱炭素プロジェクトの検討を行うものです。（事業期間は最長3年）",
     ], size=14, width=55)
+    # the title slide of a contractor's talk on its commissioned project (the seed's 第3回YPORTワークショップ)
+    d.free(None, [
+        (60, 110, DANANG_COMMISSION, 18),
+        (60, 160, DANANG_TITLE[:30], 22), (60, 190, DANANG_TITLE[30:] + "の概要", 22),
+        (60, 260, "第3回YPORTワークショップ", 16), (60, 290, "2022年12月21日", 14),
+        (60, 320, "(公益財団法人)地球環境戦略研究機関 (IGES)", 14),
+    ])
     d.bullets("横浜市とダナン市の都市間連携", [
         "(1) 2013年に「持続可能な都市発展に向けた技術協力に関する覚書」を締結",
         "(2) 毎年「ダナン開発フォーラム」を共催",
         "(3) この都市間連携の枠組みのもと、日本環境省の資金協力を得て、2020年度から本事業を実施。",
     ], size=14, width=55, mark="")
-    d.bullets("(2022年度～) 横浜市・バンコク都による都市間連携事業", [
-        "実施期間：最大3か年（毎年度の契約更新が必要）",
-        "対象国：開発途上国とし、JCM 対象国及びマレーシアを優先国とする。",
-        "相手都市：バンコク都庁（BMA）",
+    # the commission heading and the project's name labelled (事業名：), naming no Japanese side: the
+    # slide title gives the pair (and is itself the collaboration, not a project)
+    d.free("(2022年度～) 横浜市・バンコク都による都市間連携事業", [
+        (45, 80, f"【{DANANG_COMMISSION}】", 16),
+        (45, 110, "公募期間：令和4年4月5日（火）～4月26日（火）", 12),
+        (45, 128, "実施期間：最大3か年（毎年度の契約更新が必要）", 12),
+        (45, 146, "対象国：開発途上国とし、JCM 対象国及びマレーシアを優先国とする。", 12),
+        (45, 180, "事業名：" + BANGKOK_TITLE[:31], 13), (45, 198, BANGKOK_TITLE[31:], 13),
+        (45, 222, "実施者：OECC", 13),
+        (45, 246, "共同実施者：横浜市、一般社団法人YUSA、株式会社ファインテック、", 13),
+        (45, 264, "東京センチュリー株式会社", 13),
+        (45, 288, "相手都市：バンコク都庁（BMA）", 13),
+    ])
+    d.bullets("横浜市・バンコク都による都市間連携事業の進捗～公民連携による脱炭素事業形成～", [
         "バンコク都ー横浜市都市間連携事業セッションにおける横浜市内企業の登壇",
     ], size=14, width=55)
     d.free("環境省JCM資金支援 事業案件一覧(2013~2022年度)", [
@@ -441,8 +463,15 @@ def write_unseen(folder: Path) -> Path:
                 else:
                     truth["jcm_projects"].append(j)
             pairs = t["pairs"]
-        else:  # the deck says 横浜市 works with ダナン市 and バンコク都 in the programme
+        else:  # slide titles state 横浜市's collaborations with ダナン市 and バンコク都; the contractor's
+            # title slide and the Bangkok slide present the FY2022 commission's projects (the pamphlet's
+            # FY2022-05 and FY2022-06)
             pairs = {("JP:横浜市", "VN:Da Nang"), ("JP:横浜市", "TH:Bangkok")}
+            for key, title, partner in (("danang", DANANG_TITLE, "VN:Da Nang"), ("bangkok", BANGKOK_TITLE, "TH:Bangkok")):
+                truth["projects"].append(dict(
+                    key=f"yokohama-FY2022-{key}", fiscal_year=2022, round=None, number=None, title=title,
+                    proposer=None, co_implementers=None, japan=["JP:横浜市"], partners=[partner], country=None,
+                    fields=None, sources=[name]))
         for p in pairs:
             pair_sources.setdefault(p, []).append(name)
         truth["place_mentions"] += _mentions(path, name)

@@ -1,5 +1,6 @@
-"""Slide-deck extractor: city pairs from per-country two-column tables and from "country : partner-
-Japanese" bullets, and JCM projects the programme formed.
+"""Slide-deck extractor: city pairs from per-country two-column tables, from "country : partner-
+Japanese" bullets and from slide titles that are a pair and the programme's name; JCM projects the
+programme formed; and projects a slide presents under a fiscal year's commission heading.
 
 Slides are read by geometry (a country name alone on a line heads a small table; rows are bands of
 lines between rules or blank space; columns split at the widest horizontal gap), and which side is
@@ -17,7 +18,7 @@ from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
-from pipeline.extract.textlines import Line, in_margin, is_japanese_compound, page_lines, squash
+from pipeline.extract.textlines import Line, in_margin, is_japanese_compound, page_lines, squash, title_pair
 
 _BULLET = "•・◦▪■◆●○✓➢▶⚫►◼➔-"
 _COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)
@@ -63,6 +64,9 @@ def extract_slides(doc: pymupdf.Document) -> records.Parsed:
         parsed.pairs.extend(table_pairs(page, body))
         parsed.pairs.extend(bullet_pairs(body))
         parsed.jcm.extend(jcm_records(page, body))
+        parsed.pairs.extend(slide_title_pairs(body))
+        parsed.projects.extend(commissioned_projects(body))
+    parsed.projects = _one_per_project(parsed.projects)
     return parsed
 
 
@@ -440,3 +444,160 @@ def _beside(line: Line, years: list[tuple[Line, int]]) -> int | None:
     """A 年度 printed on the same row as the bullet (or its wrapped lines just below)."""
     cands = [(abs(y.y0 - line.y0), v) for y, v in years if y.x0 > line.x0 and -2 <= y.y0 - line.y0 <= 2 * line.height]
     return min(cands)[1] if cands else None
+
+
+# --- projects a deck presents ------------------------------------------------------------------
+
+# The programme's commission of one fiscal year, as a heading: "令和4年度脱炭素社会実現のための
+# 都市間連携事業委託業務", possibly in 【】. Its name carries no brackets, no places and no "～" (a
+# "(2022年度～) 横浜市・バンコク都による…" heading is a period of work, not a commission).
+_COMMISSION = re.compile(
+    r"[【\[(]?\s*(?P<fy>(?:令和|平成)\s*(?:\d{1,2}|元)\s*年度|(?:19|20)\d{2}\s*年度)\s*"
+    r"(?P<name>[^()【】\[\]「」～〜~]{0,40}都市間連携事業(?:[^()【】\[\]「」～〜~]{0,12}(?:業務|事業))?)\s*[】\])]?")
+_OVERVIEW_TAIL = re.compile(r"\s*の\s*概要\s*$")
+_PROJECT_END = re.compile(r"(?:事業|業務)$")
+# A title of the programme itself once its city pair is taken away: "(横浜市・バンコク都)による都市間連携事業".
+_PROGRAMME_ONLY = re.compile(r"(?:による|の|間の?)?\s*都市間連携(?:事業)?")
+_YEAR_PREFIX = re.compile(r"^[(（][^()（）]*年度[^()（）]*[)）]\s*")
+MIN_TITLE = 15  # characters; a project title names the pair and what is done (the corpus' shortest is 20)
+
+
+def commission_year(text: str) -> int | None:
+    """The fiscal year of a programme-commission heading, or None when `text` is not one."""
+    m = _COMMISSION.fullmatch(normalize_text(text).strip())
+    if not m or title_pair(m["name"]):  # "令和4年度横浜市・バンコク都による都市間連携事業" is a collaboration's
+        return None
+    return fiscal_year_from_text(m["fy"])
+
+
+def _text_runs(body: list[Line]) -> list[list[Line]]:
+    """Lines grouped into the text boxes they were typed in: a line continues the run above it
+    when it is in the same block, or in the same type size right below it and overlapping it
+    horizontally (a wrapped title a presentation program split into blocks)."""
+    runs: list[list[Line]] = []
+    for ln in sorted(body, key=lambda ln: (ln.y0, ln.x0)):
+        for run in reversed(runs):
+            last = run[-1]
+            same_block = ln.block == last.block and ln.y0 >= last.y0
+            below = (abs(ln.size - last.size) <= 0.5 and -1 <= ln.y0 - last.y1 < 0.8 * last.height
+                     and ln.x0 < last.x1 and ln.x1 > last.x0)
+            if same_block or below:
+                run.append(ln)
+                break
+        else:
+            runs.append([ln])
+    return runs
+
+
+def project_title(text: str) -> tuple[str, str, str] | None:
+    """A project title naming its city pair → (title, japan, partner) as printed, else None.
+
+    "横浜市とダナン市の都市間連携による…支援事業の概要" → the title without "の概要". A heading that is
+    only the pair and the programme's name ("横浜市・バンコク都による都市間連携事業") or that starts
+    with a period ("(2022年度～) …") is about the collaboration, not a project."""
+    flat = _OVERVIEW_TAIL.sub("", normalize_text(text)).strip()
+    if len(flat) < MIN_TITLE or not _PROJECT_END.search(flat) or _YEAR_PREFIX.match(flat):
+        return None
+    if commission_year(flat):
+        return None
+    pair = title_pair(flat)
+    if pair is None or _PROGRAMME_ONLY.fullmatch(flat[pair.end:]):
+        return None
+    return flat, pair.japan, pair.partner
+
+
+def commissioned_projects(body: list[Line]) -> list[records.ProjectRecord]:
+    """A slide presenting one project of a fiscal year's commission: the commission heading and a
+    title that names a Japanese local government and a foreign place, both on the slide. Nothing when
+    either is missing, or when the slide holds several such titles (which one is the project's is
+    not for a guess)."""
+    # The heading may share a text box with the title below it: take its lines out first.
+    heading_lines = [(ln, y) for ln in body if (y := commission_year(ln.text))]
+    rest = [ln for ln in body if all(ln is not h for h, _ in heading_lines)]
+    runs = [(run, join_lines("\n".join(ln.text.strip() for ln in run))) for run in _text_runs(rest)]
+    years = {y for _, y in heading_lines} | {y for _, text in runs if (y := commission_year(text))}
+    if len(years) != 1:
+        return []
+    titles = [(run, t) for run, text in runs if (t := project_title(text))]
+    if not titles:
+        return _labelled_project(body, rest, years.pop())
+    if len(titles) != 1:
+        return []
+    run, (title, japan, partner) = titles[0]
+    page = run[0].page
+    code, _ = split_country_prefix(partner)
+    raw = _OVERVIEW_TAIL.sub("", "\n".join(ln.text.strip() for ln in run))
+    return [records.ProjectRecord(
+        pages=[page], fiscal_year=years.pop(), round=None, number=None, title_raw=raw, title=title,
+        proposer_raw=None, proposer=None,
+        japan=[records.PlaceText(japan, page, "japan")],
+        partners=[records.PlaceText(partner, page, "partner", code)],
+        country=code)]
+
+
+_LABEL = re.compile(r"^\s*(?P<label>[^\s:：()（）]{1,8})\s*[:：]\s*(?P<value>.*)$")
+_TITLE_LABELS = ("事業名", "案件名", "業務名")
+
+
+def _labelled_project(body: list[Line], rest: list[Line], year: int) -> list[records.ProjectRecord]:
+    """A commission slide that labels the project's name ("事業名：…", wrapped until the next "label：")
+    and whose slide title is the city pair of the collaboration ("横浜市・バンコク都による都市間連携
+    事業"): the name need not repeat the places, the title gives them."""
+    pairs = slide_title_pairs(body)
+    if len(pairs) != 1:
+        return []
+    found = []
+    for run in _text_runs(rest):
+        lines = sorted(run, key=lambda ln: ln.y0)
+        for i, ln in enumerate(lines):
+            m = _LABEL.match(normalize_text(ln.text))
+            if not m or m["label"] not in _TITLE_LABELS:
+                continue
+            taken = [m["value"]]
+            for nxt in lines[i + 1:]:
+                if _LABEL.match(normalize_text(nxt.text)):
+                    break
+                taken.append(nxt.text.strip())
+            found.append((ln.page, "\n".join(taken).strip()))
+    if len(found) != 1 or len(normalize_text(found[0][1])) < MIN_TITLE:
+        return []
+    page, raw = found[0]
+    pair = pairs[0]
+    return [records.ProjectRecord(
+        pages=[page], fiscal_year=year, round=None, number=None, title_raw=raw,
+        title=normalize_text(join_lines(raw)), proposer_raw=None, proposer=None,
+        japan=[records.PlaceText(pair.japan.text, page, "japan")],
+        partners=[records.PlaceText(pair.partner.text, page, "partner", pair.country)], country=pair.country)]
+
+
+def _one_per_project(projects: list[records.ProjectRecord]) -> list[records.ProjectRecord]:
+    """A deck presents a project on several slides; the document states it once (dedupe never joins
+    two records of one document)."""
+    out: dict[tuple, records.ProjectRecord] = {}
+    for p in projects:
+        key = (p.fiscal_year, squash(p.title))
+        if key in out:
+            out[key].pages = sorted(set(out[key].pages) | set(p.pages))
+        else:
+            out[key] = p
+    return list(out.values())
+
+
+# --- city pairs a slide title states ---------------------------------------------------------------
+
+def slide_title_pairs(body: list[Line]) -> list[records.PairRecord]:
+    """A slide titled with a city pair and nothing but the programme's name: "横浜市とダナン市の
+    都市間連携", "(2022年度～) 横浜市・バンコク都による都市間連携事業", "バンコク都ー横浜市都市間連携".
+    The whole title must have this form: a pair in running text or in a longer title (a project's
+    name, "…都市間連携事業セッション") is not a statement that the two cities collaborate."""
+    if not body:
+        return []
+    lines = _slide_title(body)
+    flat = _YEAR_PREFIX.sub("", normalize_text(join_lines("\n".join(ln.text.strip() for ln in lines))).strip())
+    pair = title_pair(flat)
+    if pair is None or pair.start != 0 or not _PROGRAMME_ONLY.fullmatch(flat[pair.end:]):
+        return []
+    page = lines[0].page
+    code, _ = split_country_prefix(pair.partner)
+    return [records.PairRecord(page=page, japan=records.PlaceText(pair.japan, page, "japan"),
+                               partner=records.PlaceText(pair.partner, page, "partner", code), country=code)]

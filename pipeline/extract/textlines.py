@@ -109,3 +109,46 @@ def is_japanese_compound(text: str) -> bool:
 
 def has_kana(text: str) -> bool:
     return bool(re.search(r"[\u30a1-\u30fa]", text))
+
+
+# --- a city pair named inside a title ------------------------------------------------------------
+
+_KATAKANA = r"\u30a0-\u30ff"
+# A foreign place as titles print it: katakana-led, ending in a unit of administration.
+_FOREIGN_UNIT = rf"[{_KATAKANA}][{_KATAKANA}{_KANJI}]*?(?:特別州|特別市|管区|地域|州|省|市|県|都|区|郡)"
+# Not led by a particle (ハノイ市と|の都市間…) and not the common noun 都市 (…と脱炭素都市).
+_JP_UNIT = rf"(?![のとにをはがでへやも])[{_KANJI}{_HIRAGANA}]{{1,8}}?(?<!都市)(?:都|道|府|県|市|区|町|村)(?<!都市)"
+# Between the two places: と / 及び / ・ / a dash (ー only right after a kanji unit suffix, elsewhere
+# it is a katakana long vowel).
+_TITLE_JOIN = r"\s*(?:と|及び|・|[-－―‐–—−]|(?<=[都道府県市区町村州省郡域])[ーｰ])\s*"
+# What follows a pair in a title: "の都市間連携", "における", "連携による", "都市間連携".
+_AFTER_PAIR = r"(?=の|における|による|との|連携|都市間|間)"
+# A pair starts a title or follows a comma, a space or an opening bracket.
+_PAIR_START = r"(?:^|(?<=[、,，\s「『(（【]))"
+_JP_THEN_FOREIGN = re.compile(
+    rf"{_PAIR_START}(?P<jp>{_JP_UNIT}){_TITLE_JOIN}(?P<partner>(?:[{_KATAKANA}]+・)?{_FOREIGN_UNIT}){_AFTER_PAIR}")
+_FOREIGN_THEN_JP = re.compile(
+    rf"{_PAIR_START}(?P<partner>(?:[{_KATAKANA}]+・)?{_FOREIGN_UNIT}){_TITLE_JOIN}(?P<jp>{_JP_UNIT}){_AFTER_PAIR}")
+
+
+@dataclass
+class TitlePair:
+    japan: str  # as printed
+    partner: str  # as printed, a country prefix ("ベトナム・") left on
+    start: int  # offsets of the pair in the text searched
+    end: int
+
+
+def title_pair(text: str) -> TitlePair | None:
+    """The one (Japanese local government, foreign place) pair a title names side by side:
+    "横浜市とダナン市の都市間連携による…", "クアンニン省と滋賀県の…", "富山市-バドゥン県における…",
+    "…、マハラシュトラ州・大阪市連携による…". None when the title names no such pair or two of them
+    (which pair the project is about is then not for a shape test to decide). `text` should be one
+    line (wrapped lines joined) so that offsets are meaningful."""
+    found = []
+    for rx in (_JP_THEN_FOREIGN, _FOREIGN_THEN_JP):
+        for m in rx.finditer(text):
+            jp, partner = m["jp"], m["partner"]
+            if is_japanese_lg(jp) and has_kana(partner) and not is_japanese_lg(partner):
+                found.append(TitlePair(jp, partner, m.start(), m.end()))
+    return found[0] if len(found) == 1 else None
