@@ -18,30 +18,63 @@ from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
 from pipeline import records
-from pipeline.extract.textlines import (Line, has_kana, in_margin, is_japanese_compound, is_japanese_lg,
-                                        page_lines, squash)
+from pipeline.extract.textlines import (Line, Span, has_kana, in_margin, is_japanese_compound,
+                                        is_japanese_lg, page_lines, squash)
 
 # Dashes printed between the Japanese side and the partner side of a pair heading. ー (the katakana
 # long vowel mark) is among them: after a kanji suffix such as 市 it cannot be a long vowel.
 PAIR_SEPARATORS = "ー—－-―‐–−"
 _SEPARATOR = re.compile(f"[{re.escape(PAIR_SEPARATORS)}]")
-_NUMBER = re.compile(r"^\d{1,3}$")
-_PROPOSER_LABEL = re.compile(r"^\s*(?:実施主体|提案者|代表事業者)\s*[|｜:：]?\s*")
-_LEAD_LABEL = re.compile(r"^\s*代表事業者\s*[|｜:：]?\s*")
-_CO_LABEL = re.compile(r"^\s*共同(?:事業者|実施者)\s*[|｜:：]?\s*")
+# A list number as printed: "01", "1", "No.1", "No. 1", "1.", "(1)", "#1".
+_NUMBER = re.compile(r"^(?:no\.?|№|#)?[(（]?(\d{1,3})[)）.．]?$", re.IGNORECASE)
+
+
+def _label(words: str) -> re.Pattern:
+    """A label at the start of a line, however it is set off: "代表事業者 | …", "代表事業者：…",
+    "【代表事業者】…", "■代表事業者 …"."""
+    return re.compile(rf"^\s*[【\[［〔〈《<■□◆◇●○・]?\s*(?:{words})\s*[】\]］〕〉》>]?\s*[|｜:：]?\s*")
+
+
+_PROPOSER_LABEL = _label("実施主体|提案者|代表事業者")
+_LEAD_LABEL = _label("代表事業者")
+_CO_LABEL = _label("共同(?:事業者|実施者)")
+# Column headers of a project list printed as a table without a label in each cell.
+_PROPOSER_HEADER = re.compile(r"^(?:実施主体|提案者|代表事業者|事業者|実施者)$")
+_TITLE_HEADER = re.compile(r"^(?:事業名|案件名|業務名|件名|事業名称|タイトル)$")
+# Decoration around a country header in the participating-cities list: 【ベトナム】, ■ベトナム, <ベトナム>.
+_HEADER_MARKS = "【】[]［］〔〕〈〉《》<>＜＞■□◆◇●○▼▽▶・"
 # A place unit a project title may join to the heading's partner: トゥードック市, ○○州 …
 _PLACE_UNIT = r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z]+?(?:特別州|地域|市|州|省|県|都|区|郡)"
 _CONJUNCTION = r"(?:及び|および|と|並びに|・|、)"
 
 
 def extract_pamphlet(doc: pymupdf.Document) -> records.Parsed:
-    pages = [page_lines(page) for page in doc]
+    pages = [_without_folios(page, page_lines(page)) for page in doc]
     parsed = records.Parsed(title=_cover_title(pages), fiscal_year=_fiscal_year(pages))
     parsed.pairs = participating_pairs(doc, pages)
     entries, last_list_page = project_list(doc, pages)
     sections = detail_sections(doc, pages, start=last_list_page)
     parsed.projects = _build_projects(entries, sections, parsed.fiscal_year, parsed.notes)
     return parsed
+
+
+_FOLIO = re.compile(r"^[-–—‐\s]*\d{1,4}\s*(?:/\s*\d{1,4})?[-–—‐\s]*$")
+
+
+def _without_folios(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
+    """The page's lines without its page number: a bare number ("4", "- 4 -", "4 / 9") below every
+    other line in the bottom sixth of the page, or above every other line in the top sixth. A word
+    processor sets its footer inside the page margin, often above the few percent `in_margin` drops,
+    and a stray number would read as a list number or end a description."""
+    h = page.rect.height
+    out = []
+    for ln in lines:
+        if _FOLIO.match(ln.text) and (
+                ln.y0 > h * 5 / 6 and all(o.y0 < ln.y0 for o in lines if o is not ln)
+                or ln.y1 < h / 6 and all(o.y1 > ln.y1 for o in lines if o is not ln)):
+            continue
+        out.append(ln)
+    return out
 
 
 # --- cover ---------------------------------------------------------------------------------------
@@ -80,10 +113,48 @@ def participating_pairs(doc: pymupdf.Document, pages: list[list[Line]]) -> list[
             continue
         page = doc[pno]
         section = [ln for ln in lines if ln.y0 >= heading.y1 - 0.5 and not in_margin(ln, page)]
-        pairs.extend(_pairs_in_section(section, page.rect.width))
+        pairs.extend(_pairs_in_section(_rows(page, section), page.rect.width))
         if pairs:
             break
     return pairs
+
+
+def _rows(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
+    """The lines as a reader sees them: a name set apart by a tab stop gets a wide space before it,
+    whether the PDF keeps it in the same text line ("タイ東部地域大阪市" with a gap) or in a line
+    of its own on the same row. Rows are joined only within one half of the page, so the two
+    columns of a two-column list stay apart."""
+    chars = [(c["c"], c["bbox"]) for b in page.get_text("rawdict", flags=pymupdf.TEXTFLAGS_TEXT)["blocks"]
+             for raw in b.get("lines", []) for sp in raw["spans"] for c in sp["chars"]]
+    spaced = [Line(ln.page, ln.x0, ln.y0, ln.x1, ln.y1, [_spaced_span(sp, chars) for sp in ln.spans], ln.block)
+              for ln in lines]
+    half = page.rect.width / 2
+    rows: list[Line] = []
+    for ln in sorted(spaced, key=lambda ln: (ln.x0 >= half, ln.y0, ln.x0)):
+        row = next((r for r in rows if (r.x0 >= half) == (ln.x0 >= half) and 0 <= ln.x0 - r.x1 < 8 * ln.size
+                    and min(r.y1, ln.y1) - max(r.y0, ln.y0) > 0.5 * min(r.height, ln.height)), None)
+        if row is None:
+            rows.append(ln)
+            continue
+        gap = Span("\u3000", row.spans[-1].font, row.spans[-1].size, 0, False, (row.x1, row.y0, ln.x0, row.y1))
+        row.spans = row.spans + [gap] + ln.spans
+        row.x1, row.y0, row.y1 = ln.x1, min(row.y0, ln.y0), max(row.y1, ln.y1)
+    return rows
+
+
+def _spaced_span(span: Span, chars: list[tuple[str, tuple]]) -> Span:
+    """The span with a wide space wherever its characters stand half a character or more apart."""
+    x0, y0, x1, y1 = span.bbox
+    mine = sorted((c for c in chars if x0 - 0.5 <= (c[1][0] + c[1][2]) / 2 <= x1 + 0.5
+                   and y0 - 0.5 <= (c[1][1] + c[1][3]) / 2 <= y1 + 0.5), key=lambda c: c[1][0])
+    if "".join(c for c, _ in mine) != span.text:
+        return span
+    text = ""
+    for k, (c, box) in enumerate(mine):
+        if k and c.strip() and mine[k - 1][0].strip() and box[0] - mine[k - 1][1][2] > 0.5 * span.size:
+            text += "\u3000"
+        text += c
+    return Span(text, span.font, span.size, span.color, span.bold, span.bbox)
 
 
 def _is_pair_line_shape(line: Line) -> bool:
@@ -99,12 +170,14 @@ def _pairs_in_section(lines: list[Line], page_width: float) -> list[records.Pair
     header_size = 0.0
     for line in ordered:
         text = line.text.strip()
-        code = country_code(text)
+        code = country_code(text.strip(_HEADER_MARKS + " \u3000"))
         if code:
             country, header_size = code, line.size
             continue
         split = _split_pair_line(line) if country else None
         if split is None:
+            if text[:1] in "(（":
+                continue  # a note under a pair, e.g. ports "(…港)　(…埠頭)"
             if country and line.size >= header_size - 0.1:
                 # Another heading ("海外 13 カ国 45 都市", "日本 20 自治体"): the country lists are over.
                 country = None
@@ -143,7 +216,8 @@ def _split_pair_line(line: Line) -> tuple[str, list[str]] | None:
             return None
         partner, japan = parts
     partner = partner.strip(" \u3000")
-    names = [n for n in re.split(r"[\s\u3000]+", japan.strip()) if n]
+    # Several municipalities on one line: "北海道 札幌市", "北海道、札幌市", "東京都・さいたま市".
+    names = [n for n in re.split(r"[\s\u3000、・,，/／]+", japan.strip()) if n]
     if not partner or not names or partner[0] in "(（":
         return None
     if not all(is_japanese_lg(n) for n in names) or is_japanese_compound(partner):
@@ -207,8 +281,10 @@ def project_list(doc: pymupdf.Document, pages: list[list[Line]]) -> tuple[list[L
         return [], 0
     entries: list[ListEntry] = []
     last = start
+    column = None  # a table's header row may be printed on the first list page only
     for pno in range(start, len(pages)):
-        page_entries = _entries_on_page(doc[pno], pages[pno], entries[-1].heading if entries else None)
+        page_entries, column = _entries_on_page(doc[pno], pages[pno], entries[-1].heading if entries else None,
+                                                column)
         if not page_entries:
             if pno > start:
                 break
@@ -218,12 +294,19 @@ def project_list(doc: pymupdf.Document, pages: list[list[Line]]) -> tuple[list[L
     return entries, last
 
 
-def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading | None) -> list[ListEntry]:
+def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading | None,
+                     column: float | None = None) -> tuple[list[ListEntry], float | None]:
     body = sorted((ln for ln in lines if not in_margin(ln, page)), key=lambda ln: (ln.y0, ln.x0))
     headings = [(ln, h) for ln in body if (h := parse_pair_heading(ln.text))]
     numbers = [ln for ln in body if _NUMBER.match(squash(ln.text))]
+    if numbers:
+        # Numbers stand in the leftmost column (left- or right-aligned); a wrapped title line such
+        # as "1)" of "(フェーズ\n1)" stands further right.
+        left = min(ln.x0 for ln in numbers)
+        numbers = [ln for ln in numbers if ln.x0 <= left + 2 * ln.height]
+    column = _proposer_column(body) or column
     if not numbers or not headings and heading is None:
-        return []
+        return [], column
     # Entry boundaries: every heading and number line starts something new.
     marks = sorted([ln.y0 for ln, _ in headings] + [ln.y0 for ln in numbers])
     entries = []
@@ -235,24 +318,44 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
         end = next((y for y in marks if y > num.y0 + tol), page.rect.height)
         band = [ln for ln in body if num.y0 - tol <= ln.y0 < end - tol / 2
                 and ln is not num and ln.x0 >= num.x1 - 0.5]
-        title_lines, proposer_lines = _split_title_and_proposer(band)
+        title_lines, proposer_lines = _split_title_and_proposer(band, column)
         if not title_lines:
             continue
         proposer = None
         if proposer_lines:
             proposer = "\n".join(ln.text.strip() for ln in proposer_lines)
             proposer = _PROPOSER_LABEL.sub("", proposer, count=1).strip() or None
-        entries.append(ListEntry(num.page, int(squash(num.text)), heading,
+        entries.append(ListEntry(num.page, int(_NUMBER.match(squash(num.text)).group(1)), heading,
                                  "\n".join(ln.text.strip() for ln in title_lines), proposer))
-    return entries
+    return entries, column
 
 
-def _split_title_and_proposer(band: list[Line]) -> tuple[list[Line], list[Line]]:
+def _proposer_column(body: list[Line]) -> float | None:
+    """Where the proposer column starts when the list is a table whose header row names it
+    (番号 | 事業名 | 実施主体) and the cells carry no label: right of the title header, whose text
+    sits inside the title column whatever its alignment; else at the proposer header itself."""
+    for head in body:
+        if not _PROPOSER_HEADER.match(squash(head.text)):
+            continue
+        titles = [ln for ln in body if _TITLE_HEADER.match(squash(ln.text)) and ln.x1 < head.x0
+                  and abs(ln.y0 - head.y0) < head.height / 2]
+        return max(ln.x1 for ln in titles) + 0.5 if titles else head.x0 - 1
+    return None
+
+
+def _split_title_and_proposer(band: list[Line], column: float | None = None) -> tuple[list[Line], list[Line]]:
     label = next((ln for ln in band if _PROPOSER_LABEL.match(ln.text)), None)
     proposer: list[Line] = []
     if label is not None:
         proposer = _contiguous([ln for ln in band if abs(ln.x0 - label.x0) < 3 and ln.y0 >= label.y0 - 0.5])
-    rest = [ln for ln in band if ln not in proposer and (label is None or ln.x1 <= label.x0 + 1)]
+    elif column is not None:
+        proposer = _contiguous([ln for ln in band if ln.x0 >= column])
+        if proposer:
+            rest = [ln for ln in band if ln.x0 < column]
+            return _contiguous(rest), proposer
+    # The title stands left of the labelled proposer, or above it in the same cell.
+    rest = [ln for ln in band if ln not in proposer
+            and (label is None or ln.x1 <= label.x0 + 1 or ln.y1 <= label.y0 + 0.5 and ln.x0 >= label.x0 - 3)]
     return _contiguous(rest), proposer
 
 
@@ -284,6 +387,7 @@ def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int =
     for pno in range(start, len(pages)):
         page = doc[pno]
         body = sorted((ln for ln in pages[pno] if not in_margin(ln, page)), key=lambda ln: (ln.y0, ln.x0))
+        body, value_x0 = _join_label_cells(body)
         labels = [i for i, ln in enumerate(body) if _LEAD_LABEL.match(ln.text)]
         starts = [_title_start(body, i) for i in labels]
         for k, i in enumerate(labels):
@@ -291,10 +395,10 @@ def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int =
             if not title:
                 continue
             stop = starts[k + 1] if k + 1 < len(labels) else len(body)
-            lead, j = _labelled_run(body, i, stop, _LEAD_LABEL)
+            lead, j = _labelled_run(body, i, stop, _LEAD_LABEL, value_x0)
             co = None
             if j < stop and _CO_LABEL.match(body[j].text):
-                co, j = _labelled_run(body, j, stop, _CO_LABEL)
+                co, j = _labelled_run(body, j, stop, _CO_LABEL, value_x0)
             paragraphs: dict[int, list[str]] = {}
             for ln in body[j:stop]:
                 paragraphs.setdefault(ln.block, []).append(ln.text)
@@ -319,17 +423,67 @@ def _title_start(body: list[Line], label_index: int) -> int:
     return i
 
 
-def _labelled_run(body: list[Line], i: int, stop: int, label: re.Pattern) -> tuple[str, int]:
-    """The text after a label and its wrapped continuation lines (same type size, no gap)."""
+# How a line broken by hand inside a list of names ends.
+_LIST_BREAK = re.compile(r"[、,，・/／]\s*$")
+
+
+def _first_word_width(line: Line) -> float:
+    """About how wide the line's first unbreakable piece is: a Latin word, or one CJK character."""
+    m = re.match(r"[\x21-\x7e]+", line.text.strip())
+    return (0.6 * len(m.group(0)) if m else 1.0) * line.size
+
+
+def _join_label_cells(body: list[Line]) -> tuple[list[Line], dict[int, float]]:
+    """A label printed alone in its cell ("代表事業者" | "株式会社…" as a two-column table) joined
+    with the value on its row, so it reads like "代表事業者 | 株式会社…". Also returns, per joined
+    line (by id), where the value column starts: the value's wrapped lines align there."""
+    out: list[Line] = []
+    value_x0: dict[int, float] = {}
+    used: set[int] = set()
+    for ln in body:
+        if id(ln) in used:
+            continue
+        label = _LEAD_LABEL if _LEAD_LABEL.match(ln.text) else _CO_LABEL if _CO_LABEL.match(ln.text) else None
+        if label is None or label.sub("", ln.text, count=1).strip():
+            out.append(ln)
+            continue
+        value = next((v for v in body if id(v) not in used and v is not ln and v.x0 >= ln.x1 - 0.5
+                      and min(v.y1, ln.y1) - max(v.y0, ln.y0) > 0.5 * min(v.height, ln.height)), None)
+        if value is None:
+            out.append(ln)
+            continue
+        used.add(id(value))
+        sep = Span(" | ", ln.spans[-1].font, ln.spans[-1].size, 0, False, (ln.x1, ln.y0, value.x0, ln.y1))
+        joined = Line(ln.page, ln.x0, min(ln.y0, value.y0), value.x1, max(ln.y1, value.y1),
+                      ln.spans + [sep] + value.spans, ln.block)
+        value_x0[id(joined)] = value.x0
+        out.append(joined)
+    return out, value_x0
+
+
+def _labelled_run(body: list[Line], i: int, stop: int, label: re.Pattern,
+                  value_x0: dict[int, float] | None = None) -> tuple[str, int]:
+    """The text after a label and its wrapped continuation lines (same type size, no gap).
+
+    A word processor may set the description right under the label without any spacing, so a
+    line only continues the label's text when the line before it was broken: it runs to the right
+    edge of the text column, or ends inside a list of names ("…(株)、").
+    """
     first = body[i]
+    column = [ln for ln in body[i:stop] if ln.x0 < first.x1 and ln.x1 > first.x0]
+    right = max(ln.x1 for ln in column)
     texts = [label.sub("", first.text, count=1)]
     j = i + 1
     while j < stop:
-        ln = body[j]
+        ln, prev = body[j], body[j - 1]
         if _LEAD_LABEL.match(ln.text) or _CO_LABEL.match(ln.text):
             break
-        if abs(ln.size - first.size) > 0.3 or ln.y0 - body[j - 1].y1 > 0.8 * first.height:
+        if abs(ln.size - first.size) > 0.3 or ln.y0 - prev.y1 > 0.8 * first.height:
             break
+        if right - prev.x1 > _first_word_width(ln) + first.size and not _LIST_BREAK.search(prev.text):
+            break
+        if value_x0 and id(first) in value_x0 and ln.x0 < value_x0[id(first)] - first.size / 2:
+            break  # back at the left margin: the description under a label table
         texts.append(ln.text)
         j += 1
     return "\n".join(t.strip() for t in texts), j
