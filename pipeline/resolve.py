@@ -148,7 +148,9 @@ class _DocumentResolver:
                 self._record(span.page, m.text, m.resolution)
             flat, flat_covered = _unwrapped(span.text, covered)
             for cand in _CANDIDATE_NAME.finditer(flat):
-                if not _inside(cand.start(), cand.end(), flat_covered):
+                # Known when a gazetteer match ends where the candidate's suffix ends: the run of
+                # katakana before it may hold a country or a separator (パラオ・アイライ州).
+                if not any(s < cand.end() <= e for s, e in flat_covered):
                     needs_ner.append((span.page, flat, flat_covered))
                     break
         return needs_ner
