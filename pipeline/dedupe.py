@@ -86,23 +86,47 @@ def _same_project(a: ResolvedProject, b: ResolvedProject) -> bool:
             and fuzz.ratio(ta, tb) >= SAME_PAIR_TITLE_SIMILARITY)
 
 
+def _signature(p: ResolvedProject) -> tuple:
+    """What `_same_project` looks at, but the document: records alike in it answer alike."""
+    r = p.record
+    return (p.kind, r.fiscal_year, r.round, r.number, squash(r.title),
+            tuple(sorted(_partner_ids(p))), tuple(sorted(_japan_ids(p))))
+
+
+@dataclass
+class _Cluster:
+    members: list[ResolvedProject] = field(default_factory=list)
+    documents: set[str] = field(default_factory=set)
+    distinct: dict[tuple, ResolvedProject] = field(default_factory=dict)  # one member per signature
+
+    def add(self, p: ResolvedProject) -> None:
+        self.members.append(p)
+        self.documents.add(p.document)
+        self.distinct.setdefault(_signature(p), p)
+
+
 def _clusters(projects: list[ResolvedProject]) -> list[list[ResolvedProject]]:
-    """Union of same-project pairs, never putting two records of one document together."""
+    """Union of same-project pairs, never putting two records of one document together.
+
+    Each record is compared with one member per distinct signature of the clusters of its fiscal
+    year, so a thousand copies of one listing cost a thousand comparisons, not a million."""
     order = sorted(projects, key=_preference)
-    clusters: list[list[ResolvedProject]] = []
+    by_year: dict[int | None, list[_Cluster]] = defaultdict(list)
+    clusters: list[_Cluster] = []
     for p in order:
         home = None
-        for c in clusters:
-            if any(q.document == p.document for q in c):
+        for c in by_year[p.record.fiscal_year]:
+            if p.document in c.documents:
                 continue
-            if any(_same_project(q, p) for q in c):
+            if any(_same_project(q, p) for q in c.distinct.values()):
                 home = c
                 break
         if home is None:
-            clusters.append([p])
-        else:
-            home.append(p)
-    return clusters
+            home = _Cluster()
+            clusters.append(home)
+            by_year[p.record.fiscal_year].append(home)
+        home.add(p)
+    return [c.members for c in clusters]
 
 
 def _source(document: str, sha256: str, pages) -> dict:

@@ -10,6 +10,7 @@ job, so a gazetteer change never forces a re-parse.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -164,7 +165,12 @@ def _build(tp, value):
     if origin is dict:
         return dict(value)
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        return tp(**{f.name: _build(hints[f.name], value[f.name])
-                     for f in dataclasses.fields(tp) if f.name in value})
+        return tp(**{name: _build(hint, value[name]) for name, hint in _fields(tp) if name in value})
     return value
+
+
+@functools.lru_cache(maxsize=None)
+def _fields(tp) -> tuple[tuple[str, object], ...]:
+    """A dataclass's fields with their resolved types (resolving is slow: once per class)."""
+    hints = typing.get_type_hints(tp)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(tp))

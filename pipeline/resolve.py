@@ -98,6 +98,7 @@ class MemoGazetteer:
         self._cells: dict = {}
         self._scans: dict = {}
         self._names: dict = {}
+        self._unknown: dict = {}
 
     def resolve_cell(self, text: str, country=None, side=None):
         key = (text, country, side)
@@ -110,6 +111,24 @@ class MemoGazetteer:
         if key not in self._scans:
             self._scans[key] = self.gazetteer.scan(text, country=country)
         return self._scans[key]
+
+    def scan_for_unknown(self, text: str, country=None):
+        """The gazetteer's matches in `text`, and (unwrapped text, covered stretches) when it also
+        holds a name-like run the gazetteer did not match (else None): the model's input."""
+        key = (text, country)
+        if key not in self._unknown:
+            matches = self.scan(text, country)
+            covered = tuple(sorted({(m.start, m.end) for m in matches}))
+            flat, flat_covered = _unwrapped(text, covered)
+            unknown = None
+            for cand in _CANDIDATE_NAME.finditer(flat):
+                # Known when a gazetteer match ends where the candidate's suffix ends: the run of
+                # katakana before it may hold a country or a separator (パラオ・アイライ州).
+                if not any(s < cand.end() <= e for s, e in flat_covered):
+                    unknown = (flat, flat_covered)
+                    break
+            self._unknown[key] = (matches, unknown)
+        return self._unknown[key]
 
     def resolve(self, text: str):
         if text not in self._names:
@@ -142,17 +161,11 @@ class _DocumentResolver:
         stretches of them the gazetteer did match."""
         needs_ner = []
         for span in self.ex.spans:
-            matches = self.gaz.scan(span.text, country=span.country)
-            covered = tuple(sorted({(m.start, m.end) for m in matches}))
+            matches, unknown = self.gaz.scan_for_unknown(span.text, span.country)
             for m in matches:
                 self._record(span.page, m.text, m.resolution)
-            flat, flat_covered = _unwrapped(span.text, covered)
-            for cand in _CANDIDATE_NAME.finditer(flat):
-                # Known when a gazetteer match ends where the candidate's suffix ends: the run of
-                # katakana before it may hold a country or a separator (パラオ・アイライ州).
-                if not any(s < cand.end() <= e for s, e in flat_covered):
-                    needs_ner.append((span.page, flat, flat_covered))
-                    break
+            if unknown:
+                needs_ner.append((span.page, *unknown))
         return needs_ner
 
     def settle(self) -> None:

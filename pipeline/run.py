@@ -140,7 +140,9 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     state = State(opts.out)
     version = code_version()
     actions = plan(discover(opts.raw, state.documents), state.documents, version, opts.force)
-    parsed: dict[str, Extraction] = {}
+    # Read results live in the cache, not in memory (memory stays flat in the number of documents);
+    # only failures that are not cached (timeouts) are kept here.
+    uncached: dict[str, Extraction] = {}
     reasons: dict[str, tuple[str, str]] = {}
 
     to_parse = []
@@ -164,7 +166,6 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         done, last_save = 0, time.monotonic()
         for i, ex in run_documents(sources, opts.jobs, opts.timeout, opts.executor, opts.scheduler):
             a = to_parse[i]
-            parsed[a.document] = ex
             done += 1
             if ex.status == "error":
                 message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
@@ -174,6 +175,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
                 reasons[a.document] = ("parsed", a.reason)
             if ex.status == "error" and ex.error_kind in _TRANSIENT_ERRORS:
                 state.forget(a.document)  # not cached: the next run tries again
+                uncached[a.document] = ex
             else:
                 state.store_extraction(ex, version, a.source.mtime_ns)
             if time.monotonic() - last_save > 5:  # progress survives a crash
@@ -184,11 +186,11 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     for document, entry in state.documents.items():
         if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
             reasons[document] = ("failed", f"{entry.get('error_kind')}: {entry.get('error')} (unchanged since last run)")
-    documents = sorted(set(state.documents) | set(parsed))
+    documents = sorted(set(state.documents) | set(uncached))
 
     gazetteer_version = _gazetteer_version()
     inputs_key = hashlib.sha256(json.dumps(
-        [[(d, state.documents[d]["sha256"] if d in state.documents else parsed[d].sha256) for d in documents],
+        [[(d, state.documents[d]["sha256"] if d in state.documents else uncached[d].sha256) for d in documents],
          version, gazetteer_version, _cross_version(), opts.use_ner]).encode()).hexdigest()
     result = RunResult(exit_code=0, counts={}, actions=[])
     if not to_parse and state.outputs_current(inputs_key):
@@ -197,7 +199,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         result.changes = {"projects_added": 0, "projects_removed": 0, "projects_changed": 0}
     else:
         result.review_size, result.changes, result.names_to_check = _build_outputs(
-            opts, state, documents, parsed, inputs_key)
+            opts, state, documents, uncached, inputs_key)
     state.save()
 
     kinds = {"parsed": 0, "reused": 0, "removed": 0, "failed": 0}
@@ -210,7 +212,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             new += 1
         elif action in ("parsed", "failed") and a.action == "parse":
             changed += 1
-    result.failed = sorted(d for d in documents if (parsed[d].status if d in parsed
+    result.failed = sorted(d for d in documents if (uncached[d].status if d in uncached
                                                     else state.documents[d].get("status")) == "error")
     result.counts = {"new": new, "changed": changed, "unchanged": kinds["reused"],
                      "removed": kinds["removed"], "failed": len(result.failed)}
@@ -228,7 +230,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     return result
 
 
-def _build_outputs(opts: RunOptions, state: State, documents: list[str], parsed: dict[str, Extraction],
+def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
                    inputs_key: str) -> tuple[int, dict[str, int], list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
     from .dedupe import build_tables
@@ -245,7 +247,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], parsed:
 
     def extractions():
         for d in documents:
-            ex = parsed.get(d) or state.load_extraction(d)
+            ex = uncached.get(d) or state.load_extraction(d)
             if ex is not None:
                 yield ex
 
