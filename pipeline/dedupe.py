@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from normalizers.text import squash
 
 from .records import Extraction
-from .resolve import Resolved, ResolvedProject
+from .resolve import Resolved, ResolvedProject, unique_mentions
 
 # Which kind of document wins when sources disagree.
 AUTHORITY = {"adoption_table": 0, "pamphlet": 1, "slides": 2, "other": 3}
@@ -273,7 +273,7 @@ def build_jcm(resolved: Resolved) -> list[dict]:
     return sorted(rows, key=lambda r: r["jcm_id"])
 
 
-def build_places(tables: Tables, mentions: list[dict], gazetteer) -> list[dict]:
+def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> list[dict]:
     """Every place another table references, with its ancestors, and every spelling seen."""
     wanted: set[str] = set()
     for row in tables.projects:
@@ -282,11 +282,7 @@ def build_places(tables: Tables, mentions: list[dict], gazetteer) -> list[dict]:
         wanted.update((row["japan_place_id"], row["partner_place_id"]))
     for row in tables.jcm_projects:
         wanted.update((row["japan_place_id"], row["partner_place_id"]))
-    seen_spellings: dict[str, set] = defaultdict(set)
-    for m in mentions:
-        if m["place_id"]:
-            wanted.add(m["place_id"])
-            seen_spellings[m["place_id"]].add(m["text"])
+    wanted.update(spellings)
     wanted.discard(None)
     for pid in list(wanted):  # parents, so that every parent_id points at a row
         place = gazetteer.places.get(pid)
@@ -301,7 +297,7 @@ def build_places(tables: Tables, mentions: list[dict], gazetteer) -> list[dict]:
         rows.append({
             "place_id": pid, "name_ja": place.name_ja, "name_en": place.name_en, "kind": place.kind,
             "country": place.country, "parent_id": place.parent_id, "jis_code": place.jis_code,
-            "variants": sorted(set(place.variants) | seen_spellings.get(pid, set())),
+            "variants": sorted(set(place.variants) | spellings.get(pid, set())),
         })
     return rows
 
@@ -329,9 +325,8 @@ def build_tables(extractions: list[Extraction], resolved: Resolved, gazetteer) -
     tables.projects, review = build_projects(resolved, gazetteer)
     tables.city_pairs = build_pairs(resolved, gazetteer)
     tables.jcm_projects = build_jcm(resolved)
-    tables.mentions = _unique_sorted(resolved.mentions, lambda m: (
-        m["document"], m["page"], m["text"], m["place_id"] or "", m["method"], m["key"] or "", m["score"]))
-    tables.places = build_places(tables, tables.mentions, gazetteer)
+    tables.mentions = unique_mentions(resolved.mentions)  # none when they were streamed out
+    tables.places = build_places(tables, resolved.spellings, gazetteer)
     tables.review = _unique_sorted(resolved.review + review, lambda r: (
         r["kind"], r["document"] or "", r["page"] or 0, r["text"] or "", r["detail"] or ""))
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -344,8 +339,8 @@ def build_tables(extractions: list[Extraction], resolved: Resolved, gazetteer) -
     for row in tables.jcm_projects:
         for s in row["sources"]:
             counts[s["document"]]["jcm_projects"] += 1
-    for m in tables.mentions:
-        counts[m["document"]]["mentions"] += 1
+    for document, n in resolved.mention_counts.items():
+        counts[document]["mentions"] = n
     tables.documents = [document_row(ex, {t: counts[ex.document][t] for t in RECORD_TABLES})
                         for ex in sorted(extractions, key=lambda e: e.document)]
     return tables

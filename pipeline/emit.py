@@ -6,15 +6,14 @@ reader never sees half a file; same tables in, same bytes out.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
 from .dedupe import Tables
-from .state import atomic_write_bytes
 
 TABLE_ORDER = ("documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review")
 
@@ -43,8 +42,8 @@ PRIMARY_KEYS = {"documents": "document", "projects": "project_id", "city_pairs":
                 "jcm_projects": "jcm_id", "places": "place_id"}
 
 
-def _jsonl(rows: list[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows).encode("utf-8")
+def _json_line(row: dict) -> str:
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _flat(value) -> str:
@@ -61,24 +60,17 @@ def _flat(value) -> str:
     return str(value)
 
 
-def _csv(table: str, rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = list(COLUMNS[table])
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_flat(row.get(c)) for c in columns])
-    return buffer.getvalue().encode("utf-8-sig")
+def _sql_values(table: str, rows: list[dict]) -> list[list]:
+    return [[json.dumps(r.get(c), ensure_ascii=False) if k == "json" and r.get(c) is not None else r.get(c)
+             for c, k in COLUMNS[table].items()] for r in rows]
 
 
-def _parquet(table: str, rows: list[dict]) -> bytes:
+def _arrow_table(table: str, rows: list[dict]):
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    columns = COLUMNS[table]
     scalar = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
     data = {}
-    for name, kind in columns.items():
+    for name, kind in COLUMNS[table].items():
         values = [row.get(name) for row in rows]
         if kind == "json":
             try:
@@ -87,34 +79,107 @@ def _parquet(table: str, rows: list[dict]) -> bytes:
                 data[name] = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values])
         else:
             data[name] = pa.array(values, type=scalar[kind])
-    sink = io.BytesIO()
-    pq.write_table(pa.table(data), sink, compression="zstd")
-    return sink.getvalue()
+    return pa.table(data)
 
 
-def _sqlite(tables: Tables, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".c2c.sqlite.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    affinity = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "json": "TEXT"}
-    try:
-        con = sqlite3.connect(tmp)
-        with con:
+class _TableFiles:
+    """One table's JSONL, CSV and Parquet files, written row batch by row batch."""
+
+    BATCH = 50_000  # rows per Parquet row group: fixed, so the bytes do not depend on the callers
+
+    def __init__(self, folder: Path, table: str):
+        self.table = table
+        self.columns = list(COLUMNS[table])
+        self.jsonl = open(folder / f"{table}.jsonl", "w", encoding="utf-8", newline="")
+        self.csv_file = open(folder / f"{table}.csv", "w", encoding="utf-8-sig", newline="")
+        self.csv = csv.writer(self.csv_file, lineterminator="\r\n")
+        self.csv.writerow(self.columns)
+        self.parquet_path = folder / f"{table}.parquet"
+        self.parquet = None
+        self.pending: list[dict] = []
+
+    def write(self, rows: list[dict]) -> None:
+        self.jsonl.writelines(_json_line(r) for r in rows)
+        self.csv.writerows([_flat(r.get(c)) for c in self.columns] for r in rows)
+        self.pending.extend(rows)
+        while len(self.pending) >= self.BATCH:
+            self._flush_parquet(self.pending[: self.BATCH])
+            self.pending = self.pending[self.BATCH:]
+
+    def _flush_parquet(self, rows: list[dict]) -> None:
+        import pyarrow.parquet as pq
+
+        arrow = _arrow_table(self.table, rows)
+        if self.parquet is None:
+            self.parquet = pq.ParquetWriter(self.parquet_path, arrow.schema, compression="zstd")
+        self.parquet.write_table(arrow)
+
+    def close(self) -> None:
+        if self.pending or self.parquet is None:
+            self._flush_parquet(self.pending)
+            self.pending = []
+        self.parquet.close()
+        self.jsonl.close()
+        self.csv_file.close()
+
+
+class Emitter:
+    """Builds every output in a private folder inside `out`, then renames each file into place.
+
+    Large tables (mentions) can be streamed with `stream()` as each document is resolved, so the
+    run never holds them whole; the rest arrive with `finish()`. A reader never sees half a file,
+    and an aborted emit leaves the previous outputs untouched.
+    """
+
+    def __init__(self, out: Path):
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob(".emit-*"):  # left by a run that was killed while emitting
+            shutil.rmtree(stale, ignore_errors=True)
+        self.out = out
+        self.folder = Path(tempfile.mkdtemp(prefix=".emit-", dir=out))
+        self.db = sqlite3.connect(self.folder / "c2c.sqlite")
+        affinity = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "json": "TEXT"}
+        for table in TABLE_ORDER:
+            pk = PRIMARY_KEYS.get(table)
+            ddl = ", ".join(f'"{c}" {affinity[k]}{" PRIMARY KEY" if c == pk else ""}'
+                            for c, k in COLUMNS[table].items())
+            self.db.execute(f'CREATE TABLE "{table}" ({ddl})')
+        self.files: dict[str, _TableFiles] = {}
+
+    def stream(self, table: str, rows: list[dict]) -> None:
+        """Append rows, already in the table's sort order, to a table."""
+        if table not in self.files:
+            self.files[table] = _TableFiles(self.folder, table)
+        self.files[table].write(rows)
+        marks = ", ".join("?" for _ in COLUMNS[table])
+        self.db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', _sql_values(table, rows))
+
+    def finish(self, tables: Tables) -> list[str]:
+        """Write the tables not streamed, then move every file into `out`; returns their names."""
+        try:
             for table in TABLE_ORDER:
-                columns = COLUMNS[table]
-                pk = PRIMARY_KEYS.get(table)
-                ddl = ", ".join(f'"{c}" {affinity[k]}{" PRIMARY KEY" if c == pk else ""}'
-                                for c, k in columns.items())
-                con.execute(f'CREATE TABLE "{table}" ({ddl})')
-                marks = ", ".join("?" for _ in columns)
-                con.executemany(
-                    f'INSERT INTO "{table}" VALUES ({marks})',
-                    [[json.dumps(r.get(c), ensure_ascii=False) if k == "json" and r.get(c) is not None
-                      else r.get(c) for c, k in columns.items()] for r in getattr(tables, table)])
-        con.close()
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+                if table not in self.files:
+                    self.stream(table, getattr(tables, table))
+                self.files[table].close()
+            self.db.commit()
+            self.db.close()
+            (self.folder / "datapackage.json").write_bytes(_datapackage())
+            written = [f"{t}{suffix}" for t in TABLE_ORDER for suffix in (".jsonl", ".csv", ".parquet")]
+            written += ["c2c.sqlite", "datapackage.json"]
+            for name in written:
+                with open(self.folder / name, "rb+") as f:
+                    os.fsync(f.fileno())
+                os.replace(self.folder / name, self.out / name)
+            return written
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _frictionless_type(column: str, kind: str) -> str:
@@ -140,16 +205,4 @@ def _datapackage() -> bytes:
 
 def emit(tables: Tables, out: Path) -> list[str]:
     """Write every table in every format; returns the file names written (relative to out)."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table in TABLE_ORDER:
-        rows = getattr(tables, table)
-        for suffix, data in ((".jsonl", _jsonl(rows)), (".csv", _csv(table, rows)),
-                             (".parquet", _parquet(table, rows))):
-            atomic_write_bytes(out / f"{table}{suffix}", data)
-            written.append(f"{table}{suffix}")
-    _sqlite(tables, out / "c2c.sqlite")
-    written.append("c2c.sqlite")
-    atomic_write_bytes(out / "datapackage.json", _datapackage())
-    written.append("datapackage.json")
-    return written
+    return Emitter(out).finish(tables)

@@ -69,8 +69,10 @@ class Resolved:
     projects: list[ResolvedProject] = field(default_factory=list)
     pairs: list[ResolvedPair] = field(default_factory=list)
     jcm: list[ResolvedJcm] = field(default_factory=list)
-    mentions: list[dict] = field(default_factory=list)
+    mentions: list[dict] = field(default_factory=list)  # empty when they were streamed out
     review: list[dict] = field(default_factory=list)
+    mention_counts: dict[str, int] = field(default_factory=dict)  # per document
+    spellings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # per place_id
 
 
 def _mention(document: str, page: int, text: str, resolution) -> dict:
@@ -304,10 +306,27 @@ def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache
     return rows
 
 
+def _mention_order(m: dict) -> tuple:
+    return (m["document"], m["page"], m["text"], m["place_id"] or "", m["method"], m["key"] or "", m["score"])
+
+
+def unique_mentions(rows: list[dict]) -> list[dict]:
+    """Mention rows sorted as the table is, each once."""
+    seen, out = set(), []
+    for row in sorted(rows, key=_mention_order):
+        k = _mention_order(row)
+        if k not in seen:
+            seen.add(k)
+            out.append(row)
+    return out
+
+
 def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
-                keep: list[Extraction] | None = None) -> Resolved:
-    """Resolve documents one at a time (in document order); `keep` collects each extraction with its
-    bulky parts (spans, records) dropped, for the documents table."""
+                keep: list[Extraction] | None = None, mentions_out=None) -> Resolved:
+    """Resolve documents one at a time; `keep` collects each extraction with its bulky parts (spans,
+    records) dropped, for the documents table. With `mentions_out`, each document's mention rows go
+    to it as soon as they are known instead of into the result (documents must then come in
+    document order), so memory does not grow with the number of documents."""
     total = Resolved()
     needs_ner: list[tuple[str, int, str]] = []
     gazetteer = MemoGazetteer(gazetteer)
@@ -319,7 +338,15 @@ def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_
         total.projects += part.projects
         total.pairs += part.pairs
         total.jcm += part.jcm
-        total.mentions += part.mentions
+        mentions = unique_mentions(part.mentions)
+        total.mention_counts[ex.document] = len(mentions)
+        for m in mentions:
+            if m["place_id"]:
+                total.spellings[m["place_id"]].add(m["text"])
+        if mentions_out is not None:
+            mentions_out(mentions)
+        else:
+            total.mentions += mentions
         total.review += part.review
         needs_ner += [(ex.document, page, text, covered) for page, text, covered in spans]
     if use_ner and needs_ner:

@@ -234,7 +234,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
                    inputs_key: str) -> tuple[int, dict[str, int], list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
     from .dedupe import build_tables
-    from .emit import emit
+    from .emit import Emitter
     from .gazetteer import Gazetteer
     from .resolve import resolve_all
 
@@ -252,10 +252,16 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
                 yield ex
 
     summaries: list[Extraction] = []
-    resolved = resolve_all(extractions(), gazetteer, proposal_cache, use_ner=opts.use_ner, keep=summaries)
-    tables = build_tables(summaries, resolved, gazetteer)
-    old = _old_projects(opts.out)
-    written = emit(tables, opts.out)
+    emitter = Emitter(opts.out)
+    try:
+        resolved = resolve_all(extractions(), gazetteer, proposal_cache, use_ner=opts.use_ner, keep=summaries,
+                               mentions_out=lambda rows: emitter.stream("mentions", rows))
+        tables = build_tables(summaries, resolved, gazetteer)
+        old = _old_projects(opts.out)
+    except BaseException:
+        emitter.abort()
+        raise
+    written = emitter.finish(tables)
     atomic_write_text(cache_path, dumps(proposal_cache))
     state.record_outputs(inputs_key, written)
     state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version())
