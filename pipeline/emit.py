@@ -85,7 +85,7 @@ def _arrow_table(table: str, rows: list[dict]):
 class _TableFiles:
     """One table's JSONL, CSV and Parquet files, written row batch by row batch."""
 
-    BATCH = 50_000  # rows per Parquet row group: fixed, so the bytes do not depend on the callers
+    BATCH = 10_000  # rows per Parquet row group: fixed, so the bytes do not depend on the callers
 
     def __init__(self, folder: Path, table: str):
         self.table = table

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from .discover import SourceFile
 from .document import read_document
@@ -16,6 +16,7 @@ from .records import Extraction
 
 # Address space allowed to one worker process: a hostile PDF that makes the parser allocate without
 # end fails that document (MemoryError → error_kind "internal") instead of the machine.
+IN_FLIGHT_PER_WORKER = 4
 WORKER_MEMORY_BYTES = int(os.environ.get("C2C_WORKER_MEMORY_MB", "6144")) * 1024 * 1024
 
 
@@ -35,9 +36,25 @@ def run_local(sources: list[SourceFile], jobs: int, timeout: float | None) -> It
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_limit_memory,
                              initargs=(WORKER_MEMORY_BYTES,)) as pool:
-        futures = {pool.submit(read_document, src, timeout): i for i, src in enumerate(sources)}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        yield from _windowed(lambda src: pool.submit(read_document, src, timeout), sources, jobs,
+                             lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0])
+
+
+def _windowed(submit, sources: list[SourceFile], jobs: int, wait_some) -> Iterator[tuple[int, Extraction]]:
+    """Keep a few documents per worker in flight, no more: a finished result is handed on and
+    dropped, so memory does not grow with the number of documents."""
+    window = max(2, jobs * IN_FLIGHT_PER_WORKER)
+    queue = iter(enumerate(sources))
+    pending: dict = {}
+    while True:
+        for i, src in queue:
+            pending[submit(src)] = i
+            if len(pending) >= window:
+                break
+        if not pending:
+            return
+        for future in wait_some(pending):
+            yield pending.pop(future), future.result()
 
 
 def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
@@ -54,10 +71,11 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
                                dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(read_document, sources, timeout=timeout, pure=False)
-        index = {f.key: i for i, f in enumerate(futures)}
-        for future in dask_completed(futures):
-            yield index[future.key], future.result()
+        def first_done(pending):
+            return [next(iter(dask_completed(list(pending))))]
+
+        yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, pure=False),
+                             sources, jobs, first_done)
     finally:
         client.close()
         if cluster is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
@@ -166,6 +167,10 @@ def _build(tp, value):
         return dict(value)
     if dataclasses.is_dataclass(tp):
         return tp(**{name: _build(hint, value[name]) for name, hint in _fields(tp) if name in value})
+    if isinstance(value, str):
+        # Documents of a series repeat their strings (names, places, fields, whole summaries in a
+        # re-issue): one copy each keeps memory from growing with the number of documents.
+        return sys.intern(value)
     return value
 
 
