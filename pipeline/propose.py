@@ -18,7 +18,9 @@ from pipeline.records import Proposal
 PLACE_LABELS = frozenset({"City", "Province", "County", "GPE_Other", "Domestic_Region", "Region_Other",
                           "Location_Other"})
 _ADMIN_SUFFIX = r"(?:特別市|特別州|首都圏|管区|地域|省|州|県|市|区|郡|都)"
-_CANDIDATE = re.compile(r"[ァ-ヺ][ァ-ヺー・]+" + _ADMIN_SUFFIX)
+# A katakana name followed by an administrative suffix: what a foreign place name missing from the
+# gazetteer usually looks like. Only text holding one goes to the model.
+CANDIDATE_NAME = re.compile(r"[ァ-ヺ][ァ-ヺー・]+" + _ADMIN_SUFFIX)
 _SENTENCE_END = re.compile(r"(?<=[。！？])|\n{2,}")
 BATCH_SIZE = 64
 MAX_SENTENCE = 400
@@ -38,7 +40,7 @@ def candidate_sentences(spans: list[tuple[int, str]]) -> list[tuple[int, str]]:
     for page, text in spans:
         for sentence in _SENTENCE_END.split(join_lines(text or "")):
             sentence = sentence.strip()
-            if sentence and _CANDIDATE.search(sentence):
+            if sentence and CANDIDATE_NAME.search(sentence):
                 out.append((page, sentence[:MAX_SENTENCE]))
     return out
 
@@ -56,7 +58,7 @@ def propose_place_names(spans: list[tuple[int, str]]) -> list[Proposal]:
         for ent in doc.ents:
             text = ent.text.strip()
             # GiNZA labels some admin units oddly (バクニン省 as Government): the suffix decides too.
-            if ent.label_ not in PLACE_LABELS and not _CANDIDATE.fullmatch(text):
+            if ent.label_ not in PLACE_LABELS and not CANDIDATE_NAME.fullmatch(text):
                 continue
             if (page, text) in seen:
                 continue

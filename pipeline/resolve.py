@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from normalizers.places import match_key
 from normalizers.text import squash
 
+from .propose import CANDIDATE_NAME
 from .records import Extraction, JcmRecord, Parsed, PlaceText, ProjectRecord
 
-# A katakana name followed by an administrative suffix: what a place name not in the gazetteer
-# usually looks like in these documents. Only text holding such a name goes to the NER model.
-_CANDIDATE_NAME = re.compile(r"[ァ-ヺー・]{2,}(?:特別市|特別州|首都圏|管区|地域|省|州|県|市|区|都|郡)")
 
 
 # A title that says the document corrects an earlier issue: （修正版）, 改訂, 訂正, 差替え, 更新版.
@@ -123,7 +121,7 @@ class MemoGazetteer:
             covered = tuple(sorted({(m.start, m.end) for m in matches}))
             flat, flat_covered = _unwrapped(text, covered)
             unknown = None
-            for cand in _CANDIDATE_NAME.finditer(flat):
+            for cand in CANDIDATE_NAME.finditer(flat):
                 # Known when a gazetteer match ends where the candidate's suffix ends: the run of
                 # katakana before it may hold a country or a separator (パラオ・アイライ州).
                 if not any(s < cand.end() <= e for s, e in flat_covered):
