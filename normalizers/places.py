@@ -37,7 +37,7 @@ SUFFIX_KINDS: dict[str, frozenset[str]] = {
     "県": frozenset({"prefecture", "province", "regency"}),
     "市": frozenset({"city", "municipality"}),
     "区": frozenset({"district", "municipality"}),
-    "都": frozenset({"city", "prefecture", "province"}),
+    "都": frozenset({"city", "prefecture"}),
     "府": frozenset({"prefecture"}),
     "郡": frozenset({"district", "regency"}),
     "町": frozenset({"municipality"}),
@@ -102,8 +102,15 @@ def fold(text: str) -> str:
     return fold_with_offsets(text)[0]
 
 
+# Suffixes spelled out in katakana, as folded: ケソン・シティ is ケソン市.
+_SPELLED_SUFFIXES = {"シテイ": "市"}
+
+
 def split_suffix(folded: str) -> tuple[str, str | None]:
     """Split an admin suffix off a folded name; a name that is only a suffix keeps it as its stem."""
+    for spelled, suffix in _SPELLED_SUFFIXES.items():
+        if folded.endswith(spelled) and len(folded) > len(spelled):
+            return folded[: -len(spelled)], suffix
     for suffix in SUFFIXES:
         if folded.endswith(suffix) and len(folded) > len(suffix):
             return folded[: -len(suffix)], suffix

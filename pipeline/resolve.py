@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from normalizers.places import match_key
 from normalizers.text import squash
 
+from .gazetteer import Match
 from .propose import CANDIDATE_NAME
 from .records import Extraction, JcmRecord, Parsed, PlaceText, ProjectRecord
 
@@ -117,17 +118,25 @@ class MemoGazetteer:
         holds a name-like run the gazetteer did not match (else None): the model's input."""
         key = (text, country)
         if key not in self._unknown:
-            matches = self.scan(text, country)
+            matches = list(self.scan(text, country))
             covered = tuple(sorted({(m.start, m.end) for m in matches}))
             flat, flat_covered = _unwrapped(text, covered)
-            unknown = None
+            lacking = False
             for cand in CANDIDATE_NAME.finditer(flat):
                 # Known when a gazetteer match ends where the candidate's suffix ends: the run of
                 # katakana before it may hold a country or a separator (パラオ・アイライ州).
-                if not any(s < cand.end() <= e for s, e in flat_covered):
-                    unknown = (flat, flat_covered)
-                    break
-            self._unknown[key] = (matches, unknown)
+                if any(s < cand.end() <= e for s, e in flat_covered):
+                    continue
+                # A known place under another suffix of its kind (ヤンゴン地域 for ヤンゴン管区) is
+                # found by resolving the run itself (offsets here are into the unwrapped text).
+                # Fuzzy answers are not taken from running text: a person confirms those.
+                found = self.gazetteer.resolve(cand.group(), country=country)
+                if found.place_id and found.method != "fuzzy":
+                    matches.append(Match(cand.start(), cand.end(), cand.group(), found))
+                    flat_covered += ((cand.start(), cand.end()),)
+                else:
+                    lacking = True
+            self._unknown[key] = (matches, (flat, flat_covered) if lacking else None)
         return self._unknown[key]
 
     def resolve(self, text: str):

@@ -12,7 +12,7 @@ import pytest
 from pipeline.dedupe import build_tables
 from pipeline.emit import emit
 from pipeline.gazetteer import Gazetteer
-from pipeline.records import Extraction, Parsed, PlaceText, ProjectRecord
+from pipeline.records import Extraction, Parsed, PlaceText, ProjectRecord, TextSpan
 from pipeline.resolve import resolve_all
 
 
@@ -142,3 +142,11 @@ def test_a_document_titled_as_a_correction_wins_over_the_original(gazetteer):
     new.title = "令和7年度 1次公募採択案件一覧（修正版）"
     tables = _tables(gazetteer, [old, new])
     assert [(p["title"], p["proposer"]) for p in tables.projects] == [("新タイトル事業", "Y")]
+
+
+def test_running_text_finds_known_places_under_another_suffix(gazetteer):
+    doc = _doc("deck.pdf", "slides", [])
+    doc.spans = [TextSpan(2, "北九州市はヤンゴン\n地域と連携し、ダラット市でも調査した。")]
+    resolved = resolve_all([doc], gazetteer, use_ner=False)
+    assert [(m["text"], m["place_id"], m["method"]) for m in resolved.mentions] == [
+        ("ヤンゴン地域", "mm-yangon-region", "variant"), ("北九州市", "jp-401005", "exact")]

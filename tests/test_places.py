@@ -233,3 +233,14 @@ def test_radical_code_points_from_broken_font_maps_resolve(gaz):
     # ⻑ (CJK radical, left alone by NFKC) and ⾧ (Kangxi radical) both stand for 長.
     assert gaz.resolve("\u2ed1野県").place_id == gaz.resolve("長野県").place_id == "jp-200000"
     assert [(m.text, m.resolution.place_id) for m in gaz.scan("\u2fa7崎市")] == [("\u2fa7崎市", "jp-422011")]
+
+
+@pytest.mark.parametrize("printed, country, place_id", [
+    ("ビエンチャン市", "LA", "la-vientiane-capital"),  # the capital is a city; the province is ビエンチャン県
+    ("ヴィエンチャン都", "LA", "la-vientiane-capital"),
+    ("ビエンチャン県", "LA", "la-vientiane-province"),
+    ("ケソン・シティ", "PH", "ph-quezon-city"),  # a suffix spelled out in katakana
+    ("ヤンゴン地域", "MM", "mm-yangon-region"),  # the region's post-2008 name, not the city
+])
+def test_other_suffixes_of_the_same_kind(gaz, printed, country, place_id):
+    assert gaz.resolve(printed, country=country).place_id == place_id
