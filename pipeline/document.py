@@ -113,6 +113,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
         extraction.fiscal_year = parsed.fiscal_year or fiscal_year_from_text(extraction.title)
     except DocumentError as e:
         extraction.status, extraction.error_kind, extraction.error = "error", e.kind, e.message
+        extraction.pages = e.pages if e.pages is not None else extraction.pages
         extraction.parsed, extraction.spans = Parsed(), []
     except _TimeUp:
         extraction.status, extraction.error_kind = "error", "timeout"

@@ -58,7 +58,7 @@ def open_pdf(path: Path) -> pymupdf.Document:
         pages = doc.page_count
         doc.close()
         raise records.DocumentError(
-            "no_text_layer", f"no extractable text on any of its {pages} page(s) (scanned images?)")
+            "no_text_layer", f"no extractable text on any of its {pages} page(s) (scanned images?)", pages)
     return doc
 
 

@@ -23,11 +23,12 @@ ERROR_KINDS = ("encrypted", "corrupt", "not_pdf", "empty", "no_text_layer", "tim
 class DocumentError(Exception):
     """A document that cannot be read; `kind` is one of ERROR_KINDS."""
 
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, pages: int | None = None):
         assert kind in ERROR_KINDS, kind
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.pages = pages  # when the file opened far enough to count them
 
 
 @dataclass

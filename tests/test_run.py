@@ -70,6 +70,7 @@ def test_corpus_with_bad_files(corpus, tmp_path):
         "c2c_pamphlet_2022.pdf": ("ok", None),
         "fy2025_r1_adoption_table.pdf": ("ok", None),
     }
+    assert docs["bad/scanned_page.pdf"]["pages"] == 1
     assert docs["fy2025_r1_adoption_table.pdf"]["kind"] == "adoption_table"
     assert docs["c2c_pamphlet_2022.pdf"]["kind"] == "pamphlet"
     assert docs["c2c_overview_2026.pdf"]["kind"] == "slides"
