@@ -34,12 +34,14 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
                    col_widths: list[float] | None = None, rows_per_page: int | None = None,
                    repeat_header: bool = True, size: tuple[float, float] = A4_LANDSCAPE,
                    fontsize: float = 8, footer: str | None = None, borders: str = "grid",
-                   header_align: str = "left") -> Path:
+                   header_align: str = "left", valign: str = "top") -> Path:
     """A bordered table: `title` above it on page 1, `header` on top of every page when
     `repeat_header`, each cell a string whose "\\n" are line breaks; rows never split across pages.
     A page ends after `rows_per_page` rows or when the next row would not fit.
     `borders`: "grid" rules every cell; "rows" draws only horizontal rules between rows; "bands" rules
-    nothing and shades the header and every other row. `header_align` "center" centres the header labels."""
+    nothing and shades the header and every other row; "none" draws nothing but the text (columns
+    and rows show only in its layout). `header_align` "center" centres the header labels.
+    `valign` "middle" centres every body cell's lines vertically in its row."""
     width, height = size
     margin = 30.0
     if col_widths is None:
@@ -62,12 +64,15 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
         for text, w in zip(cells, col_widths):
             if borders == "grid":
                 page.draw_rect(pymupdf.Rect(x, y, x + w, y + h), color=(0, 0, 0), width=0.5)
+            drop = 0.0
+            if valign == "middle" and not is_header:
+                drop = (h - 2 * padding - len(text.split("\n")) * line_height) / 2
             for i, line in enumerate(text.split("\n")):
                 if line:
                     indent = padding
                     if is_header and header_align == "center":
                         indent = (w - pymupdf.get_text_length(line, fontname=FONT, fontsize=fontsize)) / 2
-                    page.insert_text((x + indent, y + padding + (i + 1) * line_height - fontsize * 0.3),
+                    page.insert_text((x + indent, y + drop + padding + (i + 1) * line_height - fontsize * 0.3),
                                      line, fontname=FONT, fontsize=fontsize)
             x += w
         return y + h

@@ -81,7 +81,8 @@ def fods(title: str | None, header: list[str], rows: list[list[str]], widths_cm:
          borders: str = "grid") -> str:
     """A spreadsheet: merged title row, header row repeated on every printed page, cells wrapped and
     top-aligned; rows grow to fit (optimal height). `borders`: "grid" rules every cell; "banded" rules
-    nothing and shades the header and every other row instead (a spreadsheet "table style")."""
+    nothing and shades the header and every other row instead (a spreadsheet "table style"); "none"
+    rules and shades nothing (plain text in columns, a "no borders" export)."""
     layout, master = _page_layout(landscape, footer)
     cols = "".join(f'<style:style style:name="co{i}" style:family="table-column">'
                    f'<style:table-column-properties style:column-width="{w}cm"/></style:style>'
@@ -91,6 +92,8 @@ def fods(title: str | None, header: list[str], rows: list[list[str]], widths_cm:
     if borders == "banded":
         cell_props = 'fo:wrap-option="wrap" style:vertical-align="top"'
         shaded = cell_props + ' fo:background-color="#dde6f0"'
+    elif borders == "none":
+        cell_props = shaded = 'fo:wrap-option="wrap" style:vertical-align="top"'
     text_props = (f'style:font-name="{font}" style:font-name-asian="{font}" fo:font-size="{fontsize}pt" '
                   f'style:font-size-asian="{fontsize}pt"')
     styles = (f'<office:font-face-decls><style:font-face style:name="{font}" svg:font-family="\'{font}\'"/>'
@@ -276,6 +279,17 @@ def variants(rows: list[dict]) -> list[dict]:
                 _respell(r["partner"]), r["country"], r["title"], "\n".join("・" + f for f in r["fields"]),
                 r["summary"]] for r in picked],
         widths=[1.0, 3.0, 1.8, 3.0, 1.8, 4.0, 3.4, 9.5], landscape=True, options=dict(borders="banded")))
+
+    # Calc with every border removed and no shading: only the text's layout shows the table.
+    picked = [by_no[n] for n in range(1, 9)]
+    out.append(dict(
+        file="calc_noborders.pdf", maker="fods", fiscal_year=2021, round=1, rows=picked,
+        title="令和3年度 都市間連携事業 1次公募 採択案件一覧",
+        header=["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名", "対象分野", "事業概要"],
+        cells=[[str(r["number"]), LEGAL_FORM_VARIANTS.get(r["proposer"], r["proposer"]), r["japan"],
+                _respell(r["partner"]), r["country"], r["title"],
+                "\n".join("・" + f for f in r["fields"]), r["summary"]] for r in picked],
+        widths=[1.0, 3.0, 1.8, 3.0, 1.8, 4.0, 3.4, 9.5], landscape=True, options=dict(borders="none")))
     return out
 
 
@@ -306,12 +320,15 @@ def truth(variants_: list[dict], corpus_truth: dict, corpus_table: str) -> dict:
     return out
 
 
-def main(seed: str, corpus: str = "/work/shared/corpus") -> None:
+def main(seed: str, corpus: str = "/work/shared/corpus", *only: str) -> None:
+    """Writes every variant, or with `only` (file names) just those; the truth file always covers all."""
     FIXTURES.mkdir(exist_ok=True)
     rows = parse_seed(Path(seed))
     SEED_ROWS.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     vs = variants(rows)
     for v in vs:
+        if only and v["file"] not in only:
+            continue
         maker = fods if v["maker"] == "fods" else fodt
         xml = maker(v["title"], v["header"], v["cells"], v["widths"], landscape=v["landscape"],
                     **v.get("options", {}))

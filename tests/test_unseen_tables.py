@@ -1,7 +1,8 @@
 """Adoption tables printed by other office programs (LibreOffice Calc and Writer; made by
 tests/tablemaker.py from the seed's 20 rows and committed under tests/fixtures/), and small tables drawn
 here in styles the corpus does not use: renamed/reordered/unknown columns, rules only between rows,
-shaded bands without rules, centred header labels, portrait pages without 事業概要, other spellings."""
+shaded bands without rules, no rules or shading at all, centred header labels, portrait pages without
+事業概要, other spellings."""
 import json
 import re
 import time
@@ -39,6 +40,8 @@ CASES = {
         "令和6年度都市間連携事業(第1次公募)採択結果", 2024, 1, [16, 17, 19, 20], [[1]] * 4, False, []),
     "calc_2022_banded.pdf": (
         "2022年度都市間連携事業採択案件一覧", 2022, None, [1, 5, 9, 11, 16, 20], [[1]] * 4 + [[2]] * 2, True, []),
+    "calc_noborders.pdf": (  # no rules, no shading: plain text in columns
+        "令和3年度都市間連携事業1次公募採択案件一覧", 2021, 1, list(range(1, 9)), [[1]] * 4 + [[2]] * 4, True, []),
 }
 
 
@@ -148,13 +151,76 @@ def test_banded_table_over_pages_without_repeated_header(tmp_path):
     assert _rows(parsed) == [(i, [(i + 1) // 2], f"株式会社{i}", f"事業{i}", "TH") for i in range(1, 5)]
 
 
-def test_table_without_any_rules_invents_nothing(tmp_path):
-    # no rules, no shading: rows cannot be told apart, so nothing is extracted and a person is told
+@pytest.mark.parametrize("valign", ["top", "middle"])
+def test_table_without_any_rules_rows_start_at_each_number(tmp_path, valign):
+    # no rules, no shading: the columns come from the header's labels and the white space under them,
+    # a row starts where a number stands alone in the 番号 column (or, when the cells are centred
+    # vertically, at the widest gap above it); the header repeated on page 2 is dropped
+    rows = [[str(i), f"株式会社{i}", f"事業{i}の\n長い名前\nその三", "タイ", "・省エネルギー\n・廃棄物処理"]
+            for i in range(1, 7)]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和5年度 都市間連携事業 採択案件一覧", HEADER + ["対象分野"], rows,
+        col_widths=[50, 150, 200, 80, 120], rows_per_page=4, borders="none", valign=valign)))
+    assert parsed.notes == []
+    assert [(p.number, p.pages, p.proposer, p.title, p.country, p.fields) for p in parsed.projects] == [
+        (i, [1 if i <= 4 else 2], f"株式会社{i}", f"事業{i}の長い名前その三", "TH", ["省エネルギー", "廃棄物処理"])
+        for i in range(1, 7)]
+
+
+@pytest.mark.parametrize("header_align", ["left", "center"])
+def test_table_without_any_rules_one_line_rows(tmp_path, header_align):
     parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
         tmp_path / "t.pdf", "令和5年度 都市間連携事業 採択案件一覧", HEADER, ROWS, col_widths=WIDTHS,
+        borders="none", header_align=header_align)))
+    assert parsed.notes == []
+    assert _rows(parsed) == [(1, [1], "株式会社一", "事業一", "TH"), (2, [1], "株式会社二", "事業二", "VN"),
+                             (3, [1], "三株式会社", "事業三", "CL")]
+
+
+def test_table_without_any_rules_continues_on_a_page_without_header(tmp_path):
+    rows = [[str(i), f"株式会社{i}", f"事業{i}", "タイ"] for i in range(1, 5)]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和5年度 都市間連携事業 採択案件一覧", HEADER, rows, col_widths=WIDTHS,
+        rows_per_page=2, repeat_header=False, borders="none")))
+    assert _rows(parsed) == [(i, [(i + 1) // 2], f"株式会社{i}", f"事業{i}", "TH") for i in range(1, 5)]
+
+
+@pytest.mark.parametrize("lines", [1, 2])
+def test_table_without_rules_or_number_column_splits_rows_at_wide_gaps(tmp_path, lines):
+    # rows of wrapped cells: the white space between rows is wider than between a cell's lines;
+    # rows of one line each: every line is a row
+    rows = [[f"株式会社{i}", "\n".join([f"事業{i}"] + ["続き"] * (lines - 1)), "ベトナム"] for i in range(1, 5)]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和5年度 都市間連携事業 採択案件一覧", ["提案者", "事業名", "対象国"], rows,
+        col_widths=[150, 200, 80], borders="none")))
+    assert parsed.notes == []
+    assert _rows(parsed) == [(None, [1], f"株式会社{i}", f"事業{i}" + "続き" * (lines - 1), "VN")
+                             for i in range(1, 5)]
+
+
+def test_table_without_any_rules_and_no_numbers_invents_nothing(tmp_path):
+    # the 番号 column holds no number: no row can be told apart, so nothing is extracted and a person is told
+    rows = [["一", "株式会社一", "事業一", "タイ"], ["二", "株式会社二", "事業二", "タイ"]]
+    parsed = extract_adoption_table(pymupdf.open(pdfmaker.make_table_pdf(
+        tmp_path / "t.pdf", "令和5年度 都市間連携事業 採択案件一覧", HEADER, rows, col_widths=WIDTHS,
         borders="none")))
-    assert parsed.projects == []
-    assert [n.kind for n in parsed.notes] == ["no_table"]
+    assert (parsed.projects, [n.kind for n in parsed.notes]) == ([], ["no_table"])
+
+
+def test_header_words_spread_over_running_text_invent_nothing(tmp_path):
+    # header words laid out like labels, then paragraphs (numbered ones too) that run across the columns
+    doc = pymupdf.open()
+    page = doc.new_page(width=pdfmaker.A4_LANDSCAPE[0], height=pdfmaker.A4_LANDSCAPE[1])
+    page.insert_text((30, 40), "令和5年度 都市間連携事業 採択案件一覧", fontname=pdfmaker.FONT, fontsize=12)
+    for x, word in zip((30, 100, 250, 450, 550), ("番号", "提案者", "事業名", "対象国", "対象分野")):
+        page.insert_text((x, 70), word, fontname=pdfmaker.FONT, fontsize=9)
+    for k, text in enumerate(["1 本事業は、提案者が対象国において事業名に示す取組を行うものであり、各項目を対象分野ごとに記述する。",
+                              "2 事業の実施にあたっては、国内都市と対象都市の連携により、脱炭素社会の実現に向けた制度構築を支援する。",
+                              "続く説明文。ここも本文であり、表ではない。"]):
+        page.insert_text((30, 90 + 14 * k), text, fontname=pdfmaker.FONT, fontsize=9)
+    doc.save(tmp_path / "t.pdf")
+    parsed = extract_adoption_table(pymupdf.open(tmp_path / "t.pdf"))
+    assert (parsed.projects, [n.kind for n in parsed.notes]) == ([], ["no_table"])
 
 
 def test_header_words_in_running_text_invent_nothing(tmp_path):

@@ -4,8 +4,10 @@ How it reads a table:
 1. Each page's grid (rows × columns of cell boxes) comes from the first reader that finds a usable
    table: the page's vector rules when every cell is ruled (`ruled_grid`); rows ruled or shaded but
    columns not (word processors, spreadsheet table styles): columns cut in the white space under the
-   header labels (centred or left-aligned), rows from the rules and band edges; last, PyMuPDF's
-   line-based table finder with the layout model switched off (`use_layout=False`, ~7× faster).
+   header labels (centred or left-aligned), rows from the rules and band edges; then PyMuPDF's
+   line-based table finder with the layout model switched off (`use_layout=False`, ~7× faster);
+   last, for a table with no rules and no shading at all, the same header-label columns with rows
+   read from the text (a new row at each number alone in the 番号 column, else at wider white space).
 2. Text comes from the page's own lines (rawdict), each character placed in the cell holding its
    centre. The table finder's own cell text re-sorts characters by height, which scrambles Japanese
    lines whose glyph boxes differ (punctuation), so it is not used.
@@ -27,7 +29,7 @@ from normalizers.dates import fiscal_year_from_text, round_from_text
 from normalizers.orgs import normalize_org
 from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
 from pipeline import records
-from pipeline.extract.ruled_grid import (find_ruled_tables, has_vertical_rules, rows_between_cuts,
+from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, rows_between_cuts,
                                           rule_span_near)
 
 # Column roles and the header words that name them. Longer, more specific words first does not
@@ -78,7 +80,7 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     for page in doc:
         page_no = page.number + 1
         lines = _page_lines(page)
-        grids, columns = _page_grids(page, lines, ncols, columns)
+        grids, columns = _page_grids(page, lines, ncols, columns, mapping)
         if not grids:
             continue
         if title_lines is None:
@@ -120,7 +122,7 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
 
 
 def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
-                columns: list[float] | None = None):
+                columns: list[float] | None = None, mapping: dict[int, str] | None = None):
     """(the page's tables as (top, rows of cell texts), the column cuts to remember for the next page),
     from the first strategy that finds a usable table:
     a table holding a header row, or one with the column count of the header already seen.
@@ -129,7 +131,8 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
     or shaded but whose columns are not (word processors' and spreadsheets' "light" table styles):
     the columns are cut in the white space between the header labels' columns, found on this page or
     remembered (`columns`) from the page that printed the header. Last, PyMuPDF's table finder, which
-    builds a character model of the page first and costs ten times as much."""
+    builds a character model of the page first and costs ten times as much. When nothing is ruled
+    or shaded at all, the rows come from the text itself (`_rows_from_text`)."""
     grids = _grids(find_ruled_tables(page), lines)
     if any(_usable(grid, ncols) for _top, grid in grids):
         return grids, columns
@@ -142,16 +145,109 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
             grids = _grids([grid], lines)
             if any(_usable(g, ncols) for _top, g in grids):
                 return grids, cuts
-    grids = _grids(page.find_tables(use_layout=False).tables, lines)
-    if any(_usable(grid, ncols) for _top, grid in grids):
-        return grids, columns
-    if cuts:
+    # the table finder reads rules and shading: on a page that draws nothing it finds nothing
+    drawn = bool(page.get_drawings())
+    if drawn:
+        grids = _grids(page.find_tables(use_layout=False).tables, lines)
+        if any(_usable(grid, ncols) for _top, grid in grids):
+            return grids, columns
+    if cuts and drawn:
         tables = page.find_tables(use_layout=False, vertical_strategy="explicit", vertical_lines=cuts,
                                   horizontal_strategy="lines")
         grids = _grids(tables.tables, lines)
         if any(_usable(grid, ncols) for _top, grid in grids):
             return grids, cuts
+    if cuts:
+        grid = _rows_from_text(page, lines, cuts, top, mapping)
+        if grid is not None:
+            grids = _grids([grid], lines)
+            if any(_usable(g, ncols) for _top, g in grids):
+                return grids, cuts
     return [], columns
+
+
+MAX_ROW_GAP = 4.0  # font sizes of white space between rows of a table without rules; more ends it
+ROW_GAP_EXCESS = 0.25  # font sizes by which the space between rows exceeds that between a cell's lines
+_NUMBER_CELL = re.compile(r"\d{1,4}[.．]?")
+
+
+def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], top: float,
+                    mapping: dict[int, str] | None) -> Grid | None:
+    """A table printed with no rules and no shading, its rows read from the text alone.
+
+    The text below `top` is cut into bands (runs of text with white space across the whole table
+    above and below). A band holding the header labels starts the table. With a number column, a new
+    row starts at each band whose number cell is a number alone when cells are top-aligned (the number
+    shares its band with the first line of its row), or after the widest white space above a number
+    centred in a taller row; bands above the first row continue the header, or on a page without a
+    header the row left open on the page before. Without a number column, a row
+    ends where the white space between bands is wider than the line spacing inside cells.
+    The table ends at a band whose text runs across a column boundary (running text below it) or a
+    gap of several lines. None when no header row is known or no row can be told apart: nothing is
+    invented from text that is not laid out as a table."""
+    inner = cuts[1:-1]
+    # (char, box, size, whether its line looks like a page number in a margin)
+    chars = [(c, box, size, _is_page_number(ln, page.rect)) for ln in lines
+             if ln.top >= top - 1 and cuts[0] <= ln.left <= cuts[-1]
+             for c, box, _base, size in ln.chars if c.strip()]
+    bands: list[list] = []  # [y0, y1, size, chars, all page-number chars]
+    for c, box, size, folio in sorted(chars, key=lambda t: t[1][1]):
+        if bands and box[1] < bands[-1][1] - 0.5:
+            band = bands[-1]
+            band[1], band[2] = max(band[1], box[3]), max(band[2], size)
+            band[3].append((c, box))
+            band[4] = band[4] and folio
+        else:
+            bands.append([box[1], box[3], size, [(c, box)], folio])
+    # a number in the margin is a page number when nothing else is printed beside it, else a 番号 cell
+    bands = [b for b in bands if not b[4]]
+    table: list[tuple[float, float, list[str]]] = []  # (y0, y1, cell texts) of the table's bands
+    header_seen = False
+    for y0, y1, size, band_chars, _folio in bands:
+        if table and y0 - table[-1][1] > MAX_ROW_GAP * size:
+            break
+        if any(box[0] < x - 0.5 and box[2] > x + 0.5 for _c, box in band_chars for x in inner):
+            break  # text across a column boundary: not a table row
+        cells = [""] * (len(cuts) - 1)
+        for c, box in sorted(band_chars, key=lambda t: t[1][0]):
+            cx = (box[0] + box[2]) / 2
+            col = next((i for i, x in enumerate(cuts[1:]) if cx <= x), len(cuts) - 2)
+            cells[col] += c
+        header = None if header_seen else _map_header(cells)
+        if header is not None:
+            table, header_seen = [], True  # whatever came above the header is not part of the table
+            mapping = header.mapping
+        table.append((y0, y1, cells))
+    if not table or not mapping:
+        return None
+    gaps = [b[0] - a[1] for a, b in zip(table, table[1:])]  # gaps[k - 1]: white space above band k
+    size = max(b[2] for b in bands)
+    line_gap = min(gaps, default=0.0)  # between two lines of one cell
+    wide = [gap > line_gap + ROW_GAP_EXCESS * size for gap in gaps]
+    number_col = next((i for i, role in mapping.items() if role == "number"), None)
+    if number_col is not None and number_col < len(cuts) - 1:
+        numbers = [k for k, (_y0, _y1, cells) in enumerate(table)
+                   if _NUMBER_CELL.fullmatch(fold(cells[number_col]).strip())]
+        if not numbers:
+            return None
+        starts = []
+        for prev, k in zip([0] + numbers, numbers):
+            # top-aligned cells: the row starts at its number. A number centred in a taller row starts
+            # below the row's head: the row starts after the widest gap above the number instead.
+            between = [j for j in range(prev + 1, k + 1) if wide[j - 1]]
+            if k == 0 or wide[k - 1] or not between:
+                starts.append(k)
+            else:
+                starts.append(max(between, key=lambda j: gaps[j - 1]))
+    else:
+        # gaps all alike: every band is a row of one line (nothing shows otherwise)
+        uniform = not any(wide)
+        starts = [k for k in range(1, len(table)) if wide[k - 1] or uniform]
+    starts = sorted({0, *starts})
+    ys = [table[k][0] - 0.5 for k in starts] + [table[-1][1] + 0.5]
+    rows = [GridRow((cuts[0], a, cuts[-1], b), [(x0, a, x1, b) for x0, x1 in zip(cuts, cuts[1:])])
+            for a, b in zip(ys, ys[1:])]
+    return Grid((cuts[0], ys[0], cuts[-1], ys[-1]), rows, len(cuts) - 1)
 
 
 def _grids(tables, lines: list[_Line]) -> list[tuple[float, list[list[str]]]]:
