@@ -138,7 +138,11 @@ def review_accept(mention: str = typer.Argument(..., help="The name as printed."
     if place_id not in gazetteer.places:
         _err(f"c2c: no place {place_id!r} in the gazetteer")
         raise typer.Exit(2)
-    accept_variant(DEFAULT_FOLDER, mention, place_id)
+    try:
+        accept_variant(DEFAULT_FOLDER, mention, place_id)
+    except (ValueError, KeyError) as e:  # the spelling names another place already, or is empty
+        _err(f"c2c: cannot accept «{mention}»: {e}")
+        raise typer.Exit(2)
     problems = Gazetteer.load().check()
     if problems:
         _err("c2c: the gazetteer now has problems:\n" + "\n".join(problems))

@@ -201,10 +201,21 @@ def build_projects(resolved: Resolved, gazetteer) -> tuple[list[dict], list[dict
     ids: dict[str, list] = defaultdict(list)
     for cluster in clusters:
         ids[_project_id(cluster[0])].append(cluster)
+    taken: set[str] = set()
     for base, same in sorted(ids.items()):
         for cluster in same:
             primary = cluster[0]
-            project_id = base if len(same) == 1 else f"{base}-{_short_hash(squash(primary.record.title), 6)}"
+            project_id = base
+            if len(same) > 1:
+                # What tells the clusters apart, so the suffix does not depend on input order;
+                # a counter settles the (odd) case of two clusters alike in all of it.
+                tell = "|".join([squash(primary.record.title), primary.document,
+                                 *sorted(_partner_ids(primary)), *sorted(_japan_ids(primary))])
+                project_id = f"{base}-{_short_hash(tell, 6)}"
+                n = 2
+                while project_id in taken:
+                    project_id, n = f"{base}-{_short_hash(tell, 6)}-{n}", n + 1
+            taken.add(project_id)
             if len(same) > 1:
                 review.append({"kind": "possible_duplicate", "document": primary.document,
                                "page": min(primary.record.pages or [0]), "text": primary.record.title,

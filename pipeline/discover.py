@@ -66,12 +66,20 @@ def discover(raw: Path, known: dict[str, dict] | None = None) -> list[SourceFile
             if path.is_symlink() or not path.is_file() or not _is_candidate(path):
                 continue
             rel = path.relative_to(raw).as_posix()
-            stat = path.stat()
-            old = known.get(rel) or {}
-            if old.get("size_bytes") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns and old.get("sha256"):
-                sha = old["sha256"]
-            else:
-                sha = sha256_of(path)
+            try:
+                stat = path.stat()
+                old = known.get(rel) or {}
+                if (old.get("size_bytes") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns
+                        and old.get("sha256")):
+                    sha = old["sha256"]
+                else:
+                    sha = sha256_of(path)
+            except FileNotFoundError:
+                continue  # removed while we walked
+            except OSError:
+                # Unreadable (permissions, I/O): still a document, which the read stage reports.
+                found.append(SourceFile(rel, path, "", 0, 0))
+                continue
             found.append(SourceFile(rel, path, sha, stat.st_size, stat.st_mtime_ns))
     return sorted(found, key=lambda s: s.document)
 

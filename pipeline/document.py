@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import signal
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,14 +24,25 @@ _PER_DOCUMENT_CODE = [
 ]
 
 
+_PER_DOCUMENT_PACKAGES = ["pymupdf", "rapidfuzz"]
+
+
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the code that reads documents: change it and every document is read again."""
+    """A hash of the code that reads documents (and the PDF library's version): change it and every
+    document is read again."""
+    from importlib import metadata
+
     digest = hashlib.sha256()
     for path in _PER_DOCUMENT_CODE:
         if path.exists():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+    for package in _PER_DOCUMENT_PACKAGES:
+        try:
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} missing".encode())
     return digest.hexdigest()[:16]
 
 
@@ -90,11 +100,11 @@ def _document_title(parsed: Parsed, page_texts: list[str]) -> str | None:
 
 def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
     """Read one file; never raises for a bad document: the error lands in the Extraction."""
-    from . import classify, pdf
-    from normalizers.dates import fiscal_year_from_text
-
     extraction = Extraction(document=src.document, sha256=src.sha256, size_bytes=src.size_bytes)
     try:
+        from . import classify, pdf
+        from normalizers.dates import fiscal_year_from_text
+
         with _time_limit(timeout):
             doc = pdf.open_pdf(src.path)
             try:
@@ -127,9 +137,3 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
         extraction.error = f"{type(e).__name__}: {e}".splitlines()[0][:300]
         extraction.parsed, extraction.spans = Parsed(), []
     return extraction
-
-
-def timed_read(src: SourceFile, timeout: float | None = 120.0) -> tuple[Extraction, float]:
-    start = time.perf_counter()
-    result = read_document(src, timeout)
-    return result, time.perf_counter() - start

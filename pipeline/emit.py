@@ -65,21 +65,34 @@ def _sql_values(table: str, rows: list[dict]) -> list[list]:
              for c, k in COLUMNS[table].items()] for r in rows]
 
 
+def _arrow_schema(table: str):
+    """The Parquet schema, fixed per table: never guessed from the rows, so an empty table or a
+    batch of empty lists has the same types as any other."""
+    import pyarrow as pa
+
+    source = pa.struct([("document", pa.string()), ("sha256", pa.string()), ("pages", pa.list_(pa.int64()))])
+    nested = {
+        "records": pa.struct([(t, pa.int64()) for t in ("projects", "city_pairs", "jcm_projects", "mentions")]),
+        "co_implementers": pa.list_(pa.string()),
+        "japan_municipalities": pa.list_(pa.struct([("place_id", pa.string()), ("name_ja", pa.string())])),
+        "partner_places": pa.list_(pa.struct([("place_id", pa.string()), ("name_ja", pa.string()),
+                                              ("name_en", pa.string()), ("country", pa.string())])),
+        "fields": pa.list_(pa.string()),
+        "sources": pa.list_(source),
+        "fiscal_years": pa.list_(pa.int64()),
+        "variants": pa.list_(pa.string()),
+        "candidates": pa.list_(pa.struct([("place_id", pa.string()), ("score", pa.float64())])),
+    }
+    scalar = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
+    return pa.schema([(name, nested[name] if kind == "json" else scalar[kind])
+                      for name, kind in COLUMNS[table].items()])
+
+
 def _arrow_table(table: str, rows: list[dict]):
     import pyarrow as pa
 
-    scalar = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
-    data = {}
-    for name, kind in COLUMNS[table].items():
-        values = [row.get(name) for row in rows]
-        if kind == "json":
-            try:
-                data[name] = pa.array(values)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                data[name] = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values])
-        else:
-            data[name] = pa.array(values, type=scalar[kind])
-    return pa.table(data)
+    schema = _arrow_schema(table)
+    return pa.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema=schema)
 
 
 class _TableFiles:
@@ -113,6 +126,15 @@ class _TableFiles:
         if self.parquet is None:
             self.parquet = pq.ParquetWriter(self.parquet_path, arrow.schema, compression="zstd")
         self.parquet.write_table(arrow)
+
+    def discard(self) -> None:
+        """Close every handle without finishing the files (they are about to be deleted)."""
+        for handle in (self.jsonl, self.csv_file, self.parquet):
+            try:
+                if handle is not None:
+                    handle.close()
+            except Exception:  # a half-written Parquet footer: nothing to keep anyway
+                pass
 
     def close(self) -> None:
         if self.pending or self.parquet is None:
@@ -175,6 +197,8 @@ class Emitter:
             self.abort()
 
     def abort(self) -> None:
+        for files in self.files.values():
+            files.discard()
         try:
             self.db.close()
         except sqlite3.Error:

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, ProcessPoolExecutor, wait
 
 from .discover import SourceFile
 from .document import read_document
 from .records import Extraction
 
 
+# Documents in flight per worker: enough to keep workers busy, few enough that memory stays flat.
+IN_FLIGHT_PER_WORKER = 4
 # Address space allowed to one worker process: a hostile PDF that makes the parser allocate without
 # end fails that document (MemoryError → error_kind "internal") instead of the machine.
-IN_FLIGHT_PER_WORKER = 4
 WORKER_MEMORY_BYTES = int(os.environ.get("C2C_WORKER_MEMORY_MB", "6144")) * 1024 * 1024
 
 
@@ -29,32 +30,59 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
+def _worker_died(src: SourceFile, error: BaseException) -> Extraction:
+    """The result for a document whose worker failed under it (a crash in the PDF library, the
+    memory limit): reported as an internal error, not cached, so the next run tries it again."""
+    what = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    return Extraction(document=src.document, sha256=src.sha256, size_bytes=src.size_bytes, status="error",
+                      error_kind="internal", error=f"the worker reading it failed ({what}); it will be read again")
+
+
 def run_local(sources: list[SourceFile], jobs: int, timeout: float | None) -> Iterator[tuple[int, Extraction]]:
     if jobs <= 1 or len(sources) <= 1:
         for i, src in enumerate(sources):
             yield i, read_document(src, timeout)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_limit_memory,
-                             initargs=(WORKER_MEMORY_BYTES,)) as pool:
-        yield from _windowed(lambda src: pool.submit(read_document, src, timeout), sources, jobs,
-                             lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0])
-
-
-def _windowed(submit, sources: list[SourceFile], jobs: int, wait_some) -> Iterator[tuple[int, Extraction]]:
-    """Keep a few documents per worker in flight, no more: a finished result is handed on and
-    dropped, so memory does not grow with the number of documents."""
-    window = max(2, jobs * IN_FLIGHT_PER_WORKER)
     queue = iter(enumerate(sources))
-    pending: dict = {}
-    while True:
-        for i, src in queue:
-            pending[submit(src)] = i
-            if len(pending) >= window:
-                break
-        if not pending:
+    while True:  # a new pool whenever a worker's death broke the last one
+        with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_limit_memory,
+                                 initargs=(WORKER_MEMORY_BYTES,)) as pool:
+            broken = yield from _windowed(lambda src: pool.submit(read_document, src, timeout), queue,
+                                          sources, jobs, lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0])
+        if not broken:
             return
+
+
+def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some):
+    """Keep a few documents per worker in flight, no more: a finished result is handed on and
+    dropped, so memory does not grow with the number of documents. Returns True when the executor
+    broke (the rest of `queue` is left for a new one)."""
+    window = max(2, jobs * IN_FLIGHT_PER_WORKER)
+    pending: dict = {}
+    broken = False
+    while True:
+        if not broken:
+            for i, src in queue:
+                try:
+                    pending[submit(src)] = i
+                except BrokenExecutor as e:
+                    yield i, _worker_died(src, e)
+                    broken = True
+                    break
+                if len(pending) >= window:
+                    break
+        if not pending:
+            return broken
         for future in wait_some(pending):
-            yield pending.pop(future), future.result()
+            i = pending.pop(future)
+            try:
+                result = future.result()
+            except BrokenExecutor as e:
+                broken = True
+                result = _worker_died(sources[i], e)
+            except Exception as e:  # the worker could not even run the stage (e.g. an import failed)
+                result = _worker_died(sources[i], e)
+            yield i, result
 
 
 def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
@@ -75,7 +103,7 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
             return [next(iter(dask_completed(list(pending))))]
 
         yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, pure=False),
-                             sources, jobs, first_done)
+                             iter(enumerate(sources)), sources, jobs, first_done)
     finally:
         client.close()
         if cluster is not None:

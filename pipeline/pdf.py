@@ -31,7 +31,10 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 
 def open_pdf(path: Path) -> pymupdf.Document:
     """Open `path` as a PDF with a text layer, or raise DocumentError(kind, one-line message)."""
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise records.DocumentError("internal", f"cannot be read: {exc.strerror or exc}") from None
     check_bytes(data)
     pymupdf.TOOLS.mupdf_warnings()  # drop warnings left over from earlier documents
     try:

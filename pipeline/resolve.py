@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -153,9 +154,13 @@ class _DocumentResolver:
         self.gaz = gazetteer
         self.mentions: list[dict] = []
         self.review: list[dict] = []
+        self.resolutions: dict[tuple[int, str], object] = {}
 
     def _record(self, page: int, text: str, resolution) -> None:
-        self.mentions.append(_mention(self.ex.document, page, text, resolution))
+        mention = _mention(self.ex.document, page, text, resolution)
+        self.mentions.append(mention)
+        # Kept for the review table's candidates, which were computed with the mention's context.
+        self.resolutions.setdefault((page, mention["text"]), resolution)
 
     def atoms(self, place_texts: list[PlaceText]) -> list[PlaceAtom]:
         atoms = []
@@ -182,7 +187,7 @@ class _DocumentResolver:
         the document resolves elsewhere (with its context) takes that place; the rest go to review."""
         by_text: dict[str, set] = defaultdict(set)
         for m in self.mentions:
-            if m["place_id"]:
+            if m["place_id"] and m["method"] != "fuzzy":  # a guess is not spread: a person confirms it
                 by_text[squash(m["text"])].add(m["place_id"])
         for m in self.mentions:
             if m["place_id"] is None:
@@ -190,17 +195,17 @@ class _DocumentResolver:
                 if len(ids) == 1:
                     m["place_id"], m["method"] = next(iter(ids)), "context"
 
-    def review_rows(self, resolutions: dict[tuple, object]) -> None:
+    def review_rows(self) -> None:
         for m in self.mentions:
             if m["place_id"] is None:
-                r = resolutions.get((m["page"], m["text"]))
+                r = self.resolutions.get((m["page"], m["text"]))
                 self.review.append({
                     "kind": "unresolved_place", "document": m["document"], "page": m["page"],
                     "text": m["text"], "candidates": _candidates(r) if r else [],
                     "detail": "no gazetteer place matches this name with confidence",
                 })
             elif m["method"] == "fuzzy":
-                r = resolutions.get((m["page"], m["text"]))
+                r = self.resolutions.get((m["page"], m["text"]))
                 self.review.append({
                     "kind": "low_confidence_place", "document": m["document"], "page": m["page"],
                     "text": m["text"], "candidates": _candidates(r) if r else [],
@@ -237,11 +242,7 @@ def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[
                                    partner[0].place_id if partner else None))
     needs_ner = dr.scan()
     dr.settle()
-    resolutions = {}  # candidates for the review table, only for what stayed uncertain
-    for m in dr.mentions:
-        if m["place_id"] is None or m["method"] == "fuzzy":
-            resolutions[(m["page"], m["text"])] = gazetteer.resolve(m["text"])
-    dr.review_rows(resolutions)
+    dr.review_rows()
     for note in ex.parsed.notes:
         dr.review.append({"kind": note.kind, "document": ex.document, "page": note.page, "text": note.text,
                           "candidates": [], "detail": note.detail})
@@ -280,7 +281,8 @@ def _span_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict) -> list[dict]:
+def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict,
+                  log=lambda s: print(s, file=sys.stderr)) -> list[dict]:
     """Names the NER model calls places that the gazetteer cannot resolve → review rows.
 
     `cache` maps a span's hash to the model's proposals for it, so a rerun never runs the model
@@ -292,7 +294,13 @@ def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache
 
         # The model sees each distinct text once; its "page" field carries the text's index here.
         found = defaultdict(list)
-        for p in propose_place_names(list(enumerate(todo))):
+        try:
+            proposals = propose_place_names(list(enumerate(todo)))
+        except Exception as e:  # a broken model install costs the proposals, never the run
+            log(f"c2c: warning: the NER model could not run ({type(e).__name__}: {e}); "
+                "no place names were proposed for review")
+            return []
+        for p in proposals:
             found[p.page].append([p.text, p.label])
         for i, text in enumerate(todo):
             cache[_span_key(text)] = sorted(found.get(i, []))
@@ -329,7 +337,8 @@ def unique_mentions(rows: list[dict]) -> list[dict]:
 
 
 def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
-                keep: list[Extraction] | None = None, mentions_out=None) -> Resolved:
+                keep: list[Extraction] | None = None, mentions_out=None,
+                log=lambda s: print(s, file=sys.stderr)) -> Resolved:
     """Resolve documents one at a time; `keep` collects each extraction with its bulky parts (spans,
     records) dropped, for the documents table. With `mentions_out`, each document's mention rows go
     to it as soon as they are known instead of into the result (documents must then come in
@@ -357,5 +366,6 @@ def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_
         total.review += part.review
         needs_ner += [(ex.document, page, text, covered) for page, text, covered in spans]
     if use_ner and needs_ner:
-        total.review += propose_names(needs_ner, gazetteer, proposal_cache if proposal_cache is not None else {})
+        total.review += propose_names(needs_ner, gazetteer, proposal_cache if proposal_cache is not None else {},
+                                      log)
     return total

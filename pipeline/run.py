@@ -21,13 +21,20 @@ from .records import Extraction
 from .state import STATE_DIR, State, append_run, atomic_write_text, dumps, hash_files
 
 SUMMARY_NAMES = 10  # review items named in the summary on stdout
-_CROSS_DOCUMENT_CODE = ["resolve.py", "dedupe.py", "emit.py", "run.py"]
+# What the cross-document stages' output depends on besides the extractions and the gazetteer data.
+_CROSS_DOCUMENT_CODE = ["records.py", "gazetteer.py", "propose.py", "resolve.py", "dedupe.py", "emit.py",
+                        "run.py", "../normalizers/places.py", "../normalizers/text.py"]
+_CROSS_DOCUMENT_PACKAGES = ["rapidfuzz", "pyarrow", "spacy", "ja-ginza"]
 # Errors that may go away on their own are not cached: the next run tries the file again.
 _TRANSIENT_ERRORS = {"timeout", "internal"}
 
 
 class UsageError(Exception):
     """A problem with how the command was called (exit status 2)."""
+
+
+class LockedError(RuntimeError):
+    """Another run holds the output folder (exit status 1)."""
 
 
 @dataclass
@@ -56,16 +63,25 @@ class RunResult:
 
 
 def _cross_version() -> str:
+    from importlib import metadata
+
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for name in _CROSS_DOCUMENT_CODE:
         digest.update((root / name).read_bytes())
+    for package in _CROSS_DOCUMENT_PACKAGES:
+        try:
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} missing".encode())
     return digest.hexdigest()[:16]
 
 
 def _check_paths(raw: Path, out: Path) -> None:
     if not raw.is_dir():
         raise UsageError(f"--raw {raw}: not a folder")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
     raw_r, out_r = raw.resolve(), out.resolve()
     if out_r == raw_r or raw_r in out_r.parents:
         raise UsageError(f"--out {out} lies inside --raw {raw}: outputs would be read as inputs")
@@ -122,7 +138,7 @@ def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = Non
         try:
             lock.acquire(timeout=opts.lock_wait)
         except Timeout:
-            raise UsageError(f"{opts.out} is locked by another c2c run; try again when it has finished")
+            raise LockedError(f"{opts.out} is locked by another c2c run; try again when it has finished")
     try:
         return _run_locked(opts, progress, log)
     finally:
@@ -170,7 +186,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             if ex.status == "error":
                 message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
                 log(f"c2c: {a.document}: {ex.error_kind}: {message}")
-                reasons[a.document] = ("failed", f"{ex.error_kind}: {ex.error}")
+                reasons[a.document] = ("failed", f"{ex.error_kind}: {message}")
             else:
                 reasons[a.document] = ("parsed", a.reason)
             if ex.status == "error" and ex.error_kind in _TRANSIENT_ERRORS:
@@ -183,9 +199,12 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
                 last_save = time.monotonic()
             if progress:
                 progress(a.document, done, len(to_parse))
-    for document, entry in state.documents.items():
+    for document, entry in sorted(state.documents.items()):
         if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
-            reasons[document] = ("failed", f"{entry.get('error_kind')}: {entry.get('error')} (unchanged since last run)")
+            kind = entry.get("error_kind")
+            message = (entry.get("error") or "").removeprefix(f"{kind}: ")
+            log(f"c2c: {document}: {kind}: {message} (unchanged since the last run)")
+            reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
     documents = sorted(set(state.documents) | set(uncached))
 
     gazetteer_version = _gazetteer_version()
@@ -199,7 +218,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         result.changes = {"projects_added": 0, "projects_removed": 0, "projects_changed": 0}
     else:
         result.review_size, result.changes, result.names_to_check = _build_outputs(
-            opts, state, documents, uncached, inputs_key)
+            opts, state, documents, uncached, inputs_key, log)
     state.save()
 
     kinds = {"parsed": 0, "reused": 0, "removed": 0, "failed": 0}
@@ -231,7 +250,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
 
 
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
-                   inputs_key: str) -> tuple[int, dict[str, int], list[str]]:
+                   inputs_key: str, log) -> tuple[int, dict[str, int], list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
     from .dedupe import build_tables
     from .emit import Emitter
@@ -255,7 +274,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     emitter = Emitter(opts.out)
     try:
         resolved = resolve_all(extractions(), gazetteer, proposal_cache, use_ner=opts.use_ner, keep=summaries,
-                               mentions_out=lambda rows: emitter.stream("mentions", rows))
+                               mentions_out=lambda rows: emitter.stream("mentions", rows), log=log)
         tables = build_tables(summaries, resolved, gazetteer)
         old = _old_projects(opts.out)
     except BaseException:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import pdfmaker
 from pipeline.cli import app
-from pipeline.run import RunOptions, UsageError, run
+from pipeline.run import LockedError, RunOptions, run
 
 REPO = Path(__file__).resolve().parent.parent
 OUTPUT_FILES = [f"{t}.{ext}" for t in ("documents", "projects", "city_pairs", "jcm_projects", "places",
@@ -202,7 +202,7 @@ def test_a_second_run_on_the_same_output_stops_with_a_clear_message(table_raw, t
     out = tmp_path / "out"
     (out / ".c2c").mkdir(parents=True)
     with FileLock(str(out / ".c2c" / "lock")):
-        with pytest.raises(UsageError, match="locked by another c2c run"):
+        with pytest.raises(LockedError, match="locked by another c2c run"):
             run(RunOptions(raw=table_raw, out=out, use_ner=False, lock_wait=0.2), log=lambda s: None)
 
 
@@ -300,3 +300,15 @@ def test_the_ner_model_proposes_names_the_gazetteer_lacks(tmp_path):
     mentions = {m["text"]: m["place_id"] for m in rows(out, "mentions")}
     assert mentions["ジョグジャカルタ特別州"] == "id-yogyakarta"
     assert "チルボン市" not in mentions  # proposals are for review; they never become mentions
+
+
+def test_workers_that_cannot_run_fail_their_documents_not_the_batch(table_raw, tmp_path):
+    shutil.copy(table_raw / "table.pdf", table_raw / "copy.pdf")
+    out = tmp_path / "out"
+    env = dict(os.environ, C2C_WORKER_MEMORY_MB="1")  # no worker can allocate anything
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(table_raw), "--out", str(out),
+                           "--jobs", "2", "--no-ner"], capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 3
+    assert [(d["status"], d["error_kind"]) for d in rows(out, "documents")] == [("error", "internal")] * 2
+    # Not cached: with the limit lifted, the next run reads them.
+    assert quiet_run(table_raw, out, jobs=2).exit_code == 0
