@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from normalizers.text import fold
+from normalizers.text import squash
 
 # The programme's subject; at least one must appear for any kind other than "other".
 TOPIC_WORDS = ("都市間連携", "都市連携", "city-to-city", "city to city", "脱炭素", "ゼロカーボン",
@@ -43,7 +43,7 @@ def classify(page_texts: list[str], page_sizes: list[tuple[float, float]] | None
 
 def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None) -> dict[str, float]:
     """Evidence for each kind; exposed so a reviewer can see why a document was classified as it was."""
-    pages = [_squash(t) for t in page_texts]
+    pages = [squash(t) for t in page_texts]
     text = "".join(pages)
     lower = text.lower()
     scores = {"adoption_table": 0.0, "pamphlet": 0.0, "slides": 0.0}
@@ -98,10 +98,6 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
     if repeated and repeated < 0.5 * n:
         scores["adoption_table"] -= 1.0
     return scores
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", fold(text or ""))
 
 
 def _roles(page: str) -> set[str]:

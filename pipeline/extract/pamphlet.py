@@ -18,7 +18,7 @@ from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
 from pipeline import records
-from pipeline.extract.textlines import (Line, Span, has_kana, in_margin, is_japanese_compound,
+from pipeline.extract.textlines import (Line, Span, first_page_title, has_kana, in_margin, is_japanese_compound,
                                         is_japanese_lg, page_lines, squash)
 
 # Dashes printed between the Japanese side and the partner side of a pair heading. ー (the katakana
@@ -50,7 +50,7 @@ _CONJUNCTION = r"(?:及び|および|と|並びに|・|、)"
 
 def extract_pamphlet(doc: pymupdf.Document) -> records.Parsed:
     pages = [_without_folios(page, page_lines(page)) for page in doc]
-    parsed = records.Parsed(title=_cover_title(pages), fiscal_year=_fiscal_year(pages))
+    parsed = records.Parsed(title=first_page_title(pages), fiscal_year=_fiscal_year(pages))
     parsed.pairs = participating_pairs(doc, pages)
     entries, last_list_page = project_list(doc, pages)
     sections = detail_sections(doc, pages, start=last_list_page)
@@ -78,13 +78,6 @@ def _without_folios(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
 
 
 # --- cover ---------------------------------------------------------------------------------------
-
-def _cover_title(pages: list[list[Line]]) -> str | None:
-    if not pages or not pages[0]:
-        return None
-    biggest = max(line.size for line in pages[0])
-    return normalize_text(" ".join(line.text for line in pages[0] if line.size >= biggest - 0.5)) or None
-
 
 def _fiscal_year(pages: list[list[Line]]) -> int | None:
     """The 年度 on the cover; else the first 年度 printed in a heading of the list section."""

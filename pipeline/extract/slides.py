@@ -18,7 +18,8 @@ from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
-from pipeline.extract.textlines import Line, in_margin, is_japanese_compound, page_lines, squash, title_pair
+from pipeline.extract.textlines import (Line, first_page_title, in_margin, is_japanese_compound, page_lines, squash,
+                                         title_pair)
 
 _BULLET = "•・◦▪■◆●○✓➢▶⚫►◼➔-"
 _COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)
@@ -57,7 +58,7 @@ def strip_bullet(text: str) -> str:
 
 def extract_slides(doc: pymupdf.Document) -> records.Parsed:
     pages = [page_lines(page) for page in doc]
-    parsed = records.Parsed(title=_title(pages), fiscal_year=_fiscal_year(pages))
+    parsed = records.Parsed(title=first_page_title(pages), fiscal_year=_fiscal_year(pages))
     for pno, lines in enumerate(pages):
         page = doc[pno]
         body = [ln for ln in lines if not in_margin(ln, page, 0.04)]
@@ -71,13 +72,6 @@ def extract_slides(doc: pymupdf.Document) -> records.Parsed:
 
 
 # --- title slide --------------------------------------------------------------------------------------
-
-def _title(pages: list[list[Line]]) -> str | None:
-    if not pages or not pages[0]:
-        return None
-    biggest = max(ln.size for ln in pages[0])
-    return normalize_text(" ".join(ln.text for ln in pages[0] if ln.size >= biggest - 0.5)) or None
-
 
 def _fiscal_year(pages: list[list[Line]]) -> int | None:
     """An explicit 年度 on the title slide, else the fiscal year of the date printed there."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from normalizers.text import fold
+from normalizers.text import normalize_text, squash  # noqa: F401 (squash is re-exported)
 
 
 @dataclass
@@ -79,8 +79,12 @@ def in_margin(line: Line, page: pymupdf.Page, share: float = 0.06) -> bool:
     return line.y1 < h * share or line.y0 > h * (1 - share)
 
 
-def squash(s: str) -> str:
-    return re.sub(r"\s+", "", fold(s))
+def first_page_title(pages: list[list["Line"]]) -> str | None:
+    """The biggest type on the first page: a cover's or a title slide's title."""
+    if not pages or not pages[0]:
+        return None
+    biggest = max(line.size for line in pages[0])
+    return normalize_text(" ".join(line.text for line in pages[0] if line.size >= biggest - 0.5)) or None
 
 
 # --- place-name shapes --------------------------------------------------------------------------
