@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from normalizers.text import squash
 
 from .records import Extraction
-from .resolve import Resolved, ResolvedProject, unique_mentions
+from .resolve import Resolved, ResolvedProject, unique_mentions, unique_sorted
 
 # Which kind of document wins when sources disagree.
 AUTHORITY = {"adoption_table": 0, "pamphlet": 1, "slides": 2, "other": 3}
@@ -321,16 +321,6 @@ def document_row(ex: Extraction, counts: dict[str, int]) -> dict:
     }
 
 
-def _unique_sorted(rows: list[dict], key) -> list[dict]:
-    seen, out = set(), []
-    for row in sorted(rows, key=key):
-        k = key(row)
-        if k not in seen:
-            seen.add(k)
-            out.append(row)
-    return out
-
-
 def build_tables(extractions: list[Extraction], resolved: Resolved, gazetteer) -> Tables:
     tables = Tables()
     tables.projects, review = build_projects(resolved, gazetteer)
@@ -338,7 +328,7 @@ def build_tables(extractions: list[Extraction], resolved: Resolved, gazetteer) -
     tables.jcm_projects = build_jcm(resolved)
     tables.mentions = unique_mentions(resolved.mentions)  # none when they were streamed out
     tables.places = build_places(tables, resolved.spellings, gazetteer)
-    tables.review = _unique_sorted(resolved.review + review, lambda r: (
+    tables.review = unique_sorted(resolved.review + review, lambda r: (
         r["kind"], r["document"] or "", r["page"] or 0, r["text"] or "", r["detail"] or ""))
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in tables.projects:

@@ -325,15 +325,20 @@ def _mention_order(m: dict) -> tuple:
     return (m["document"], m["page"], m["text"], m["place_id"] or "", m["method"], m["key"] or "", m["score"])
 
 
-def unique_mentions(rows: list[dict]) -> list[dict]:
-    """Mention rows sorted as the table is, each once."""
+def unique_sorted(rows: list[dict], key) -> list[dict]:
+    """Rows sorted by `key`, each key once."""
     seen, out = set(), []
-    for row in sorted(rows, key=_mention_order):
-        k = _mention_order(row)
+    for row in sorted(rows, key=key):
+        k = key(row)
         if k not in seen:
             seen.add(k)
             out.append(row)
     return out
+
+
+def unique_mentions(rows: list[dict]) -> list[dict]:
+    """Mention rows sorted as the table is, each once."""
+    return unique_sorted(rows, _mention_order)
 
 
 def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
