@@ -133,7 +133,7 @@ class Gazetteer:
         for path in files:
             rel = path.relative_to(folder).as_posix()
             raw = path.read_bytes()
-            digest.update(rel.encode() + b"\0" + raw + b"\0")
+            _digest_file(digest, rel, raw)
             rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
             if path.name == VARIANTS_FILE:
                 extra_variants += [(r["place_id"].strip(), r["variant"].strip()) for r in rows]
@@ -586,6 +586,20 @@ def _split_words(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, in
         if s < e:
             trimmed.append((s, e))
     return trimmed
+
+
+def _digest_file(digest, rel: str, raw: bytes) -> None:
+    digest.update(rel.encode() + b"\0" + raw + b"\0")
+
+
+def content_version(folder: Path | None = None) -> str:
+    """`Gazetteer.version` without loading the places: what a rerun checks to know whether places
+    must be resolved again."""
+    folder = Path(folder or DEFAULT_FOLDER)
+    digest = hashlib.sha256()
+    for path in data_files(folder):
+        _digest_file(digest, path.relative_to(folder).as_posix(), path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def data_files(folder: Path) -> list[Path]:

@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 from .discover import Action, discover, plan
 from .document import code_version
 from .records import Extraction
-from .state import STATE_DIR, State, append_run, atomic_write_text, dumps, hash_files
+from .state import STATE_DIR, State, append_run
 
 SUMMARY_NAMES = 10  # review items named in the summary on stdout
 # What the cross-document stages' output depends on besides the extractions and the gazetteer data.
@@ -146,9 +146,9 @@ def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = Non
 
 
 def _gazetteer_version() -> str:
-    from .gazetteer import DEFAULT_FOLDER
+    from .gazetteer import content_version
 
-    return hash_files(sorted(Path(DEFAULT_FOLDER).rglob("*.csv")))[:16]
+    return content_version()
 
 
 def _run_locked(opts: RunOptions, progress, log) -> RunResult:
@@ -258,11 +258,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     from .resolve import resolve_all
 
     gazetteer = Gazetteer.load()
-    cache_path = opts.out / STATE_DIR / "proposals.json"
-    try:
-        proposal_cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
-    except ValueError:
-        proposal_cache = {}
+    proposal_cache = state.load_proposals()
 
     def extractions():
         for d in documents:
@@ -281,7 +277,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
         emitter.abort()
         raise
     written = emitter.finish(tables)
-    atomic_write_text(cache_path, dumps(proposal_cache))
+    state.save_proposals(proposal_cache)
     state.record_outputs(inputs_key, written)
     state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version())
     state.manifest["outputs"]["review_size"] = len(tables.review)

@@ -6,7 +6,6 @@ the job.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -106,6 +105,16 @@ class State:
                 if path.name not in keep:
                     path.unlink(missing_ok=True)
 
+    # The NER model's proposals per text (resolve.propose_names), so it never reads a text twice.
+    def load_proposals(self) -> dict:
+        try:
+            return json.loads((self.dir / "proposals.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def save_proposals(self, cache: dict) -> None:
+        atomic_write_text(self.dir / "proposals.json", dumps(cache))
+
     # The outputs of the cross-document stages, so a run with nothing new can skip them.
     def outputs_current(self, inputs_key: str) -> bool:
         recorded = self.manifest.get("outputs", {})
@@ -152,11 +161,3 @@ def _last_newline(f, size: int) -> int:
             return start + i
         end = start
     return -1
-
-
-def hash_files(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

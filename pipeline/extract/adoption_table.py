@@ -29,8 +29,8 @@ from normalizers.dates import fiscal_year_from_text, round_from_text
 from normalizers.orgs import normalize_org
 from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
 from pipeline import records
-from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, rows_between_cuts,
-                                          rule_span_near)
+from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
+                                          rows_between_cuts, rule_span_near)
 
 # Column roles and the header words that name them. Longer, more specific words first does not
 # matter: an exact match beats containment, and among containments the longest synonym wins.
@@ -146,7 +146,7 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
             if any(_usable(g, ncols) for _top, g in grids):
                 return grids, cuts
     # the table finder reads rules and shading: on a page that draws nothing it finds nothing
-    drawn = bool(page.get_drawings())
+    drawn = bool(page_drawings(page))
     if drawn:
         grids = _grids(page.find_tables(use_layout=False).tables, lines)
         if any(_usable(grid, ncols) for _top, grid in grids):

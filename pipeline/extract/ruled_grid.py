@@ -14,6 +14,7 @@ edges of shaded bands.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import pymupdf
@@ -37,11 +38,21 @@ class Grid:
     col_count: int
 
 
+# A page's drawings, read once however many readers ask (get_drawings() walks the whole page).
+_DRAWINGS: "weakref.WeakKeyDictionary[pymupdf.Page, list]" = weakref.WeakKeyDictionary()
+
+
+def page_drawings(page: pymupdf.Page) -> list:
+    if page not in _DRAWINGS:
+        _DRAWINGS[page] = page.get_drawings()
+    return _DRAWINGS[page]
+
+
 def _segments(page: pymupdf.Page, fills: bool = False):
     """(horizontal, vertical) rules as (position, start, end); with `fills`, the top and bottom edges
     of filled rectangles count as horizontal rules too (shaded header rows and bands)."""
     horizontal, vertical = [], []  # (position, start, end)
-    for path in page.get_drawings():
+    for path in page_drawings(page):
         stroked = path.get("color") is not None
         for item in path["items"]:
             op = item[0]

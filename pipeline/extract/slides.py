@@ -18,6 +18,7 @@ from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
+from pipeline.extract.ruled_grid import page_drawings
 from pipeline.extract.textlines import (Line, first_page_title, in_margin, is_japanese_compound, page_lines, squash,
                                          title_pair)
 
@@ -93,7 +94,7 @@ def _fiscal_year(pages: list[list[Line]]) -> int | None:
 def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[pymupdf.Rect]]:
     """Horizontal rules (y, x0, x1) and filled rectangles: the table borders and cell shading."""
     hrules, fills = [], []
-    for d in page.get_drawings():
+    for d in page_drawings(page):
         r = d["rect"]
         if d.get("fill") is not None and r.width > 5 and r.height > 5:
             fills.append(r)
@@ -107,7 +108,7 @@ def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[p
 def _vrules(page: pymupdf.Page) -> list[tuple[float, float, float]]:
     """Vertical rules (x, y0, y1): the cell borders of a table drawn with lines and no shading."""
     out = []
-    for d in page.get_drawings():
+    for d in page_drawings(page):
         for item in d["items"]:
             if item[0] == "l" and abs(item[1].x - item[2].x) < 1 and abs(item[1].y - item[2].y) > 5:
                 out.append((item[1].x, min(item[1].y, item[2].y), max(item[1].y, item[2].y)))
@@ -453,7 +454,7 @@ _PROJECT_END = re.compile(r"(?:事業|業務)$")
 # A title of the programme itself once its city pair is taken away: "(横浜市・バンコク都)による都市間連携事業".
 _PROGRAMME_ONLY = re.compile(r"(?:による|の|間の?)?\s*都市間連携(?:事業)?")
 _YEAR_PREFIX = re.compile(r"^[(（][^()（）]*年度[^()（）]*[)）]\s*")
-MIN_TITLE = 15  # characters; a project title names the pair and what is done (the corpus' shortest is 20)
+MIN_TITLE = 15  # characters: a project title names both places and the work; shorter lines are labels
 
 
 def commission_year(text: str) -> int | None:
