@@ -8,7 +8,11 @@ per-copy metadata field), then times, each in a fresh process:
   - `c2c run` on a cold output folder,
   - `c2c run` again with nothing changed,
   - bare PyMuPDF `page.get_text()` over the same files,
-and prints pages per second, the ratio to bare PyMuPDF, and peak memory (max RSS of the process tree).
+and prints pages per second, the ratio to bare PyMuPDF, and the cold run's peak memory two ways:
+the largest single process's peak RSS, and the peak total PSS of the whole process tree (the run,
+its document workers and the NER model's process), sampled every 20 ms.
+
+Arguments after `--` go to `c2c run` (e.g. `-- --no-ner`).
 """
 from __future__ import annotations
 
@@ -35,14 +39,40 @@ print(pages)
 """
 
 MEASURE = """
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
+
+def tree(pid):
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            for child in f.read().split():
+                pids += tree(int(child))
+    except OSError:
+        pass
+    return pids
+
+def pss_kib(pid):
+    # Proportional set size: pages shared between the run's processes are counted once in total.
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
 start = time.perf_counter()
-proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+tree_peak = 0
+while proc.poll() is None:
+    tree_peak = max(tree_peak, sum(pss_kib(p) for p in tree(proc.pid)))
+    time.sleep(0.02)
+out = proc.stdout.read()
 elapsed = time.perf_counter() - start
-rss = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 0)
-print(f"{elapsed:.3f} {rss} {proc.returncode}")
-print(proc.stdout, end="")
-sys.stderr.write(proc.stderr)
+largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest single process
+print(f"{elapsed:.3f} {largest} {tree_peak} {proc.returncode}")
+print(out, end="")
 """
 
 
@@ -68,11 +98,13 @@ def build_corpus(source: Path, target: Path, n: int) -> int:
     return pages
 
 
-def measure(cmd: list[str]) -> tuple[float, int, int, str]:
+def measure(cmd: list[str]) -> tuple[float, int, int, int, str]:
+    """Seconds, the largest process's peak RSS (KiB), the process tree's peak PSS (KiB, sampled
+    every 20 ms), the exit status, and stdout."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True)
     first, _, rest = out.stdout.partition("\n")
-    elapsed, rss_kib, code = first.split()
-    return float(elapsed), int(rss_kib), int(code), rest
+    elapsed, rss_kib, tree_kib, code = first.split()
+    return float(elapsed), int(rss_kib), int(tree_kib), int(code), rest
 
 
 def main() -> int:
@@ -81,22 +113,24 @@ def main() -> int:
     ap.add_argument("--source", type=Path, default=REPO / "raw")
     ap.add_argument("--work", type=Path, default=HERE / "work")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("run_args", nargs="*", help="extra arguments for `c2c run` (after --)")
     a = ap.parse_args()
     c2c = [sys.executable, "-m", "pipeline.cli"]
-    print(f"{'docs':>6} {'pages':>7} | {'cold s':>7} {'pages/s':>8} {'peak MiB':>8} | "
-          f"{'rerun s':>7} | {'bare s':>6} {'pages/s':>8} | {'ratio':>5}")
+    print(f"{'docs':>6} {'pages':>7} | {'cold s':>7} {'pages/s':>8} {'largest':>7} {'tree':>6} | "
+          f"{'rerun s':>7} | {'bare s':>6} {'pages/s':>8} | {'ratio':>5}      (memory: peak MiB)")
     for n in a.sizes:
         raw, out = a.work / f"raw{n}", a.work / f"out{n}"
         pages = build_corpus(a.source, raw, n)
         if out.exists():
             shutil.rmtree(out)
-        cold, rss, code, _ = measure([*c2c, "run", "--raw", str(raw), "--out", str(out), "--jobs", str(a.jobs)])
+        command = [*c2c, "run", "--raw", str(raw), "--out", str(out), "--jobs", str(a.jobs), *a.run_args]
+        cold, rss, tree, code, _ = measure(command)
         if code not in (0, 3):
             print(f"c2c run failed with exit status {code}", file=sys.stderr)
             return 1
-        rerun, _, _, _ = measure([*c2c, "run", "--raw", str(raw), "--out", str(out), "--jobs", str(a.jobs)])
-        bare, _, _, _ = measure([sys.executable, "-c", BARE, str(raw)])
-        print(f"{n:>6} {pages:>7} | {cold:>7.2f} {pages / cold:>8.1f} {rss / 1024:>8.0f} | "
+        rerun, _, _, _, _ = measure(command)
+        bare, _, _, _, _ = measure([sys.executable, "-c", BARE, str(raw)])
+        print(f"{n:>6} {pages:>7} | {cold:>7.2f} {pages / cold:>8.1f} {rss / 1024:>7.0f} {tree / 1024:>6.0f} | "
               f"{rerun:>7.2f} | {bare:>6.2f} {pages / bare:>8.1f} | {cold / bare:>5.2f}", flush=True)
     return 0
 

@@ -1,6 +1,6 @@
 """Country names in Japanese (short and long forms) to ISO 3166-1 alpha-2 codes.
 
-The names are the gazetteer's country entries (`gazetteer/generated/countries.csv`, made from
+The names are the gazetteer's country entries (`generated/countries.csv` of the gazetteer in use, made from
 pycountry's Japanese translations by `gazetteer/build.py`): short form, long form and the form with
 国 (ベトナム, ベトナム社会主義共和国, ベトナム国), because Ministry documents use all three.
 """
@@ -17,10 +17,10 @@ _SEPARATORS = "・:：･ 　"
 
 @functools.lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
-    from gazetteer import FOLDER
+    from gazetteer import countries_file
 
     names: dict[str, str] = {}
-    with (FOLDER / "generated" / "countries.csv").open(encoding="utf-8", newline="") as f:
+    with countries_file().open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             for name in [row["name_ja"], *filter(None, (row["variants"] or "").split("|"))]:
                 names[fold(name).replace(" ", "")] = row["country"]

@@ -92,12 +92,13 @@ class _progress:
 
 @app.command()
 def status(raw: Path = RAW, out: Path = OUT,
-           force: bool = typer.Option(False, "--force", help="Show what --force would do.")):
+           force: bool = typer.Option(False, "--force", help="Show what --force would do."),
+           no_ner: bool = typer.Option(False, "--no-ner", help="Show what a run with --no-ner would do.")):
     """Say which documents a run would read, reuse or drop, and why, without running anything."""
     from .run import UsageError, status as plan_status
 
     try:
-        actions, rebuild = plan_status(raw, out, force)
+        actions, rebuild = plan_status(raw, out, force, use_ner=not no_ner)
     except UsageError as e:
         _err(f"c2c: {e}")
         raise typer.Exit(2)

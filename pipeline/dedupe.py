@@ -6,15 +6,20 @@ from its position in the input, so they survive reruns, reordering and unrelated
 from __future__ import annotations
 
 import hashlib
+import os
+from array import array
+import pickle
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from normalizers.text import squash
 
 from .records import Extraction
-from .resolve import Resolved, ResolvedProject, unique_mentions, unique_sorted
+from .resolve import Resolved, ResolvedJcm, ResolvedProject, Resolver, unique_sorted
 
 # Which kind of document wins when sources disagree.
 AUTHORITY = {"adoption_table": 0, "pamphlet": 1, "slides": 2, "other": 3}
@@ -41,12 +46,6 @@ def _short_hash(text: str, n: int = 8) -> str:
 def _issued_key(issued: str | None) -> str:
     # PDF dates look like D:20250401120000+09'00'; later issues sort first below.
     return (issued or "").removeprefix("D:")[:14]
-
-
-def _preference(p: ResolvedProject):
-    """Most authoritative first: kind, then a revised issue, then the latest issue date."""
-    return (AUTHORITY.get(p.kind, 9), not p.revised, _invert(_issued_key(p.issued)), p.document,
-            p.record.number or 0)
 
 
 def _invert(s: str) -> str:
@@ -93,51 +92,48 @@ def _signature(p: ResolvedProject) -> tuple:
             tuple(sorted(_partner_ids(p))), tuple(sorted(_japan_ids(p))))
 
 
-@dataclass
-class _Cluster:
-    members: list[ResolvedProject] = field(default_factory=list)
-    documents: set[str] = field(default_factory=set)
-    distinct: dict[tuple, ResolvedProject] = field(default_factory=dict)  # one member per signature
+class _Sources:
+    """The documents stating one record, and on which pages: two flat arrays, because a record may
+    be stated by every document of a large batch (a document number, a shared page tuple each)."""
 
-    def add(self, p: ResolvedProject) -> None:
-        self.members.append(p)
-        self.documents.add(p.document)
-        self.distinct.setdefault(_signature(p), p)
+    __slots__ = ("documents", "pages")
 
-
-def _clusters(projects: list[ResolvedProject]) -> list[list[ResolvedProject]]:
-    """Union of same-project pairs, never putting two records of one document together.
-
-    Each record is compared with one member per distinct signature of the clusters of its fiscal
-    year, so a thousand copies of one listing cost a thousand comparisons, not a million."""
-    order = sorted(projects, key=_preference)
-    by_year: dict[int | None, list[_Cluster]] = defaultdict(list)
-    clusters: list[_Cluster] = []
-    for p in order:
-        home = None
-        for c in by_year[p.record.fiscal_year]:
-            if p.document in c.documents:
-                continue
-            if any(_same_project(q, p) for q in c.distinct.values()):
-                home = c
-                break
-        if home is None:
-            home = _Cluster()
-            clusters.append(home)
-            by_year[p.record.fiscal_year].append(home)
-        home.add(p)
-    return [c.members for c in clusters]
+    def __init__(self):
+        self.documents = array("l")
+        self.pages: list[tuple[int, ...]] = []
 
 
-def _source(document: str, sha256: str, pages) -> dict:
-    return {"document": document, "sha256": sha256, "pages": sorted(set(pages))}
+class _DocumentIndex:
+    """Document numbers in document order, and one shared tuple per distinct set of pages."""
 
+    def __init__(self):
+        self.documents: list[tuple[str, str]] = []  # (document, sha256) by number
+        self.numbers: dict[str, int] = {}
+        self._pages: dict[tuple[int, ...], tuple[int, ...]] = {}
 
-def _merge_sources(items: list[tuple[str, str, list[int]]]) -> list[dict]:
-    by_doc: dict[tuple[str, str], set] = defaultdict(set)
-    for document, sha, pages in items:
-        by_doc[(document, sha)].update(pages)
-    return [_source(d, s, p) for (d, s), p in sorted(by_doc.items())]
+    def number(self, document: str, sha256: str) -> int:
+        if document not in self.numbers:
+            self.numbers[document] = len(self.documents)
+            self.documents.append((document, sha256))
+        return self.numbers[document]
+
+    def add(self, sources: _Sources, document: str, pages) -> None:
+        n = self.numbers[document]
+        if sources.documents and sources.documents[-1] == n:  # more pages of the document just added
+            pages = set(pages) | set(sources.pages[-1])
+        else:
+            sources.documents.append(n)
+            sources.pages.append(())
+        key = tuple(sorted(set(pages)))
+        sources.pages[-1] = self._pages.setdefault(key, key)
+
+    def rows(self, sources: _Sources) -> list[dict]:
+        """The `sources` column: {document, sha256, pages} in document order."""
+        rows = []
+        for n, pages in sorted(zip(sources.documents, sources.pages)):
+            document, sha256 = self.documents[n]
+            rows.append({"document": document, "sha256": sha256, "pages": list(pages)})
+        return rows
 
 
 def _project_id(p: ResolvedProject) -> str:
@@ -165,46 +161,145 @@ def _place_refs(atoms, gazetteer, partner: bool) -> list[dict]:
     return refs
 
 
-def _conflicts(cluster: list[ResolvedProject], project_id: str) -> list[dict]:
-    primary, rows = cluster[0], []
-    checks = {
-        "title": lambda p: squash(p.record.title) or None,
-        "proposer": lambda p: squash(p.record.proposer) or None,
-        "country": lambda p: p.record.country,
-        "partner_places": lambda p: tuple(sorted(_partner_ids(p))) or None,
-        "japan_municipalities": lambda p: tuple(sorted(a.place_id for a in p.japan if a.place_id)) or None,
+def document_row(ex: Extraction, counts: dict[str, int]) -> dict:
+    return {
+        "document": ex.document, "sha256": ex.sha256, "size_bytes": ex.size_bytes, "kind": ex.kind,
+        "title": ex.title, "fiscal_year": ex.fiscal_year, "pages": ex.pages, "status": ex.status,
+        "error_kind": ex.error_kind, "error": ex.error, "records": counts,
     }
-    for other in cluster[1:]:
-        for name, get in checks.items():
-            a, b = get(primary), get(other)
-            if a is not None and b is not None and a != b:
-                rows.append({
-                    "kind": "conflict", "document": other.document, "page": min(other.record.pages or [0]),
-                    "text": str(b if not isinstance(b, tuple) else " | ".join(b)), "candidates": [],
-                    "detail": f"{project_id} {name}: kept «{a if not isinstance(a, tuple) else ' | '.join(a)}» "
-                              f"from {primary.document} ({primary.kind}) over this {other.kind}",
-                })
-    return rows
 
 
-def _first(cluster, get):
-    for p in cluster:
-        value = get(p)
-        if value not in (None, [], ""):
-            return value
-    return None
+# --- projects ----------------------------------------------------------------------------------
+
+# What a project row takes from the most authoritative of its sources that states it.
+_FIRST_VALUES = {
+    "round": lambda p: p.record.round,
+    "proposer": lambda p: p.record.proposer,
+    "co_implementers": lambda p: p.record.co_implementers,
+    "japan": lambda p: p.japan,
+    "partners": lambda p: p.partners,
+    "country": lambda p: p.record.country,
+    "fields": lambda p: p.record.fields,
+    "summary": lambda p: p.record.summary,
+}
+# Where a less authoritative source disagrees with the one kept, a person takes a look.
+_CHECKED_VALUES = {
+    "title": lambda p: squash(p.record.title) or None,
+    "proposer": lambda p: squash(p.record.proposer) or None,
+    "country": lambda p: p.record.country,
+    "partner_places": lambda p: tuple(sorted(_partner_ids(p))) or None,
+    "japan_municipalities": lambda p: tuple(sorted(_japan_ids(p))) or None,
+}
 
 
-def build_projects(resolved: Resolved, gazetteer) -> tuple[list[dict], list[dict]]:
+@dataclass
+class _Disagreement:
+    document: str
+    page: int
+    kind: str
+    field: str
+    kept: object
+    stated: object
+
+
+class _ProjectCluster:
+    """One project: its most authoritative record, one record per distinct way it is stated (what
+    matching compares with), the first value of each field in order of authority, and its sources.
+    Other members are not kept: a thousand copies of a listing cost a thousand source entries."""
+
+    def __init__(self, primary: ResolvedProject, index: _DocumentIndex):
+        self.primary = primary
+        self.index = index
+        self.distinct: dict[tuple, ResolvedProject] = {}
+        self.values: dict[str, object] = {}
+        self.sources = _Sources()
+        self.disagreements: list[_Disagreement] = []
+        self.last_document = ""
+        self.add(primary)
+
+    def add(self, p: ResolvedProject) -> None:
+        self.last_document = p.document
+        self.distinct.setdefault(_signature(p), p)
+        for name, get in _FIRST_VALUES.items():
+            if name not in self.values:
+                value = get(p)
+                if value not in (None, [], ""):
+                    self.values[name] = value
+        self.index.add(self.sources, p.document, p.record.pages)
+        if p is self.primary:
+            return
+        for name, get in _CHECKED_VALUES.items():
+            kept, stated = get(self.primary), get(p)
+            if kept is not None and stated is not None and kept != stated:
+                self.disagreements.append(_Disagreement(p.document, min(p.record.pages or [0]), p.kind, name,
+                                                        kept, stated))
+
+
+def _document_preference(p: ResolvedProject) -> tuple:
+    """Most authoritative document first: kind, then a revised issue, then the latest issue date."""
+    return (AUTHORITY.get(p.kind, 9), not p.revised, _invert(_issued_key(p.issued)), p.document)
+
+
+def _cluster(ordered, index: _DocumentIndex) -> list[_ProjectCluster]:
+    """Each record joins the first cluster of its fiscal year it is the same project as, never one
+    that already holds a record of its own document; records come most authoritative first.
+
+    A record is compared with one member per distinct signature, so a thousand copies of one
+    listing cost a thousand comparisons, not a million."""
+    by_year: dict[int | None, list[_ProjectCluster]] = defaultdict(list)
+    clusters: list[_ProjectCluster] = []
+    for p in ordered:
+        home = None
+        for c in by_year[p.record.fiscal_year]:
+            # A document's records arrive together, so its last member tells if it is in the cluster.
+            if c.last_document == p.document:
+                continue
+            if any(_same_project(q, p) for q in c.distinct.values()):
+                home = c
+                break
+        if home is None:
+            home = _ProjectCluster(p, index)
+            clusters.append(home)
+            by_year[p.record.fiscal_year].append(home)
+        else:
+            home.add(p)
+    return clusters
+
+
+class _ProjectSpill:
+    """Each document's resolved projects, pickled to a temporary file until every document is in:
+    clustering takes documents in order of authority, known only at the end, and holding every
+    record meanwhile would make memory grow with the number of documents."""
+
+    def __init__(self, folder: Path | None):
+        self.file = tempfile.TemporaryFile(prefix="c2c-projects-", dir=folder)
+        self.where: list[tuple[tuple, int]] = []  # (document preference, offset)
+
+    def add(self, projects: list[ResolvedProject]) -> None:
+        if not projects:
+            return
+        offset = self.file.seek(0, os.SEEK_END)
+        pickle.dump(projects, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.where.append((_document_preference(projects[0]), offset))
+
+    def in_preference_order(self):
+        for _, offset in sorted(self.where):
+            self.file.seek(offset)
+            yield from sorted(pickle.load(self.file), key=lambda p: p.record.number or 0)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex, gazetteer) -> tuple[list[dict], list[dict]]:
     rows, review = [], []
-    clusters = _clusters(resolved.projects)
-    ids: dict[str, list] = defaultdict(list)
+    ids: dict[str, list[_ProjectCluster]] = defaultdict(list)
     for cluster in clusters:
-        ids[_project_id(cluster[0])].append(cluster)
+        ids[_project_id(cluster.primary)].append(cluster)
     taken: set[str] = set()
     for base, same in sorted(ids.items()):
         for cluster in same:
-            primary = cluster[0]
+            primary = cluster.primary
             project_id = base
             if len(same) > 1:
                 # What tells the clusters apart, so the suffix does not depend on input order;
@@ -221,67 +316,178 @@ def build_projects(resolved: Resolved, gazetteer) -> tuple[list[dict], list[dict
                                "page": min(primary.record.pages or [0]), "text": primary.record.title,
                                "candidates": [], "detail": f"{len(same)} distinct projects share the listing "
                                                            f"{base}; ids were given a title suffix"})
-            r = primary.record
+            r, values = primary.record, cluster.values
             rows.append({
                 "project_id": project_id,
                 "fiscal_year": r.fiscal_year,
-                "round": _first(cluster, lambda p: p.record.round),
+                "round": values.get("round"),
                 "number": r.number,
                 "title": r.title,
-                "proposer": _first(cluster, lambda p: p.record.proposer),
-                "co_implementers": _first(cluster, lambda p: p.record.co_implementers) or [],
-                "japan_municipalities": _place_refs(_first(cluster, lambda p: p.japan) or [], gazetteer, False),
-                "partner_places": _place_refs(_first(cluster, lambda p: p.partners) or [], gazetteer, True),
-                "country": _first(cluster, lambda p: p.record.country),
-                "fields": _first(cluster, lambda p: p.record.fields) or [],
-                "summary": _first(cluster, lambda p: p.record.summary),
-                "sources": _merge_sources([(p.document, p.sha256, p.record.pages) for p in cluster]),
+                "proposer": values.get("proposer"),
+                "co_implementers": values.get("co_implementers") or [],
+                "japan_municipalities": _place_refs(values.get("japan") or [], gazetteer, False),
+                "partner_places": _place_refs(values.get("partners") or [], gazetteer, True),
+                "country": values.get("country"),
+                "fields": values.get("fields") or [],
+                "summary": values.get("summary"),
+                "sources": index.rows(cluster.sources),
             })
-            review += _conflicts(cluster, project_id)
+            review += [_conflict_row(d, project_id, primary) for d in cluster.disagreements]
     return sorted(rows, key=lambda r: r["project_id"]), review
 
 
-def build_pairs(resolved: Resolved, gazetteer) -> list[dict]:
-    grouped: dict[tuple[str, str], list] = defaultdict(list)
-    for pair in resolved.pairs:
-        grouped[(pair.japan_place_id, pair.partner_place_id)].append(pair)
+def _shown(value) -> str:
+    return " | ".join(value) if isinstance(value, tuple) else str(value)
+
+
+def _conflict_row(d: _Disagreement, project_id: str, primary: ResolvedProject) -> dict:
+    return {"kind": "conflict", "document": d.document, "page": d.page, "text": _shown(d.stated),
+            "candidates": [],
+            "detail": f"{project_id} {d.field}: kept «{_shown(d.kept)}» from {primary.document} "
+                      f"({primary.kind}) over this {d.kind}"}
+
+
+# --- city pairs and JCM projects ---------------------------------------------------------------
+
+@dataclass
+class _PairGroup:
+    country: str | None = None  # the first stated, in document order
+    fiscal_years: set[int] = field(default_factory=set)
+    sources: _Sources = field(default_factory=_Sources)
+
+
+@dataclass
+class _JcmGroup:
+    first: ResolvedJcm
+    title_key: str
+    values: dict[str, object] = field(default_factory=dict)
+    sources: _Sources = field(default_factory=_Sources)
+
+    def add(self, item: ResolvedJcm, index: _DocumentIndex) -> None:
+        for name, value in (("country", item.record.country), ("japan_place_id", item.japan_place_id),
+                            ("partner_place_id", item.partner_place_id),
+                            ("fiscal_year", item.record.fiscal_year)):
+            if name not in self.values and value not in (None, [], ""):
+                self.values[name] = value
+        index.add(self.sources, item.document, [item.record.page])
+
+
+def _pair_rows(groups: dict[tuple[str, str], _PairGroup], index: _DocumentIndex, gazetteer) -> list[dict]:
     rows = []
-    for (japan, partner), pairs in grouped.items():
+    for (japan, partner), group in groups.items():
         place = gazetteer.places.get(partner)
         rows.append({
             "pair_id": f"{japan}~{partner}",
             "japan_place_id": japan,
             "partner_place_id": partner,
-            "country": place.country if place else _first(pairs, lambda p: p.country),
-            "fiscal_years": sorted({y for p in pairs for y in p.fiscal_years}),
-            "sources": _merge_sources([(p.document, p.sha256, [p.page]) for p in pairs]),
+            "country": place.country if place else group.country,
+            "fiscal_years": sorted(group.fiscal_years),
+            "sources": index.rows(group.sources),
         })
     return sorted(rows, key=lambda r: r["pair_id"])
 
 
-def build_jcm(resolved: Resolved) -> list[dict]:
-    groups: list[list] = []
-    for item in sorted(resolved.jcm, key=lambda j: (j.document, j.record.page)):
-        title = squash(item.record.title)
-        for g in groups:
-            if fuzz.ratio(title, squash(g[0].record.title)) >= TITLE_SIMILARITY:
-                g.append(item)
-                break
-        else:
-            groups.append([item])
-    rows = []
-    for g in groups:
-        first = g[0]
-        rows.append({
-            "jcm_id": f"jcm-{_short_hash(squash(first.record.title), 10)}",
-            "title": first.record.title,
-            "country": _first(g, lambda j: j.record.country),
-            "japan_place_id": _first(g, lambda j: j.japan_place_id),
-            "partner_place_id": _first(g, lambda j: j.partner_place_id),
-            "fiscal_year": _first(g, lambda j: j.record.fiscal_year),
-            "sources": _merge_sources([(j.document, j.sha256, [j.record.page]) for j in g]),
-        })
+def _jcm_rows(groups: list[_JcmGroup], index: _DocumentIndex) -> list[dict]:
+    rows = [{
+        "jcm_id": f"jcm-{_short_hash(g.title_key, 10)}",
+        "title": g.first.record.title,
+        "country": g.values.get("country"),
+        "japan_place_id": g.values.get("japan_place_id"),
+        "partner_place_id": g.values.get("partner_place_id"),
+        "fiscal_year": g.values.get("fiscal_year"),
+        "sources": index.rows(g.sources),
+    } for g in groups]
     return sorted(rows, key=lambda r: r["jcm_id"])
+
+
+# --- the tables --------------------------------------------------------------------------------
+
+class TableBuilder:
+    """Takes resolved documents one at a time, in document order, and builds the deduplicated tables.
+
+    Memory holds one entry per distinct project, pair and JCM project, a compact source entry per
+    document that states one, and one row per document; records wait for clustering in a temporary
+    file inside `spill_folder`. Mention rows are not kept (the caller streams them out); only their
+    counts and spellings are.
+    """
+
+    def __init__(self, gazetteer, spill_folder: Path | None = None):
+        self.gazetteer = gazetteer
+        self._spill = _ProjectSpill(spill_folder)
+        self._index = _DocumentIndex()
+        self._documents: list[dict] = []
+        self._mention_counts: dict[str, int] = {}
+        self._spellings: dict[str, set[str]] = defaultdict(set)
+        self._pairs: dict[tuple[str, str], _PairGroup] = {}
+        self._jcm: list[_JcmGroup] = []
+        self._review: list[dict] = []
+
+    def add(self, extraction: Extraction, part: Resolved) -> None:
+        if self._documents and extraction.document <= self._documents[-1]["document"]:
+            raise ValueError(f"documents must come once each, in order: {extraction.document} after "
+                             f"{self._documents[-1]['document']}")
+        self._documents.append(document_row(extraction, {}))
+        self._index.number(extraction.document, extraction.sha256)
+        self._mention_counts[extraction.document] = len(part.mentions)
+        for m in part.mentions:
+            if m["place_id"]:
+                self._spellings[m["place_id"]].add(m["text"])
+        for pair in part.pairs:
+            group = self._pairs.setdefault((pair.japan_place_id, pair.partner_place_id), _PairGroup())
+            group.country = group.country or pair.country
+            group.fiscal_years.update(pair.fiscal_years)
+            self._index.add(group.sources, pair.document, [pair.page])
+        for item in sorted(part.jcm, key=lambda j: j.record.page):
+            title = squash(item.record.title)
+            group = next((g for g in self._jcm if fuzz.ratio(title, g.title_key) >= TITLE_SIMILARITY), None)
+            if group is None:
+                group = _JcmGroup(item, title)
+                self._jcm.append(group)
+            group.add(item, self._index)
+        self._spill.add(part.projects)
+        self._review += part.review
+
+    def add_review(self, rows: list[dict]) -> None:
+        self._review += rows
+
+    def finish(self, mentions: list[dict] | None = None) -> Tables:
+        """The tables; `mentions` are the mention rows when the caller kept them (else none)."""
+        try:
+            clusters = _cluster(self._spill.in_preference_order(), self._index)
+        finally:
+            self._spill.close()
+        tables = Tables()
+        tables.projects, review = _project_rows(clusters, self._index, self.gazetteer)
+        tables.city_pairs = _pair_rows(self._pairs, self._index, self.gazetteer)
+        tables.jcm_projects = _jcm_rows(self._jcm, self._index)
+        tables.mentions = mentions or []
+        tables.places = build_places(tables, self._spellings, self.gazetteer)
+        tables.review = unique_sorted(self._review + review, lambda r: (
+            r["kind"], r["document"] or "", r["page"] or 0, r["text"] or "", r["detail"] or ""))
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for name in ("projects", "city_pairs", "jcm_projects"):
+            for row in getattr(tables, name):
+                for s in row["sources"]:
+                    counts[s["document"]][name] += 1
+        for document, n in self._mention_counts.items():
+            counts[document]["mentions"] = n
+        tables.documents = [dict(row, records={t: counts[row["document"]][t] for t in RECORD_TABLES})
+                            for row in self._documents]
+        return tables
+
+
+def build_tables(extractions, gazetteer, proposal_cache: dict | None = None, use_ner: bool = False) -> Tables:
+    """Every table, mentions included, built in memory from extractions: for small sets and tests.
+    A run streams instead (see run.py)."""
+    resolver = Resolver(gazetteer, proposal_cache, use_ner=use_ner)
+    builder = TableBuilder(gazetteer)
+    mentions: list[dict] = []
+    for extraction in sorted(extractions, key=lambda e: e.document):
+        part = resolver.resolve(extraction)
+        mentions += part.mentions
+        builder.add(extraction, part)
+    builder.add_review(resolver.proposals())
+    return builder.finish(mentions)
 
 
 def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> list[dict]:
@@ -313,35 +519,3 @@ def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> l
     return rows
 
 
-def document_row(ex: Extraction, counts: dict[str, int]) -> dict:
-    return {
-        "document": ex.document, "sha256": ex.sha256, "size_bytes": ex.size_bytes, "kind": ex.kind,
-        "title": ex.title, "fiscal_year": ex.fiscal_year, "pages": ex.pages, "status": ex.status,
-        "error_kind": ex.error_kind, "error": ex.error, "records": counts,
-    }
-
-
-def build_tables(extractions: list[Extraction], resolved: Resolved, gazetteer) -> Tables:
-    tables = Tables()
-    tables.projects, review = build_projects(resolved, gazetteer)
-    tables.city_pairs = build_pairs(resolved, gazetteer)
-    tables.jcm_projects = build_jcm(resolved)
-    tables.mentions = unique_mentions(resolved.mentions)  # none when they were streamed out
-    tables.places = build_places(tables, resolved.spellings, gazetteer)
-    tables.review = unique_sorted(resolved.review + review, lambda r: (
-        r["kind"], r["document"] or "", r["page"] or 0, r["text"] or "", r["detail"] or ""))
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in tables.projects:
-        for s in row["sources"]:
-            counts[s["document"]]["projects"] += 1
-    for row in tables.city_pairs:
-        for s in row["sources"]:
-            counts[s["document"]]["city_pairs"] += 1
-    for row in tables.jcm_projects:
-        for s in row["sources"]:
-            counts[s["document"]]["jcm_projects"] += 1
-    for document, n in resolved.mention_counts.items():
-        counts[document]["mentions"] = n
-    tables.documents = [document_row(ex, {t: counts[ex.document][t] for t in RECORD_TABLES})
-                        for ex in sorted(extractions, key=lambda e: e.document)]
-    return tables

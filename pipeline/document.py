@@ -20,7 +20,6 @@ _PER_DOCUMENT_CODE = [
     _ROOT / "records.py", _ROOT / "pdf.py", _ROOT / "classify.py", _ROOT / "document.py",
     *sorted((_ROOT / "extract").glob("*.py")),
     *sorted((_ROOT.parent / "normalizers").glob("*.py")),
-    _ROOT.parent / "gazetteer" / "generated" / "countries.csv",  # extractors read country names
 ]
 
 
@@ -33,8 +32,10 @@ def code_version() -> str:
     document is read again."""
     from importlib import metadata
 
+    from gazetteer import countries_file
+
     digest = hashlib.sha256()
-    for path in _PER_DOCUMENT_CODE:
+    for path in [*_PER_DOCUMENT_CODE, countries_file()]:  # extractors read country names
         if path.exists():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

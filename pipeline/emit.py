@@ -6,6 +6,7 @@ reader never sees half a file; same tables in, same bytes out.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -96,53 +97,72 @@ def _arrow_table(table: str, rows: list[dict]):
 
 
 class _TableFiles:
-    """One table's JSONL, CSV and Parquet files, written row batch by row batch."""
+    """One table's JSONL, CSV and Parquet files. JSONL and CSV are written as rows arrive; Parquet
+    is made from the JSONL file when the table is complete, in bounded row groups, so the Arrow
+    machinery is loaded (and its memory taken) only at the end of a run, and a table never has to
+    be held whole."""
 
-    BATCH = 10_000  # rows per Parquet row group: fixed, so the bytes do not depend on the callers
+    # Rows per Parquet row group, and the JSON bytes that end a group early (rows with long source
+    # lists): both fixed, so the file's bytes depend on the rows only.
+    BATCH_ROWS = 10_000
+    BATCH_BYTES = 8 << 20
 
     def __init__(self, folder: Path, table: str):
         self.table = table
         self.columns = list(COLUMNS[table])
-        self.jsonl = open(folder / f"{table}.jsonl", "w", encoding="utf-8", newline="")
+        self.jsonl_path = folder / f"{table}.jsonl"
+        self.jsonl = open(self.jsonl_path, "w", encoding="utf-8", newline="")
         self.csv_file = open(folder / f"{table}.csv", "w", encoding="utf-8-sig", newline="")
         self.csv = csv.writer(self.csv_file, lineterminator="\r\n")
         self.csv.writerow(self.columns)
         self.parquet_path = folder / f"{table}.parquet"
-        self.parquet = None
-        self.pending: list[dict] = []
 
     def write(self, rows: list[dict]) -> None:
         self.jsonl.writelines(_json_line(r) for r in rows)
         self.csv.writerows([_flat(r.get(c)) for c in self.columns] for r in rows)
-        self.pending.extend(rows)
-        while len(self.pending) >= self.BATCH:
-            self._flush_parquet(self.pending[: self.BATCH])
-            self.pending = self.pending[self.BATCH:]
 
-    def _flush_parquet(self, rows: list[dict]) -> None:
+    def _row_groups(self):
+        """The JSONL file in slices of whole lines, one per row group."""
+        with open(self.jsonl_path, "rb") as f:
+            lines, size = [], 0
+            for line in f:
+                lines.append(line)
+                size += len(line)
+                if len(lines) >= self.BATCH_ROWS or size >= self.BATCH_BYTES:
+                    yield b"".join(lines)
+                    lines, size = [], 0
+            if lines:
+                yield b"".join(lines)
+
+    def _write_parquet(self) -> None:
+        # Arrow parses the JSON itself (its types fixed by the schema): no Python object per value.
+        import pyarrow as pa
+        import pyarrow.json as pa_json
         import pyarrow.parquet as pq
 
-        arrow = _arrow_table(self.table, rows)
-        if self.parquet is None:
-            self.parquet = pq.ParquetWriter(self.parquet_path, arrow.schema, compression="zstd")
-        self.parquet.write_table(arrow)
+        schema = _arrow_schema(self.table)
+        options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+        with pq.ParquetWriter(self.parquet_path, schema, compression="zstd") as writer:
+            empty = True
+            for chunk in self._row_groups():
+                # One block for the whole slice: a line must never straddle two.
+                reading = pa_json.ReadOptions(use_threads=False, block_size=len(chunk) + 1)
+                rows = pa_json.read_json(io.BytesIO(chunk), read_options=reading, parse_options=options)
+                writer.write_table(rows.select(schema.names).cast(schema))
+                empty = False
+            if empty:  # one empty row group, as a table with rows has, rather than none
+                writer.write_table(_arrow_table(self.table, []))
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
 
     def discard(self) -> None:
         """Close every handle without finishing the files (they are about to be deleted)."""
-        for handle in (self.jsonl, self.csv_file, self.parquet):
-            try:
-                if handle is not None:
-                    handle.close()
-            except Exception:  # a half-written Parquet footer: nothing to keep anyway
-                pass
+        for handle in (self.jsonl, self.csv_file):
+            handle.close()
 
     def close(self) -> None:
-        if self.pending or self.parquet is None:
-            self._flush_parquet(self.pending)
-            self.pending = []
-        self.parquet.close()
         self.jsonl.close()
         self.csv_file.close()
+        self._write_parquet()
 
 
 class Emitter:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,12 +27,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from gazetteer import FOLDER as GAZETTEER_PACKAGE_FOLDER
+from gazetteer import data_folder
 from normalizers.places import (SUFFIXES, fold, fold_with_offsets, kinds_for_suffix, latin_key,
                                 match_key, split_suffix, to_romaji)
 
 # The data ships inside the `gazetteer` package, so an installed c2c finds it too.
-DEFAULT_FOLDER = Path(os.environ.get("C2C_GAZETTEER") or GAZETTEER_PACKAGE_FOLDER)
+DEFAULT_FOLDER = data_folder()
 
 FIELDS = ["place_id", "name_ja", "name_en", "kind", "country", "parent_id", "jis_code", "variants"]
 KINDS = ("country", "prefecture", "municipality", "province", "state", "region", "regency", "city",

@@ -5,10 +5,16 @@ so it never resolves anything: it only suggests names for a person to add to the
 regex first keeps the few sentences that can hold a foreign admin unit (a katakana run followed by an
 admin suffix); the model is loaded lazily, once per process, with the components NER does not need
 disabled, and runs over the kept sentences in batches.
+
+A run keeps the model in a child process (`ModelProcess`): it loads and works on another core while
+the run goes on resolving, and its memory, most of a run's, goes back to the system when it is done.
 """
 from __future__ import annotations
 
+import multiprocessing
 import re
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 
 from normalizers.text import join_lines
@@ -65,3 +71,54 @@ def propose_place_names(spans: list[tuple[int, str]]) -> list[Proposal]:
             seen.add((page, text))
             out.append(Proposal(page=page, text=text, label=ent.label_))
     return out
+
+
+def proposals_per_text(texts: list[str]) -> list[list[list[str]]]:
+    """For each text, the [name, label] pairs the model proposes in it, sorted."""
+    found: dict[int, list[list[str]]] = {}
+    for p in propose_place_names(list(enumerate(texts))):
+        found.setdefault(p.page, []).append([p.text, p.label])  # "page" carries the text's index
+    return [sorted(found.get(i, [])) for i in range(len(texts))]
+
+
+class ModelProcess:
+    """The model in a child process, fed texts in batches as the run finds them.
+
+    The child is started (a fresh interpreter, never a fork of a process holding threads and open
+    outputs) on the first batch only, so a run whose texts are all known never loads the model.
+    """
+
+    def __init__(self, batch_size: int = BATCH_SIZE):
+        self.batch_size = batch_size
+        self._pool: ProcessPoolExecutor | None = None
+        self._waiting: list[str] = []
+        self._sent: list[tuple[list[str], Future]] = []
+
+    def ask(self, text: str) -> None:
+        self._waiting.append(text)
+        if len(self._waiting) >= self.batch_size:
+            self._send()
+
+    def _send(self) -> None:
+        if not self._waiting:
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        texts, self._waiting = self._waiting, []
+        self._sent.append((texts, self._pool.submit(proposals_per_text, texts)))
+
+    def answers(self) -> Iterator[tuple[str, list[list[str]]]]:
+        """(text, proposals) for every text asked, in the order asked; the child exits after the
+        last. Raises what the child raised (a missing model, a crash)."""
+        self._send()
+        try:
+            for texts, future in self._sent:
+                yield from zip(texts, future.result())
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._sent, self._waiting = [], []
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -5,7 +5,6 @@ name found is recorded as a mention; what cannot be resolved with confidence goe
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 import sys
@@ -17,7 +16,7 @@ from normalizers.text import squash
 
 from .gazetteer import Match
 from .propose import CANDIDATE_NAME
-from .records import Extraction, JcmRecord, Parsed, PlaceText, ProjectRecord
+from .records import Extraction, JcmRecord, PlaceText, ProjectRecord
 
 
 
@@ -69,10 +68,8 @@ class Resolved:
     projects: list[ResolvedProject] = field(default_factory=list)
     pairs: list[ResolvedPair] = field(default_factory=list)
     jcm: list[ResolvedJcm] = field(default_factory=list)
-    mentions: list[dict] = field(default_factory=list)  # empty when they were streamed out
+    mentions: list[dict] = field(default_factory=list)
     review: list[dict] = field(default_factory=list)
-    mention_counts: dict[str, int] = field(default_factory=dict)  # per document
-    spellings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # per place_id
 
 
 def _mention(document: str, page: int, text: str, resolution) -> dict:
@@ -281,29 +278,9 @@ def _span_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def propose_names(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict,
-                  log=lambda s: print(s, file=sys.stderr)) -> list[dict]:
-    """Names the NER model calls places that the gazetteer cannot resolve → review rows.
-
-    `cache` maps a span's hash to the model's proposals for it, so a rerun never runs the model
-    on text it has seen.
-    """
-    todo = sorted({text for _, _, text, _ in needs_ner if _span_key(text) not in cache})
-    if todo:
-        from .propose import propose_place_names
-
-        # The model sees each distinct text once; its "page" field carries the text's index here.
-        found = defaultdict(list)
-        try:
-            proposals = propose_place_names(list(enumerate(todo)))
-        except Exception as e:  # a broken model install costs the proposals, never the run
-            log(f"c2c: warning: the NER model could not run ({type(e).__name__}: {e}); "
-                "no place names were proposed for review")
-            return []
-        for p in proposals:
-            found[p.page].append([p.text, p.label])
-        for i, text in enumerate(todo):
-            cache[_span_key(text)] = sorted(found.get(i, []))
+def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict) -> list[dict]:
+    """Review rows for the names the model proposed (`cache`: span hash → [name, label] pairs) that
+    the gazetteer cannot resolve."""
     rows = []
     for document, page, text, covered in needs_ner:
         for name, label in cache.get(_span_key(text), []):
@@ -341,36 +318,57 @@ def unique_mentions(rows: list[dict]) -> list[dict]:
     return unique_sorted(rows, _mention_order)
 
 
-def resolve_all(extractions, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
-                keep: list[Extraction] | None = None, mentions_out=None,
-                log=lambda s: print(s, file=sys.stderr)) -> Resolved:
-    """Resolve documents one at a time; `keep` collects each extraction with its bulky parts (spans,
-    records) dropped, for the documents table. With `mentions_out`, each document's mention rows go
-    to it as soon as they are known instead of into the result (documents must then come in
-    document order), so memory does not grow with the number of documents."""
-    total = Resolved()
-    needs_ner: list[tuple[str, int, str]] = []
-    gazetteer = MemoGazetteer(gazetteer)
-    for ex in extractions:
-        part, spans = resolve_document(ex, gazetteer)
-        if keep is not None:
-            keep.append(dataclasses.replace(ex, spans=[], parsed=Parsed(title=ex.parsed.title,
-                                                                         fiscal_year=ex.parsed.fiscal_year)))
-        total.projects += part.projects
-        total.pairs += part.pairs
-        total.jcm += part.jcm
-        mentions = unique_mentions(part.mentions)
-        total.mention_counts[ex.document] = len(mentions)
-        for m in mentions:
-            if m["place_id"]:
-                total.spellings[m["place_id"]].add(m["text"])
-        if mentions_out is not None:
-            mentions_out(mentions)
-        else:
-            total.mentions += mentions
-        total.review += part.review
-        needs_ner += [(ex.document, page, text, covered) for page, text, covered in spans]
-    if use_ner and needs_ner:
-        total.review += propose_names(needs_ner, gazetteer, proposal_cache if proposal_cache is not None else {},
-                                      log)
-    return total
+class Resolver:
+    """Resolves documents one at a time, with the gazetteer's answers remembered across them.
+
+    Running text holding a name the gazetteer lacks goes to the NER model as it is found (each
+    distinct text once, never one the proposal cache already answers); `proposals()` collects the
+    answers at the end. Only a short entry per such span is kept, so memory does not grow with what
+    the documents say.
+    """
+
+    def __init__(self, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
+                 log=lambda s: print(s, file=sys.stderr)):
+        self.gazetteer = MemoGazetteer(gazetteer)
+        self.proposal_cache = proposal_cache if proposal_cache is not None else {}
+        self.use_ner = use_ner
+        self.log = log
+        self._needs_ner: list[tuple[str, int, str, tuple]] = []
+        self._asked: set[str] = set()
+        self._model = None
+
+    def resolve(self, extraction: Extraction) -> Resolved:
+        """One document's resolved records, its mention rows (sorted, each once) and review rows."""
+        part, spans = resolve_document(extraction, self.gazetteer)
+        part.mentions = unique_mentions(part.mentions)
+        if self.use_ner:
+            for page, text, covered in spans:
+                self._needs_ner.append((extraction.document, page, text, covered))
+                key = _span_key(text)
+                if key not in self.proposal_cache and key not in self._asked:
+                    from .propose import ModelProcess
+
+                    self._asked.add(key)
+                    self._model = self._model or ModelProcess()
+                    self._model.ask(text)
+        return part
+
+    def proposals(self) -> list[dict]:
+        """Review rows for the names the NER model proposes in every document resolved so far."""
+        if self._model is not None:
+            try:
+                for text, found in self._model.answers():
+                    self.proposal_cache[_span_key(text)] = found
+            except Exception as e:  # a broken model install costs the proposals, never the run
+                self.log(f"c2c: warning: the NER model could not run ({type(e).__name__}: {e}); "
+                         "no place names were proposed for review")
+                return []
+            finally:
+                self._model = None
+        return _proposal_rows(self._needs_ner, self.gazetteer, self.proposal_cache)
+
+    def close(self) -> None:
+        """Stop the model's process, if one is running (a run that ends early)."""
+        if self._model is not None:
+            self._model.close()
+            self._model = None

@@ -87,30 +87,53 @@ def _check_paths(raw: Path, out: Path) -> None:
         raise UsageError(f"--out {out} lies inside --raw {raw}: outputs would be read as inputs")
 
 
-def status(raw: Path, out: Path, force: bool = False) -> tuple[list[Action], list[str]]:
+def _with_cache_check(actions: list[Action], state: State) -> list[Action]:
+    """A document to reuse whose cached result has gone is read again."""
+    return [Action(a.document, "parse", "cached result missing", a.source)
+            if a.action == "reuse" and not state.has_extraction(a.document) else a for a in actions]
+
+
+def _inputs_key(shas: list[tuple[str, str]], version: str, gazetteer_version: str, use_ner: bool) -> str:
+    """Everything the tables are made from: (document, sha256) pairs, the code and the gazetteer."""
+    return hashlib.sha256(json.dumps(
+        [shas, version, gazetteer_version, _cross_version(), use_ner]).encode()).hexdigest()
+
+
+def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> tuple[list[Action], list[str]]:
     """What a run would do with each document, and why the tables would be rebuilt (empty when
-    they are up to date), without doing anything."""
+    they are up to date), without doing anything. It decides as `run` does."""
     _check_paths(raw, out)
     state = State(out)
-    actions = plan(discover(raw, state.documents), state.documents, code_version(), force)
+    version = code_version()
+    actions = _with_cache_check(plan(discover(raw, state.documents), state.documents, version, force), state)
     recorded = state.manifest.get("outputs", {})
     if not recorded.get("files"):
         return actions, ["no tables written yet"]
-    reasons = []
     if any(a.action != "reuse" for a in actions):
-        reasons.append("documents to read or drop")
+        return actions, ["documents to read or drop"]
+    shas = [(d, state.documents[d]["sha256"]) for d in sorted(state.documents)]
+    if state.outputs_current(_inputs_key(shas, version, _gazetteer_version(), use_ner)):
+        return actions, []
+    reasons = []
     if recorded.get("gazetteer_version") != _gazetteer_version():
         reasons.append("the gazetteer changed")
     if recorded.get("cross_version") != _cross_version():
         reasons.append("the resolve/dedupe/emit code changed")
-    return actions, reasons
+    if recorded.get("use_ner", True) != use_ner:
+        reasons.append("the last run " + ("used" if recorded.get("use_ner", True) else "skipped") + " the NER model")
+    missing = [name for name, size in sorted(recorded.get("files", {}).items())
+               if not (out / name).exists() or (out / name).stat().st_size != size]
+    if missing:
+        reasons.append(f"output files missing or changed: {', '.join(missing[:3])}"
+                       + (f" and {len(missing) - 3} more" if len(missing) > 3 else ""))
+    return actions, reasons or ["the inputs changed"]
 
 
 def _comparable(project: dict) -> str:
-    """A project's values without its sources' fingerprints: a re-issued PDF changes every
-    sha256, but only the projects whose values differ have changed."""
+    """A digest of a project's values without its sources' fingerprints: a re-issued PDF changes
+    every sha256, but only the projects whose values differ have changed."""
     values = dict(project, sources=[(s["document"], s["pages"]) for s in project["sources"]])
-    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def _old_projects(out: Path) -> dict[str, str]:
@@ -118,10 +141,11 @@ def _old_projects(out: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     rows = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            rows[row["project_id"]] = _comparable(row)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                rows[row["project_id"]] = _comparable(row)
     return rows
 
 
@@ -155,7 +179,8 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     started = datetime.now(timezone.utc)
     state = State(opts.out)
     version = code_version()
-    actions = plan(discover(opts.raw, state.documents), state.documents, version, opts.force)
+    actions = _with_cache_check(plan(discover(opts.raw, state.documents), state.documents, version, opts.force),
+                                state)
     # Read results live in the cache, not in memory (memory stays flat in the number of documents);
     # only failures that are not cached (timeouts) are kept here.
     uncached: dict[str, Extraction] = {}
@@ -164,12 +189,9 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     to_parse = []
     for a in actions:
         if a.action == "reuse":
-            if state.has_extraction(a.document):
-                state.touch(a.document, a.source.mtime_ns)
-                reasons[a.document] = ("reused", a.reason)
-                continue
-            a = Action(a.document, "parse", "cached result missing", a.source)
-        if a.action == "parse":
+            state.touch(a.document, a.source.mtime_ns)
+            reasons[a.document] = ("reused", a.reason)
+        elif a.action == "parse":
             to_parse.append(a)
         elif a.action == "remove":
             state.forget(a.document)
@@ -208,9 +230,8 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     documents = sorted(set(state.documents) | set(uncached))
 
     gazetteer_version = _gazetteer_version()
-    inputs_key = hashlib.sha256(json.dumps(
-        [[(d, state.documents[d]["sha256"] if d in state.documents else uncached[d].sha256) for d in documents],
-         version, gazetteer_version, _cross_version(), opts.use_ner]).encode()).hexdigest()
+    inputs_key = _inputs_key([(d, state.documents[d]["sha256"] if d in state.documents else uncached[d].sha256)
+                              for d in documents], version, gazetteer_version, opts.use_ner)
     result = RunResult(exit_code=0, counts={}, actions=[])
     if not to_parse and state.outputs_current(inputs_key):
         result.skipped_outputs = True
@@ -252,34 +273,36 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
                    inputs_key: str, log) -> tuple[int, dict[str, int], list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
-    from .dedupe import build_tables
+    from .dedupe import TableBuilder
     from .emit import Emitter
     from .gazetteer import Gazetteer
-    from .resolve import resolve_all
+    from .resolve import Resolver
 
     gazetteer = Gazetteer.load()
     proposal_cache = state.load_proposals()
-
-    def extractions():
-        for d in documents:
-            ex = uncached.get(d) or state.load_extraction(d)
-            if ex is not None:
-                yield ex
-
-    summaries: list[Extraction] = []
     emitter = Emitter(opts.out)
+    resolver = Resolver(gazetteer, proposal_cache, use_ner=opts.use_ner, log=log)
     try:
-        resolved = resolve_all(extractions(), gazetteer, proposal_cache, use_ner=opts.use_ner, keep=summaries,
-                               mentions_out=lambda rows: emitter.stream("mentions", rows), log=log)
-        tables = build_tables(summaries, resolved, gazetteer)
+        builder = TableBuilder(gazetteer, spill_folder=emitter.folder)
+        for document in documents:  # one at a time, in order: mention rows stream straight out
+            extraction = uncached.get(document) or state.load_extraction(document)
+            if extraction is None:
+                continue
+            part = resolver.resolve(extraction)
+            emitter.stream("mentions", part.mentions)
+            builder.add(extraction, part)
+        builder.add_review(resolver.proposals())
+        tables = builder.finish()
         old = _old_projects(opts.out)
     except BaseException:
+        resolver.close()
         emitter.abort()
         raise
     written = emitter.finish(tables)
     state.save_proposals(proposal_cache)
     state.record_outputs(inputs_key, written)
-    state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version())
+    state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version(),
+                                     use_ner=opts.use_ner)
     state.manifest["outputs"]["review_size"] = len(tables.review)
     new = {r["project_id"]: _comparable(r) for r in tables.projects}
     changes = {

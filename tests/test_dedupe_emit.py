@@ -13,7 +13,7 @@ from pipeline.dedupe import build_tables
 from pipeline.emit import emit
 from pipeline.gazetteer import Gazetteer
 from pipeline.records import Extraction, Parsed, PlaceText, ProjectRecord, TextSpan
-from pipeline.resolve import resolve_all
+from pipeline.resolve import Resolver
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def _doc(name, kind, projects, issued=None) -> Extraction:
 
 
 def _tables(gazetteer, docs):
-    return build_tables(docs, resolve_all(docs, gazetteer, use_ner=False), gazetteer)
+    return build_tables(docs, gazetteer)
 
 
 def test_one_project_from_three_kinds_of_document_is_one_record(gazetteer):
@@ -147,6 +147,42 @@ def test_a_document_titled_as_a_correction_wins_over_the_original(gazetteer):
 def test_running_text_finds_known_places_under_another_suffix(gazetteer):
     doc = _doc("deck.pdf", "slides", [])
     doc.spans = [TextSpan(2, "北九州市はヤンゴン\n地域と連携し、ダラット市でも調査した。")]
-    resolved = resolve_all([doc], gazetteer, use_ner=False)
+    resolved = Resolver(gazetteer, use_ner=False).resolve(doc)
     assert [(m["text"], m["place_id"], m["method"]) for m in resolved.mentions] == [
         ("ヤンゴン地域", "mm-yangon-region", "variant"), ("北九州市", "jp-401005", "exact")]
+
+
+def test_the_table_builder_takes_documents_in_order_only(gazetteer):
+    from pipeline.dedupe import TableBuilder
+    from pipeline.resolve import Resolved
+
+    builder = TableBuilder(gazetteer)
+    builder.add(_doc("b.pdf", "pamphlet", []), Resolved())
+    with pytest.raises(ValueError, match="in order: a.pdf after b.pdf"):
+        builder.add(_doc("a.pdf", "pamphlet", []), Resolved())
+
+
+def test_copies_of_a_listing_are_one_project_with_every_copy_as_a_source(gazetteer):
+    title = "横浜市とダナン市の都市間連携による脱炭素社会形成支援事業"
+    docs = [_doc(f"copy{i:03d}.pdf", "adoption_table", [_project(title, "X", number=1, round_=1, pages=(i % 3 + 1,)),
+                                                         _project("別の事業", "Y", number=2, round_=1)])
+            for i in range(120)]
+    projects = _tables(gazetteer, docs).projects
+    assert [p["project_id"] for p in projects] == ["FY2025-R1-01", "FY2025-R1-02"]
+    assert [(s["document"], s["pages"]) for s in projects[0]["sources"]][:4] == [
+        ("copy000.pdf", [1]), ("copy001.pdf", [2]), ("copy002.pdf", [3]), ("copy003.pdf", [1])]
+    assert len(projects[0]["sources"]) == len(projects[1]["sources"]) == 120
+
+
+def test_parquet_row_groups_end_at_a_size_too(tmp_path, monkeypatch):
+    from pipeline import emit as emit_module
+
+    monkeypatch.setattr(emit_module._TableFiles, "BATCH_BYTES", 400)
+    rows = [{"kind": "conflict", "document": f"d{i}.pdf", "page": i, "text": "x" * 150, "candidates": [],
+             "detail": "d"} for i in range(6)]
+    files = emit_module._TableFiles(tmp_path, "review")
+    files.write(rows)
+    files.close()
+    parquet = pq.ParquetFile(tmp_path / "review.parquet")
+    assert parquet.num_row_groups == 3  # two rows of about 200 bytes each
+    assert parquet.read().to_pylist() == rows

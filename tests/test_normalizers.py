@@ -110,3 +110,27 @@ def test_split_country_prefix_keeps_names_that_start_with_a_country():
     assert split_country_prefix("ベトナム・ソクチャン省") == ("VN", "ソクチャン省")
     assert split_country_prefix("タイ東部地域") == (None, "タイ東部地域")
     assert split_country_prefix("ベトナム南部地域") == (None, "ベトナム南部地域")
+
+
+def test_country_names_come_from_the_gazetteer_in_use(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    (tmp_path / "generated").mkdir()
+    shipped = (repo / "gazetteer" / "generated" / "countries.csv").read_text(encoding="utf-8")
+    # A reviewed copy that knows one more spelling of Viet Nam.
+    (tmp_path / "generated" / "countries.csv").write_text(
+        shipped.replace("ベトナム社会主義共和国", "ベトナム社会主義共和国|ヴェトナム連邦テスト"), encoding="utf-8")
+    probe = ("from normalizers.countries import country_code; from pipeline.document import code_version;"
+             "print(country_code('ヴェトナム連邦テスト'), code_version())")
+
+    def ask(env):
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo,
+                              env=env, check=True).stdout.split()
+    shipped_answer = ask({k: v for k, v in os.environ.items() if k != "C2C_GAZETTEER"})
+    copy_answer = ask({**os.environ, "C2C_GAZETTEER": str(tmp_path)})
+    assert shipped_answer[0] == "None" and copy_answer[0] == "VN"
+    assert shipped_answer[1] != copy_answer[1]  # documents are read again with the other names

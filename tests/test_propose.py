@@ -23,3 +23,24 @@ def test_proposes_place_like_entities():
     assert (3, "チョンブリ県") in texts and (3, "ソンクラー県") in texts
     assert (4, "バクニン省") in texts
     assert all(isinstance(p, Proposal) and p.label != "Country" for p in found)
+
+
+def test_the_model_runs_in_a_process_of_its_own_and_answers_in_order():
+    import json
+    import subprocess
+    from pathlib import Path
+
+    probe = """
+import json, sys
+from pipeline.propose import ModelProcess
+model = ModelProcess(batch_size=1)
+for text in ["ベトナムのバクニン省で調査を行う。", "環境省が発表した。"]:
+    model.ask(text)
+answers = [[text, [name for name, _ in found]] for text, found in model.answers()]
+print(json.dumps([answers, "spacy" in sys.modules], ensure_ascii=False))
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout
+    answers, spacy_here = json.loads(out)
+    assert answers == [["ベトナムのバクニン省で調査を行う。", ["バクニン省"]], ["環境省が発表した。", []]]
+    assert spacy_here is False  # the model's memory is another process's

@@ -214,10 +214,17 @@ def test_status_says_what_a_run_would_do(table_raw, tmp_path):
     assert first.stdout.splitlines() == [
         "read   table.pdf: new document", "1 to read, 0 to reuse, 0 to drop",
         "tables: to rebuild (no tables written yet)"]
-    quiet_run(table_raw, out)
-    second = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
+    quiet_run(table_raw, out)  # with --no-ner
+    second = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out), "--no-ner"])
     assert second.stdout.splitlines() == [
         "reuse  table.pdf: unchanged", "0 to read, 1 to reuse, 0 to drop", "tables: up to date"]
+    with_ner = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
+    assert with_ner.stdout.splitlines()[-1] == "tables: to rebuild (the last run skipped the NER model)"
+    (out / "review.csv").unlink()
+    deleted = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out), "--no-ner"])
+    assert deleted.stdout.splitlines()[-1] == "tables: to rebuild (output files missing or changed: review.csv)"
+    quiet_run(table_raw, out)
+    assert (out / "review.csv").exists()  # the run decided as status said
     (table_raw / "table.pdf").unlink()
     third = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
     assert third.stdout.splitlines() == [
