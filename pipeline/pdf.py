@@ -97,11 +97,13 @@ def page_spans(doc: pymupdf.Document) -> list[records.TextSpan]:
     """
     spans: list[records.TextSpan] = []
     for page in doc:
-        for block in page.get_text("blocks"):
-            x0, y0, x1, y1, text, _number, block_type = block[:7]
-            if block_type != 0:
+        # get_text("blocks") rebuilt from its "dict" form (same flags, same text): "blocks" leaks a
+        # string per block in PyMuPDF 2.0 (pymupdf/PyMuPDF#5067), so a worker grew with every page.
+        for block in page.get_text("dict", flags=pymupdf.TEXTFLAGS_BLOCKS)["blocks"]:
+            if block["type"] != 0:
                 continue
-            text = text.rstrip("\n")
+            lines = ("".join(span["text"] for span in line["spans"]) for line in block["lines"])
+            text = "\n".join(lines).rstrip("\n")
             if text.strip():
                 spans.append(records.TextSpan(page=page.number + 1, text=text))
     return spans
