@@ -39,10 +39,12 @@ class Canvas:
 
 
 def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, list[str]]],
-                      after_lists: list[str], entries: list[dict], details: list[dict]) -> Path:
+                      after_lists: list[str], entries: list[dict], details: list[dict],
+                      per_page: int = 1000) -> Path:
     """Cover; a 参加都市 page (country headers, "partner　Japanese" lines, then other headings and
-    lines in `after_lists`); a project list page (`entries`: heading, number, title lines,
-    proposer lines); one detail page per two `details` (title lines, lead, co lines, body)."""
+    lines in `after_lists`), running on to further pages after `per_page` lines; a project list page
+    (`entries`: heading, number, title lines, proposer lines); one detail page per two `details`
+    (title lines, lead, co lines, body)."""
     c = Canvas()
     cover = c.page()
     c.text(cover, 200, 200, year_text, 20)
@@ -50,11 +52,20 @@ def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, 
 
     page = c.page()
     c.text(page, 57, 68, "都市間連携事業の参加都市（2013～2022年度）", 15)
-    y = 100.0
+    y, written = 100.0, 0
+
+    def next_line():
+        nonlocal page, y, written
+        written += 1
+        if written > per_page:  # the list runs on at the top of a new page, without a heading
+            page, y, written = c.page(), 80.0, 1
+
     for country, lines in participants:
+        next_line()
         c.text(page, 57, y, country, 11)
         y += 15
         for line in lines:
+            next_line()
             c.text(page, 67, y, line, 10)
             y += 12.5
         y += 6

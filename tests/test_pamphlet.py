@@ -125,9 +125,9 @@ def test_corpus_participating_city_pairs(parsed, corpus):
 
 # --- a pamphlet drawn here -------------------------------------------------------------------------
 
-def _small_pamphlet(path):
+def _small_pamphlet(path, per_page=1000):
     return make_pamphlet_pdf(
-        path, "令和5年度",
+        path, "令和5年度", per_page=per_page,
         participants=[
             ("ベトナム", ["ハノイ市\u3000福岡県", "ダナン市\u3000横浜市 堺市"]),
             ("タイ", ["バンコク都\u3000横浜市", "(バンコク港・レムチャパン港)\u3000(横浜港埠頭)"]),
@@ -189,6 +189,22 @@ def test_drawn_pamphlet_projects(tmp_path):
     # An entry without its own heading stays under the previous pair heading.
     assert (p5.japan[0].text, p5.partners[0].text, p5.proposer) == ("大阪市", "ホーチミン市", "日本工営株式会社")
     assert parsed.notes == []
+
+
+@pytest.mark.parametrize("per_page, pages", [
+    (3, [2, 2, 2, 3]),  # the next page begins with a country heading
+    (2, [2, 3, 3, 4]),  # the next pages begin with a pair line of the country left open
+])
+def test_a_participating_list_runs_on_over_pages(tmp_path, per_page, pages):
+    with pymupdf.open(_small_pamphlet(tmp_path / "p.pdf", per_page)) as doc:
+        parsed = extract_pamphlet(doc)
+    assert [(p.page, p.country, p.partner.text, p.japan.text) for p in parsed.pairs] == [
+        (pages[0], "VN", "ハノイ市", "福岡県"),
+        (pages[1], "VN", "ダナン市", "横浜市"),
+        (pages[2], "VN", "ダナン市", "堺市"),
+        (pages[3], "TH", "バンコク都", "横浜市"),
+    ]
+    assert len(parsed.projects) == 5  # the project list after it is read as before
 
 
 def test_drawn_pamphlet_participating_pairs(tmp_path):

@@ -97,18 +97,27 @@ def _fiscal_year(pages: list[list[Line]]) -> int | None:
 # --- participating cities -------------------------------------------------------------------------
 
 def participating_pairs(doc: pymupdf.Document, pages: list[list[Line]]) -> list[records.PairRecord]:
-    """Pairs from the 参加都市 list: per country, lines "partner　Japanese municipalities"."""
+    """Pairs from the 参加都市 list: per country, lines "partner　Japanese municipalities".
+
+    The list starts under its heading and may run on over the next pages; a page continues it only
+    when its first line is a pair line or a country heading (the country carries over)."""
     pairs: list[records.PairRecord] = []
+    open_list: _OpenList | None = None
     for pno, lines in enumerate(pages):
+        page = doc[pno]
         heading = next((ln for ln in lines if re.search(r"参加(?:都市|国)", squash(ln.text))
                         and not _is_pair_line_shape(ln)), None)
-        if heading is None:
+        if heading is not None and not pairs:
+            section = [ln for ln in lines if ln.y0 >= heading.y1 - 0.5 and not in_margin(ln, page)]
+            found, open_list = _pairs_in_section(_rows(page, section), page.rect.width)
+        elif pairs and open_list:
+            section = [ln for ln in lines if not in_margin(ln, page)]
+            found, open_list = _pairs_in_section(_rows(page, section), page.rect.width, open_list)
+        else:
             continue
-        page = doc[pno]
-        section = [ln for ln in lines if ln.y0 >= heading.y1 - 0.5 and not in_margin(ln, page)]
-        pairs.extend(_pairs_in_section(_rows(page, section), page.rect.width))
-        if pairs:
+        if pairs and not found:
             break
+        pairs.extend(found)
     return pairs
 
 
@@ -154,14 +163,27 @@ def _is_pair_line_shape(line: Line) -> bool:
     return "\u3000" in line.text.strip()
 
 
-def _pairs_in_section(lines: list[Line], page_width: float) -> list[records.PairRecord]:
+@dataclass
+class _OpenList:
+    """A country's list still open at the foot of a page: its country and its heading's type size."""
+
+    country: str
+    header_size: float
+
+
+def _pairs_in_section(lines: list[Line], page_width: float, continuing: _OpenList | None = None
+                      ) -> tuple[list[records.PairRecord], _OpenList | None]:
+    """The pairs, and the list still open at the end (None when the lists are over).
+
+    `continuing`: the section carries on a list from the page before; it must begin with a pair
+    line or a country heading, or it holds no pairs."""
     # Two page columns: read the left one top to bottom, then the right one; a country's list may
     # run on from the foot of the left column to the top of the right one.
     ordered = sorted(lines, key=lambda ln: (ln.x0 >= page_width / 2, ln.y0, ln.x0))
     pairs: list[records.PairRecord] = []
-    country: str | None = None
-    header_size = 0.0
-    for line in ordered:
+    country = continuing.country if continuing else None
+    header_size = continuing.header_size if continuing else 0.0
+    for k, line in enumerate(ordered):
         text = line.text.strip()
         code = country_code(text.strip(_HEADER_MARKS + " \u3000"))
         if code:
@@ -169,6 +191,8 @@ def _pairs_in_section(lines: list[Line], page_width: float) -> list[records.Pair
             continue
         split = _split_pair_line(line) if country else None
         if split is None:
+            if continuing and k == 0:
+                return [], None  # the page does not go on with the list
             if text[:1] in "(（":
                 continue  # a note under a pair, e.g. ports "(…港)　(…埠頭)"
             if country and line.size >= header_size - 0.1:
@@ -183,7 +207,7 @@ def _pairs_in_section(lines: list[Line], page_width: float) -> list[records.Pair
                 partner=records.PlaceText(partner, line.page, "partner", country),
                 country=country,
             ))
-    return pairs
+    return pairs, (_OpenList(country, header_size) if country else None)
 
 
 def _split_pair_line(line: Line) -> tuple[str, list[str]] | None:
