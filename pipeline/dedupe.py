@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from array import array
 import pickle
 import tempfile
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +23,11 @@ from .resolve import Resolved, ResolvedJcm, ResolvedProject, Resolver, unique_so
 
 # Which kind of document wins when sources disagree.
 AUTHORITY = {"adoption_table": 0, "pamphlet": 1, "slides": 2, "other": 3}
+# rapidfuzz ratio on normalized titles to call two listings one project...
 TITLE_SIMILARITY = 90.0
 SAME_PAIR_TITLE_SIMILARITY = 60.0  # ... when both sides' places are the same
-RECORD_TABLES = ("projects", "city_pairs", "jcm_projects", "mentions")  # rapidfuzz ratio on normalized titles to call two listings one project
+# The tables whose rows a document's `records` counts.
+RECORD_TABLES = ("projects", "city_pairs", "jcm_projects", "mentions")
 
 
 @dataclass
@@ -291,7 +293,8 @@ class _ProjectSpill:
         self.file.close()
 
 
-def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex, gazetteer) -> tuple[list[dict], list[dict]]:
+def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
+                  gazetteer) -> tuple[list[dict], list[dict]]:
     rows, review = [], []
     ids: dict[str, list[_ProjectCluster]] = defaultdict(list)
     for cluster in clusters:
@@ -517,5 +520,3 @@ def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> l
             "variants": sorted(set(place.variants) | spellings.get(pid, set())),
         })
     return rows
-
-

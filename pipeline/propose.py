@@ -12,6 +12,7 @@ the run goes on resolving, and its memory, most of a run's, goes back to the sys
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,12 +33,20 @@ BATCH_SIZE = 64
 MAX_SENTENCE = 400
 
 
+DEFAULT_MODEL = "ja_ginza"
+
+
+def model_name() -> str:
+    """The spaCy pipeline that proposes names: $C2C_NER_MODEL (e.g. ja_ginza_electra), else GiNZA's."""
+    return os.environ.get("C2C_NER_MODEL") or DEFAULT_MODEL
+
+
 @lru_cache(maxsize=1)
 def _nlp():
     import spacy  # imported here: loading the gazetteer or the resolver must not pay for spaCy
 
-    return spacy.load("ja_ginza", disable=["parser", "morphologizer", "compound_splitter",
-                                            "bunsetu_recognizer"])
+    return spacy.load(model_name(), disable=["parser", "morphologizer", "compound_splitter",
+                                             "bunsetu_recognizer"])
 
 
 def candidate_sentences(spans: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -15,7 +15,7 @@ from normalizers.places import match_key
 from normalizers.text import squash
 
 from .gazetteer import Match
-from .propose import CANDIDATE_NAME
+from .propose import CANDIDATE_NAME, model_name as ner_model_name
 from .records import Extraction, JcmRecord, PlaceText, ProjectRecord
 
 
@@ -274,16 +274,17 @@ def _uncovered_occurrence(name: str, text: str, covered) -> bool:
     return False
 
 
-def _span_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+def _span_key(text: str, model: str) -> str:
+    """The proposal cache's key: the text and the model that read it."""
+    return hashlib.sha1(f"{model}\n{text}".encode("utf-8")).hexdigest()
 
 
-def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict) -> list[dict]:
-    """Review rows for the names the model proposed (`cache`: span hash → [name, label] pairs) that
+def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict, model: str) -> list[dict]:
+    """Review rows for the names the model proposed (`cache`: span key → [name, label] pairs) that
     the gazetteer cannot resolve."""
     rows = []
     for document, page, text, covered in needs_ner:
-        for name, label in cache.get(_span_key(text), []):
+        for name, label in cache.get(_span_key(text, model), []):
             # A one-character stem is a common noun (州都, 首都), not a name.
             if len(match_key(name)[0]) < 2 or not _uncovered_occurrence(name, text, covered):
                 continue
@@ -336,6 +337,8 @@ class Resolver:
         self._needs_ner: list[tuple[str, int, str, tuple]] = []
         self._asked: set[str] = set()
         self._model = None
+        self._model_name = ner_model_name()
+        self.model_failed = False  # the model could not run: the proposals are missing, not empty
 
     def resolve(self, extraction: Extraction) -> Resolved:
         """One document's resolved records, its mention rows (sorted, each once) and review rows."""
@@ -344,7 +347,7 @@ class Resolver:
         if self.use_ner:
             for page, text, covered in spans:
                 self._needs_ner.append((extraction.document, page, text, covered))
-                key = _span_key(text)
+                key = _span_key(text, self._model_name)
                 if key not in self.proposal_cache and key not in self._asked:
                     from .propose import ModelProcess
 
@@ -358,14 +361,15 @@ class Resolver:
         if self._model is not None:
             try:
                 for text, found in self._model.answers():
-                    self.proposal_cache[_span_key(text)] = found
+                    self.proposal_cache[_span_key(text, self._model_name)] = found
             except Exception as e:  # a broken model install costs the proposals, never the run
                 self.log(f"c2c: warning: the NER model could not run ({type(e).__name__}: {e}); "
                          "no place names were proposed for review")
+                self.model_failed = True
                 return []
             finally:
                 self._model = None
-        return _proposal_rows(self._needs_ner, self.gazetteer, self.proposal_cache)
+        return _proposal_rows(self._needs_ner, self.gazetteer, self.proposal_cache, self._model_name)
 
     def close(self) -> None:
         """Stop the model's process, if one is running (a run that ends early)."""

@@ -93,10 +93,17 @@ def _with_cache_check(actions: list[Action], state: State) -> list[Action]:
             if a.action == "reuse" and not state.has_extraction(a.document) else a for a in actions]
 
 
+def _ner_model(use_ner: bool) -> str | None:
+    from .propose import model_name
+
+    return model_name() if use_ner else None
+
+
 def _inputs_key(shas: list[tuple[str, str]], version: str, gazetteer_version: str, use_ner: bool) -> str:
-    """Everything the tables are made from: (document, sha256) pairs, the code and the gazetteer."""
+    """Everything the tables are made from: (document, sha256) pairs, the code, the gazetteer and
+    the NER model asked (none with --no-ner)."""
     return hashlib.sha256(json.dumps(
-        [shas, version, gazetteer_version, _cross_version(), use_ner]).encode()).hexdigest()
+        [shas, version, gazetteer_version, _cross_version(), _ner_model(use_ner)]).encode()).hexdigest()
 
 
 def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> tuple[list[Action], list[str]]:
@@ -119,8 +126,12 @@ def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> t
         reasons.append("the gazetteer changed")
     if recorded.get("cross_version") != _cross_version():
         reasons.append("the resolve/dedupe/emit code changed")
-    if recorded.get("use_ner", True) != use_ner:
-        reasons.append("the last run " + ("used" if recorded.get("use_ner", True) else "skipped") + " the NER model")
+    if recorded.get("ner_failed"):
+        reasons.append("the NER model could not run last time")
+    last_model = recorded.get("ner_model")
+    if last_model != _ner_model(use_ner):
+        reasons.append(f"the last run used the NER model {last_model}" if last_model
+                       else "the last run skipped the NER model")
     missing = [name for name, size in sorted(recorded.get("files", {}).items())
                if not (out / name).exists() or (out / name).stat().st_size != size]
     if missing:
@@ -300,9 +311,11 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
         raise
     written = emitter.finish(tables)
     state.save_proposals(proposal_cache)
-    state.record_outputs(inputs_key, written)
+    # Tables made without the proposals a model should have given are not current: the next run
+    # builds them again and asks the model again.
+    state.record_outputs("" if resolver.model_failed else inputs_key, written)
     state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version(),
-                                     use_ner=opts.use_ner)
+                                     ner_model=_ner_model(opts.use_ner), ner_failed=resolver.model_failed)
     state.manifest["outputs"]["review_size"] = len(tables.review)
     new = {r["project_id"]: _comparable(r) for r in tables.projects}
     changes = {

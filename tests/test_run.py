@@ -293,20 +293,45 @@ def test_review_lists_and_accept_teaches_the_gazetteer(tmp_path):
     assert [p["place_id"] for p in project["partner_places"]] == ["vn-da-nang"]
 
 
-def test_the_ner_model_proposes_names_the_gazetteer_lacks(tmp_path):
+@pytest.fixture
+def cirebon_raw(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     rows_ = [r[:] for r in ROWS[:1]]
     rows_[0][7] = "ジョグジャカルタ特別州と\nチルボン市で調査を行う。"  # チルボン (Cirebon) is not in the gazetteer
     pdfmaker.make_table_pdf(raw / "table.pdf", TITLE, HEADER, rows_)
+    return raw
+
+
+def test_the_ner_model_proposes_names_the_gazetteer_lacks(cirebon_raw, tmp_path):
     out = tmp_path / "out"
-    result = run(RunOptions(raw=raw, out=out), log=lambda s: None)
+    result = run(RunOptions(raw=cirebon_raw, out=out), log=lambda s: None)
     assert result.exit_code == 0
     proposed = [(r["kind"], r["text"]) for r in rows(out, "review") if "NER" in r["detail"]]
     assert proposed == [("unresolved_place", "チルボン")]
     mentions = {m["text"]: m["place_id"] for m in rows(out, "mentions")}
     assert mentions["ジョグジャカルタ特別州"] == "id-yogyakarta"
     assert "チルボン市" not in mentions  # proposals are for review; they never become mentions
+
+
+def test_a_model_that_cannot_load_costs_the_proposals_not_the_run(cirebon_raw, tmp_path, monkeypatch):
+    out, said = tmp_path / "out", []
+    monkeypatch.setenv("C2C_NER_MODEL", "no_such_model")
+    result = run(RunOptions(raw=cirebon_raw, out=out), log=said.append)
+    assert result.exit_code == 0
+    assert [line.split(" (")[0] for line in said] == ["c2c: warning: the NER model could not run"]
+    assert "no_such_model" in said[0]
+    assert [r for r in rows(out, "review") if "NER" in r["detail"]] == []
+    assert rows(out, "projects")[0]["project_id"] == "FY2025-R1-01"  # everything else is written
+    runner = CliRunner()
+    status = runner.invoke(app, ["status", "--raw", str(cirebon_raw), "--out", str(out)])
+    assert status.stdout.splitlines()[-1] == "tables: to rebuild (the NER model could not run last time)"
+    monkeypatch.delenv("C2C_NER_MODEL")
+    status = runner.invoke(app, ["status", "--raw", str(cirebon_raw), "--out", str(out)])
+    assert status.stdout.splitlines()[-1] == ("tables: to rebuild (the NER model could not run last time; "
+                                              "the last run used the NER model no_such_model)")
+    run(RunOptions(raw=cirebon_raw, out=out), log=lambda s: None)
+    assert [r["text"] for r in rows(out, "review") if "NER" in r["detail"]] == ["チルボン"]
 
 
 def test_workers_that_cannot_run_fail_their_documents_not_the_batch(table_raw, tmp_path):
