@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, wait
 
 from .discover import SourceFile
 from .document import read_document
@@ -38,22 +38,43 @@ def _worker_died(src: SourceFile, error: BaseException) -> Extraction:
                       error_kind="internal", error=f"the worker reading it failed ({what}); it will be read again")
 
 
-def run_local(sources: list[SourceFile], jobs: int, timeout: float | None) -> Iterator[tuple[int, Extraction]]:
-    if jobs <= 1 or len(sources) <= 1:
+def _worker_stopped(src: SourceFile, seconds: float) -> Extraction:
+    """The result for a document whose worker was still busy long after its own alarm should have
+    stopped it: stuck inside the PDF library's C code, where the alarm cannot reach."""
+    return Extraction(document=src.document, sha256=src.sha256, size_bytes=src.size_bytes, status="error",
+                      error_kind="timeout",
+                      error=f"still being read after {seconds:g} s (stuck inside the PDF library); its worker "
+                            "was stopped")
+
+
+# How long past --timeout a worker may stay busy before it is stopped from outside: its own alarm
+# normally ends a slow document at --timeout with a precise message; this catches what it cannot.
+HARD_LIMIT_GRACE = 10.0
+
+
+def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reader=read_document,
+              grace: float = HARD_LIMIT_GRACE) -> Iterator[tuple[int, Extraction]]:
+    """Read documents in worker processes (`reader(src, timeout)` each). A worker that dies fails
+    only its own document, and one stuck past `timeout + grace` is stopped and replaced."""
+    if jobs <= 1 and not timeout:  # no limit to enforce: read in this process
         for i, src in enumerate(sources):
-            yield i, read_document(src, timeout)
+            yield i, reader(src, timeout)
         return
+    from pebble import ProcessPool
+
+    hard_limit = timeout + grace if timeout else None
     queue = iter(enumerate(sources))
-    while True:  # a new pool whenever a worker's death broke the last one
-        with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), initializer=_limit_memory,
-                                 initargs=(WORKER_MEMORY_BYTES,)) as pool:
-            broken = yield from _windowed(lambda src: pool.submit(read_document, src, timeout), queue,
-                                          sources, jobs, lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0])
+    while True:  # a new pool whenever the last one broke (its workers kept dying before any task)
+        with ProcessPool(max_workers=max(1, min(jobs, len(sources))), initializer=_limit_memory,
+                         initargs=(WORKER_MEMORY_BYTES,)) as pool:
+            broken = yield from _windowed(
+                lambda src: pool.schedule(reader, args=(src, timeout), timeout=hard_limit), queue, sources,
+                jobs, lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0], hard_limit)
         if not broken:
             return
 
 
-def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some):
+def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, hard_limit: float | None = None):
     """Keep a few documents per worker in flight, no more: a finished result is handed on and
     dropped, so memory does not grow with the number of documents. Returns True when the executor
     broke (the rest of `queue` is left for a new one)."""
@@ -77,10 +98,12 @@ def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some):
             i = pending.pop(future)
             try:
                 result = future.result()
+            except TimeoutError:  # the pool stopped a worker stuck past the hard limit
+                result = _worker_stopped(sources[i], hard_limit or 0.0)
             except BrokenExecutor as e:
                 broken = True
                 result = _worker_died(sources[i], e)
-            except Exception as e:  # the worker could not even run the stage (e.g. an import failed)
+            except Exception as e:  # the worker died under it, or could not even run the stage
                 result = _worker_died(sources[i], e)
             yield i, result
 
