@@ -223,3 +223,18 @@ def test_year_outside_the_title_line(tmp_path):
         footer="令和4年度 第2次公募")))
     assert (parsed.title, parsed.fiscal_year) == (None, 2022)
     assert [(p.number, p.round) for p in parsed.projects] == [(1, 2)]
+
+
+def test_a_co_implementer_column_is_not_taken_for_the_proposer(tmp_path):
+    header = ["番号", "共同事業者", "代表事業者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [["1", "・(株)アルファ\n・北九州市", "日本工営(株)", "北九州市", "ダナン市", "ベトナム", "脱炭素都市形成支援事業"],
+            ["2", "", "(公財)地球環境戦略研究機関", "横浜市", "バンコク都", "タイ", "省エネ推進事業"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[30, 120, 120, 70, 70, 60, 200])
+    with pymupdf.open(path) as doc:
+        parsed = extract_adoption_table(doc)
+    assert parsed.notes == []
+    assert [(p.number, p.proposer, p.co_implementers) for p in parsed.projects] == [
+        (1, "日本工営株式会社", ["株式会社アルファ", "北九州市"]),
+        (2, "公益財団法人地球環境戦略研究機関", []),
+    ]

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz
 
 from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import fiscal_year_from_text, round_from_text
-from normalizers.orgs import normalize_org
+from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
 from pipeline import records
 from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
@@ -38,6 +38,9 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "number": ("番号", "No", "No.", "案件番号", "整理番号", "通し番号", "採択番号", "項番", "#"),
     "proposer": ("提案者", "代表事業者", "代表提案者", "実施主体", "応募者", "事業者", "事業者名",
                  "提案団体", "申請者", "受託者", "実施団体", "代表団体", "提案事業者"),
+    # Named apart from the proposer: "共同事業者" holds "事業者", and the longest synonym must win.
+    "co_implementers": ("共同事業者", "共同提案者", "共同実施者", "共同実施団体", "共同実施機関",
+                        "共同実施事業者", "参加事業者", "参画事業者", "共同団体", "協力事業者"),
     "japan": ("国内都市", "国内自治体", "日本側都市", "日本側自治体", "本邦自治体", "国内の都市",
               "国内連携都市", "連携自治体", "日本の自治体", "自治体"),
     "partner": ("対象都市・地域", "対象都市", "対象地域", "相手都市", "相手都市・地域", "海外都市",
@@ -529,13 +532,27 @@ def _project(rec: _Record, fiscal_year: int | None, round_no: int | None) -> rec
         title=normalize_text(title_raw),
         proposer_raw=proposer_raw,
         proposer=normalize_org(proposer_raw) if proposer_raw else None,
-        co_implementers=[],
+        co_implementers=split_co_implementers(cells.get("co_implementers", "")),
         japan=[records.PlaceText(japan_raw, page, "japan", None)] if japan_raw.strip() else [],
         partners=[records.PlaceText(partner_raw, page, "partner", country)] if partner_raw.strip() else [],
         country=country,
         fields=split_fields(cells["fields"]) if "fields" in cells else None,
         summary=strip_spaces_cjk(join_lines(cells.get("summary", ""))) or None,
     )
+
+
+def split_co_implementers(text: str) -> list[str]:
+    """A 共同事業者 cell → full legal names: one per bullet item ("・(株)A\n・B市"), else per 、."""
+    lines = [ln.strip() for ln in fold(text).splitlines() if ln.strip()]
+    if not any(ln[0] in BULLETS for ln in lines):
+        return split_orgs(join_lines("\n".join(lines)))
+    items: list[str] = []
+    for ln in lines:
+        if ln[0] in BULLETS or not items:
+            items.append(ln.lstrip(BULLETS).strip())
+        else:
+            items[-1] = join_lines(items[-1] + "\n" + ln)  # a name wrapped inside the cell
+    return [name for item in items for name in split_orgs(item)]
 
 
 def _number(text: str | None) -> int | None:
