@@ -40,9 +40,10 @@ class Canvas:
 
 def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, list[str]]],
                       after_lists: list[str], entries: list[dict], details: list[dict],
-                      per_page: int = 1000) -> Path:
+                      per_page: int = 1000, continued_heading: str | None = None) -> Path:
     """Cover; a 参加都市 page (country headers, "partner　Japanese" lines, then other headings and
-    lines in `after_lists`), running on to further pages after `per_page` lines; a project list page
+    lines in `after_lists`), running on to further pages after `per_page` lines (under
+    `continued_heading` when given); a project list page
     (`entries`: heading, number, title lines, proposer lines); one detail page per two `details`
     (title lines, lead, co lines, body)."""
     c = Canvas()
@@ -57,8 +58,11 @@ def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, 
     def next_line():
         nonlocal page, y, written
         written += 1
-        if written > per_page:  # the list runs on at the top of a new page, without a heading
+        if written > per_page:  # the list runs on at the top of a new page
             page, y, written = c.page(), 80.0, 1
+            if continued_heading:
+                c.text(page, 57, 68, continued_heading, 15)
+                y = 100.0
 
     for country, lines in participants:
         next_line()

@@ -125,9 +125,9 @@ def test_corpus_participating_city_pairs(parsed, corpus):
 
 # --- a pamphlet drawn here -------------------------------------------------------------------------
 
-def _small_pamphlet(path, per_page=1000):
+def _small_pamphlet(path, per_page=1000, continued_heading=None):
     return make_pamphlet_pdf(
-        path, "令和5年度", per_page=per_page,
+        path, "令和5年度", per_page=per_page, continued_heading=continued_heading,
         participants=[
             ("ベトナム", ["ハノイ市\u3000福岡県", "ダナン市\u3000横浜市 堺市"]),
             ("タイ", ["バンコク都\u3000横浜市", "(バンコク港・レムチャパン港)\u3000(横浜港埠頭)"]),
@@ -191,12 +191,13 @@ def test_drawn_pamphlet_projects(tmp_path):
     assert parsed.notes == []
 
 
-@pytest.mark.parametrize("per_page, pages", [
-    (3, [2, 2, 2, 3]),  # the next page begins with a country heading
-    (2, [2, 3, 3, 4]),  # the next pages begin with a pair line of the country left open
+@pytest.mark.parametrize("per_page, continued_heading, pages", [
+    (3, None, [2, 2, 2, 3]),  # the next page begins with a country heading
+    (2, None, [2, 3, 3, 4]),  # the next pages begin with a pair line of the country left open
+    (2, "参加都市（続き）", [2, 3, 3, 4]),  # ... under a heading of their own
 ])
-def test_a_participating_list_runs_on_over_pages(tmp_path, per_page, pages):
-    with pymupdf.open(_small_pamphlet(tmp_path / "p.pdf", per_page)) as doc:
+def test_a_participating_list_runs_on_over_pages(tmp_path, per_page, continued_heading, pages):
+    with pymupdf.open(_small_pamphlet(tmp_path / "p.pdf", per_page, continued_heading)) as doc:
         parsed = extract_pamphlet(doc)
     assert [(p.page, p.country, p.partner.text, p.japan.text) for p in parsed.pairs] == [
         (pages[0], "VN", "ハノイ市", "福岡県"),

@@ -111,7 +111,8 @@ def participating_pairs(doc: pymupdf.Document, pages: list[list[Line]]) -> list[
             section = [ln for ln in lines if ln.y0 >= heading.y1 - 0.5 and not in_margin(ln, page)]
             found, open_list = _pairs_in_section(_rows(page, section), page.rect.width)
         elif pairs and open_list:
-            section = [ln for ln in lines if not in_margin(ln, page)]
+            top = heading.y1 - 0.5 if heading is not None else float("-inf")  # 参加都市（続き）
+            section = [ln for ln in lines if ln.y0 >= top and not in_margin(ln, page)]
             found, open_list = _pairs_in_section(_rows(page, section), page.rect.width, open_list)
         else:
             continue
