@@ -118,7 +118,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
                 parsed = _extract(extraction.kind, doc)
                 extraction.spans = pdf.page_spans(doc)
             finally:
-                doc.close()
+                pdf.close_pdf(doc)
         extraction.parsed = parsed
         extraction.title = _document_title(parsed, texts)
         extraction.fiscal_year = parsed.fiscal_year or fiscal_year_from_text(extraction.title)

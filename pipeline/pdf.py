@@ -53,13 +53,13 @@ def open_pdf(path: Path) -> pymupdf.Document:
         doc.close()
         raise records.DocumentError("corrupt", f"{count} pages is more than the {MAX_PAGES} this pipeline reads")
     try:
-        has_text = any(page.get_text("text").strip() for page in doc)
+        has_text = any(page_text(page).strip() for page in doc)
     except Exception as exc:  # a page object broken beyond repair
-        doc.close()
+        close_pdf(doc)
         raise records.DocumentError("corrupt", f"a page cannot be read: {_one_line(exc)}") from None
     if not has_text:
         pages = doc.page_count
-        doc.close()
+        close_pdf(doc)
         raise records.DocumentError(
             "no_text_layer", f"no extractable text on any of its {pages} page(s) (scanned images?)", pages)
     return doc
@@ -79,9 +79,36 @@ def check_bytes(data: bytes) -> None:
         raise records.DocumentError("corrupt", "truncated: no %%EOF marker at the end of the file")
 
 
+# Every reader here extracts with TEXTFLAGS_TEXT (plain text, the "dict" and "rawdict" forms), and
+# building MuPDF's text page is the dear part of get_text: each page's is built once per document.
+# Up to this many pages, that is: a huge document does not hold all of them at once.
+SHARED_TEXT_PAGES = 300
+
+
+def page_text(page: pymupdf.Page, option: str = "text"):
+    """`page.get_text(option, flags=TEXTFLAGS_TEXT)`, from the page's text page built only once."""
+    doc = page.parent
+    shared = getattr(doc, "_c2c_text_pages", None)
+    if shared is None:
+        shared = {} if doc.page_count <= SHARED_TEXT_PAGES else False
+        doc._c2c_text_pages = shared
+    if shared is False:
+        return page.get_text(option, flags=pymupdf.TEXTFLAGS_TEXT)
+    if page.number not in shared:
+        shared[page.number] = (page, page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT))
+    owner, text_page = shared[page.number]
+    return owner.get_text(option, textpage=text_page)
+
+
+def close_pdf(doc: pymupdf.Document) -> None:
+    """Close a document opened with open_pdf, dropping its shared text pages first."""
+    doc._c2c_text_pages = None
+    doc.close()
+
+
 def page_texts(doc: pymupdf.Document) -> list[str]:
     """Plain text of each page, in page order."""
-    return [page.get_text("text") for page in doc]
+    return [page_text(page) for page in doc]
 
 
 def page_sizes(doc: pymupdf.Document) -> list[tuple[float, float]]:
@@ -99,7 +126,7 @@ def page_spans(doc: pymupdf.Document) -> list[records.TextSpan]:
     for page in doc:
         # get_text("blocks") rebuilt from its "dict" form (same flags, same text): "blocks" leaks a
         # string per block in PyMuPDF 2.0 (pymupdf/PyMuPDF#5067), so a worker grew with every page.
-        for block in page.get_text("dict", flags=pymupdf.TEXTFLAGS_BLOCKS)["blocks"]:
+        for block in page_text(page, "dict")["blocks"]:  # TEXTFLAGS_BLOCKS is TEXTFLAGS_TEXT
             if block["type"] != 0:
                 continue
             lines = ("".join(span["text"] for span in line["spans"]) for line in block["lines"])

@@ -29,6 +29,7 @@ from normalizers.dates import fiscal_year_from_text, round_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
 from pipeline import records
+from pipeline.pdf import page_text
 from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
                                           rows_between_cuts, rule_span_near)
 
@@ -113,7 +114,7 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     round_no = round_from_text(parsed.title)
     if parsed.fiscal_year is None and doc.page_count:
         # the year may sit in a heading or note away from the table (a cover page, a subtitle)
-        first_page = normalize_text(doc[0].get_text("text"))
+        first_page = normalize_text(page_text(doc[0]))
         parsed.fiscal_year = fiscal_year_from_text(first_page)
         round_no = round_no or round_from_text(first_page)
     if mapping is None:

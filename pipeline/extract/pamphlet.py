@@ -18,6 +18,7 @@ from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
 from pipeline import records
+from pipeline.pdf import page_text
 from pipeline.extract.textlines import (Line, Span, first_page_title, has_kana, in_margin, is_japanese_compound,
                                         is_japanese_lg, page_lines, squash)
 
@@ -127,7 +128,7 @@ def _rows(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
     whether the PDF keeps it in the same text line ("タイ東部地域大阪市" with a gap) or in a line
     of its own on the same row. Rows are joined only within one half of the page, so the two
     columns of a two-column list stay apart."""
-    chars = [(c["c"], c["bbox"]) for b in page.get_text("rawdict", flags=pymupdf.TEXTFLAGS_TEXT)["blocks"]
+    chars = [(c["c"], c["bbox"]) for b in page_text(page, "rawdict")["blocks"]
              for raw in b.get("lines", []) for sp in raw["spans"] for c in sp["chars"]]
     spaced = [Line(ln.page, ln.x0, ln.y0, ln.x1, ln.y1, [_spaced_span(sp, chars) for sp in ln.spans], ln.block)
               for ln in lines]

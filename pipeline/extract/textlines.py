@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pymupdf
 
 from normalizers.text import normalize_text, squash  # noqa: F401 (squash is re-exported)
+from pipeline.pdf import page_text
 
 
 @dataclass
@@ -61,7 +62,7 @@ def _is_bold(font: str, flags: int) -> bool:
 def page_lines(page: pymupdf.Page) -> list[Line]:
     """Every non-empty text line of the page, in the order PyMuPDF gives (block by block)."""
     lines: list[Line] = []
-    data = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)
+    data = page_text(page, "dict")
     for bno, block in enumerate(data["blocks"]):
         for raw in block.get("lines", []):
             spans = [Span(s["text"], s["font"], s["size"], s["color"], _is_bold(s["font"], s["flags"]),
