@@ -18,6 +18,7 @@ app.add_typer(gazetteer_app, name="gazetteer")
 
 RAW = typer.Option(Path("raw"), "--raw", help="Folder of input PDFs (searched recursively).")
 OUT = typer.Option(Path("extracted"), "--out", help="Folder the tables are written to.")
+SUMMARY_IDS = 10  # project ids named per line of the summary; the full lists are in runs.jsonl
 
 
 def _err(message: str) -> None:
@@ -55,6 +56,13 @@ def run(raw: Path = RAW, out: Path = OUT,
           f"{c['removed']} removed, {c['failed']} failed")
     print(f"projects: {ch['projects_added']} added, {ch['projects_changed']} changed, "
           f"{ch['projects_removed']} removed")
+    pc = result.project_changes
+    for label, items in (("added", pc["added"]),
+                         ("changed", [f"{pid} ({', '.join(fields)})" for pid, fields in pc["changed"].items()]),
+                         ("removed", pc["removed"])):
+        if items:
+            more = f" and {len(items) - SUMMARY_IDS} more" if len(items) > SUMMARY_IDS else ""
+            print(f"  {label}: {', '.join(items[:SUMMARY_IDS])}{more}")
     items = "item waits" if result.review_size == 1 else "items wait"
     print(f"review: {result.review_size} {items} for a person (c2c review --out {out})")
     for name in result.names_to_check:

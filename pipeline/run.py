@@ -57,7 +57,9 @@ class RunResult:
     actions: list[dict]
     failed: list[Extraction] = field(default_factory=list)
     review_size: int = 0
-    changes: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)  # counts of project_changes
+    # Project ids added, removed, and changed (with the fields that changed) since the last tables.
+    project_changes: dict = field(default_factory=lambda: {"added": [], "changed": {}, "removed": []})
     skipped_outputs: bool = False
     names_to_check: list[str] = field(default_factory=list)  # a few review items, for the summary
 
@@ -140,14 +142,15 @@ def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> t
     return actions, reasons or ["the inputs changed"]
 
 
-def _comparable(project: dict) -> str:
-    """A digest of a project's values without its sources' fingerprints: a re-issued PDF changes
-    every sha256, but only the projects whose values differ have changed."""
+def _fingerprint(project: dict) -> dict[str, str]:
+    """A short digest per field of a project row, its sources without their sha256: a re-issued PDF
+    changes every fingerprint of a file, but only the fields whose values differ have changed."""
     values = dict(project, sources=[(s["document"], s["pages"]) for s in project["sources"]])
-    return hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return {name: hashlib.sha1(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
+            for name, value in values.items() if name != "project_id"}
 
 
-def _old_projects(out: Path) -> dict[str, str]:
+def _old_projects(out: Path) -> dict[str, dict[str, str]]:
     path = out / "projects.jsonl"
     if not path.exists():
         return {}
@@ -156,8 +159,20 @@ def _old_projects(out: Path) -> dict[str, str]:
         for line in f:
             if line.strip():
                 row = json.loads(line)
-                rows[row["project_id"]] = _comparable(row)
+                rows[row["project_id"]] = _fingerprint(row)
     return rows
+
+
+def _project_changes(old: dict[str, dict[str, str]], projects: list[dict]) -> dict:
+    """Which projects are new, gone, or changed, and in which fields, since the last tables."""
+    new = {r["project_id"]: _fingerprint(r) for r in projects}
+    changed = {}
+    for project_id in sorted(set(new) & set(old)):
+        fields = sorted(f for f in set(new[project_id]) | set(old[project_id])
+                        if new[project_id].get(f) != old[project_id].get(f))
+        if fields:
+            changed[project_id] = fields
+    return {"added": sorted(set(new) - set(old)), "changed": changed, "removed": sorted(set(old) - set(new))}
 
 
 def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = None,
@@ -247,10 +262,12 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     if not to_parse and state.outputs_current(inputs_key):
         result.skipped_outputs = True
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
-        result.changes = {"projects_added": 0, "projects_removed": 0, "projects_changed": 0}
     else:
-        result.review_size, result.changes, result.names_to_check = _build_outputs(
+        result.review_size, result.project_changes, result.names_to_check = _build_outputs(
             opts, state, documents, uncached, inputs_key, log)
+    result.changes = {"projects_added": len(result.project_changes["added"]),
+                      "projects_removed": len(result.project_changes["removed"]),
+                      "projects_changed": len(result.project_changes["changed"])}
     state.save()
 
     kinds = {"parsed": 0, "reused": 0, "removed": 0, "failed": 0}
@@ -276,13 +293,14 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         "gazetteer_version": gazetteer_version,
         "documents": result.counts,
         "actions": result.actions,
+        "projects": result.project_changes,
         "exit_code": result.exit_code,
     })
     return result
 
 
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
-                   inputs_key: str, log) -> tuple[int, dict[str, int], list[str]]:
+                   inputs_key: str, log) -> tuple[int, dict, list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
     from .dedupe import TableBuilder
     from .emit import Emitter
@@ -317,12 +335,6 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version(),
                                      ner_model=_ner_model(opts.use_ner), ner_failed=resolver.model_failed)
     state.manifest["outputs"]["review_size"] = len(tables.review)
-    new = {r["project_id"]: _comparable(r) for r in tables.projects}
-    changes = {
-        "projects_added": len(set(new) - set(old)),
-        "projects_removed": len(set(old) - set(new)),
-        "projects_changed": sum(1 for k in set(new) & set(old) if new[k] != old[k]),
-    }
     names = [f"«{r['text']}» ({r['document']} p.{r['page']}): {r['kind']}" for r in tables.review
              if r["kind"] in ("unresolved_place", "low_confidence_place")]
-    return len(tables.review), changes, names[:SUMMARY_NAMES]
+    return len(tables.review), _project_changes(old, tables.projects), names[:SUMMARY_NAMES]

@@ -130,6 +130,9 @@ def test_reissued_pdf_is_the_only_document_reread_and_keeps_ids(table_raw, tmp_p
     result = quiet_run(table_raw, out)
     assert [(a["document"], a["action"]) for a in result.actions] == [("deck.pdf", "reused"), ("table.pdf", "parsed")]
     assert result.changes == {"projects_added": 0, "projects_removed": 0, "projects_changed": 1}
+    assert result.project_changes == {"added": [], "changed": {"FY2025-R1-02": ["proposer"]},
+                                      "removed": []}
+    assert rows(out, "runs")[-1]["projects"] == result.project_changes
     second = {p["project_id"]: p for p in rows(out, "projects")}
     assert sorted(second) == sorted(first) == ["FY2025-R1-01", "FY2025-R1-02"]
     assert second["FY2025-R1-02"]["proposer"] == "公益財団法人地球環境戦略研究機関"
