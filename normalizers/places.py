@@ -117,6 +117,19 @@ def split_suffix(folded: str) -> tuple[str, str | None]:
     return folded, None
 
 
+# Older transliterations write foreign sounds with native kana: サンティアゴ / サンチアゴ, ハイフォン /
+# ハイホン, ディエン / ジエン. On folded text (small kana already large, so ティ is テイ here).
+_NATIVE_KANA = re.compile("テイ|デイ|フア|フイ|フエ|フオ")
+_NATIVE_KANA_OF = {"テイ": "チ", "デイ": "ジ", "フア": "ハ", "フイ": "ヒ", "フエ": "ヘ", "フオ": "ホ"}
+
+
+def native_kana(stem: str) -> str:
+    """A folded stem with foreign sounds written in native kana: the key for a second, looser lookup.
+    Not part of `match_key`: テイ is also a sound of its own, so only a name that matches nothing
+    otherwise is tried this way."""
+    return _NATIVE_KANA.sub(lambda m: _NATIVE_KANA_OF[m.group()], stem)
+
+
 def match_key(text: str) -> tuple[str, str | None]:
     """(stem key, admin suffix or None). Idempotent on the stem: match_key(stem)[0] == stem."""
     stem, suffix = split_suffix(fold(text or ""))

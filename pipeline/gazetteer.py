@@ -29,7 +29,7 @@ from rapidfuzz import fuzz
 
 from gazetteer import data_folder
 from normalizers.places import (SUFFIXES, fold, fold_with_offsets, kinds_for_suffix, latin_key,
-                                match_key, split_suffix, to_romaji)
+                                match_key, native_kana, split_suffix, to_romaji)
 
 # The data ships inside the `gazetteer` package, so an installed c2c finds it too.
 DEFAULT_FOLDER = data_folder()
@@ -164,6 +164,7 @@ class Gazetteer:
         self._by_variant: dict[str, list[str]] = {}
         self._by_key: dict[tuple[str, str | None], list[str]] = {}
         self._by_stem: dict[str, list[str]] = {}
+        self._by_native_kana: dict[tuple[str, str | None], list[str]] = {}  # foreign places only
         self._surface: dict[str, list[str]] = {}
         self._by_country: dict[str, list[str]] = {}
         self._country_of_name: dict[str, str] = {}
@@ -183,6 +184,8 @@ class Gazetteer:
                     keys.append(key)
                     _add(self._by_key, key, p.place_id)
                     _add(self._by_stem, key[0], p.place_id)
+                    if p.country != "JP":
+                        _add(self._by_native_kana, (native_kana(key[0]), key[1]), p.place_id)
                 _add(self._surface, folded, p.place_id)
                 if p.kind == "country":
                     self._country_of_name[folded] = p.country
@@ -285,6 +288,9 @@ class Gazetteer:
             # places only: Japanese names are official and printed exactly.
             ids = [i for i in self._by_stem.get(stem, ()) if ok(i) and self.places[i].country != "JP"
                    and self.places[i].kind in kinds]
+        loose = native_kana(stem)
+        if not ids and len(loose) >= 2:  # サンチアゴ市 for サンティアゴ市: foreign sounds in native kana
+            ids = [i for i in self._by_native_kana.get((loose, suffix), ()) if ok(i)]
         if ids:
             return ids, "variant"
         m = _PAREN_ALIAS.match(cleaned)

@@ -244,3 +244,21 @@ def test_radical_code_points_from_broken_font_maps_resolve(gaz):
 ])
 def test_other_suffixes_of_the_same_kind(gaz, printed, country, place_id):
     assert gaz.resolve(printed, country=country).place_id == place_id
+
+
+@pytest.mark.parametrize("printed, country, place_id", [
+    ("サンチアゴ市", "CL", "cl-santiago"),  # ティ written チ
+    ("ハイホン市", "VN", "vn-hai-phong"),  # フォ written ホ
+    ("ハイフオン市", "VN", "vn-hai-phong"),  # ... and its small kana written large
+    ("エーヤワジ管区", "MM", "mm-ayeyarwady-region"),  # ディ written ジ
+])
+def test_foreign_sounds_written_in_native_kana(gaz, printed, country, place_id):
+    found = gaz.resolve(printed, country=country)
+    assert (found.place_id, found.method) == (place_id, "variant")
+
+
+def test_native_kana_is_only_a_second_try():
+    from normalizers.places import match_key, native_kana
+
+    assert match_key("サンティアゴ市") != match_key("サンチアゴ市")  # the key keeps テイ and チ apart
+    assert native_kana(match_key("サンティアゴ市")[0]) == native_kana(match_key("サンチアゴ市")[0]) == "サンチアゴ"
