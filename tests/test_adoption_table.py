@@ -238,3 +238,24 @@ def test_a_co_implementer_column_is_not_taken_for_the_proposer(tmp_path):
         (1, "日本工営株式会社", ["株式会社アルファ", "北九州市"]),
         (2, "公益財団法人地球環境戦略研究機関", []),
     ]
+
+
+@pytest.mark.parametrize("lower_only", [False, True])
+def test_a_two_row_header_is_read_as_one(tmp_path, lower_only):
+    # "実施体制" spans two sub-columns; the other labels stand in the upper row. With `lower_only`
+    # the lower row holds nothing but the sub-column labels of the merged cell.
+    header = ["番号", "事業名", "実施体制", "", "国内都市", "対象都市", "対象国"]
+    lower = ["", "", "代表事業者", "共同事業者", "", "", ""] if not lower_only else \
+        ["", "", "代表事業者", "", "", "", ""]
+    rows = [lower,
+            ["1", "脱炭素都市形成支援事業", "日本工営(株)", "(株)アルファ", "北九州市", "ダナン市", "ベトナム"],
+            ["2", "省エネ推進事業", "(公財)地球環境戦略研究機関", "", "横浜市", "バンコク都", "タイ"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[30, 160, 120, 100, 70, 70, 60])
+    with pymupdf.open(path) as doc:
+        parsed = extract_adoption_table(doc)
+    got = [(p.number, p.title, p.proposer, p.co_implementers, p.country) for p in parsed.projects]
+    assert got == [
+        (1, "脱炭素都市形成支援事業", "日本工営株式会社", [] if lower_only else ["株式会社アルファ"], "VN"),
+        (2, "省エネ推進事業", "公益財団法人地球環境戦略研究機関", [], "TH"),
+    ]

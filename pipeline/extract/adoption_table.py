@@ -92,16 +92,23 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
             above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
             title_lines = [ln.text for ln in above if ln.text.strip() and not _PAGE_NUMBER.match(ln.text)]
         for _top, grid in grids:
-            for cells in grid:
-                header = _map_header(cells)
-                if header is not None:
-                    mapping, ncols = header.mapping, len(cells)
+            header_rows: list[str] | None = None  # the header read so far: it may take two rows
+            for cells in [*grid, None]:
+                if cells is not None and (_map_header(cells) is not None or (
+                        header_rows is not None and _continues_header(header_rows, cells))):
+                    header_rows = cells if header_rows is None else _stack_header(header_rows, cells)
+                    continue
+                if header_rows is not None:
+                    header = _map_header(header_rows)
+                    mapping, ncols = header.mapping, len(header_rows)
                     for note in header.notes:
                         if note.text not in noted:
                             noted.add(note.text)
                             note.page = page_no
                             parsed.notes.append(note)
-                    continue
+                    header_rows = None
+                if cells is None:
+                    break
                 if mapping is None:
                     # rows above the first header: a merged title row inside the grid
                     title_lines.extend(c for c in cells if c.strip())
@@ -463,6 +470,22 @@ def match_header(text: str) -> str | None:
         return best[1]
     score, role = max((fuzz.ratio(key, k), role) for role, keys in _SYNONYM_KEYS.items() for k in keys)
     return role if score >= FUZZY_MIN else None
+
+
+def _continues_header(above: list[str], cells: list[str]) -> bool:
+    """Whether `cells` is the lower row of a two-row header: every label it holds names a role (the
+    sub-columns of a merged "実施体制" cell: 代表事業者 | 共同事業者)."""
+    filled = [c for c in cells if c.strip()]
+    return (len(cells) == len(above) and bool(filled) and all(match_header(c) for c in filled)
+            and not any(re.fullmatch(r"\s*\d+\s*", c) for c in filled))
+
+
+def _stack_header(above: list[str], below: list[str]) -> list[str]:
+    """One header row from two: the lower label where there is one (it names the sub-column), else
+    the upper one (a label spanning both rows)."""
+    if len(above) != len(below):
+        return below
+    return [lo if lo.strip() else up for up, lo in zip(above, below)]
 
 
 def _map_header(cells: list[str]) -> _Header | None:
