@@ -87,7 +87,9 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
     # pamphlet: long portrait pages with brochure sections and per-project detail pages
     hits = sum(1 for w in PAMPHLET_WORDS if w in lower)
     scores["pamphlet"] += min(hits, 5) * 0.6
-    detail_pages = sum(1 for p in pages if "代表事業者" in p and ("共同事業者" in p or "実施主体" in p))
+    # (a table page naming 代表事業者 and 共同事業者 columns is a table page, not a project page)
+    detail_pages = sum(1 for p, roles in zip(pages, roles_per_page)
+                       if roles < 4 and "代表事業者" in p and ("共同事業者" in p or "実施主体" in p))
     scores["pamphlet"] += min(detail_pages, 4) * 0.5
     if portrait is not None:
         scores["pamphlet"] += 1.0 * portrait
