@@ -3,7 +3,7 @@ import pytest
 
 import pdfmaker
 from pipeline import pdf
-from pipeline.classify import classify
+from pipeline.classify import THRESHOLD, classify, score_kinds
 
 
 def kind_of(path, with_sizes=True) -> str:
@@ -75,3 +75,16 @@ def test_brochure_with_project_detail_pages_is_pamphlet(tmp_path):
 def test_nothing_is_other():
     assert classify([]) == "other"
     assert classify(["", " "]) == "other"
+
+
+def test_table_with_co_implementer_columns_is_not_a_pamphlet(tmp_path):
+    # 代表事業者 and 共同事業者 on every page, as a pamphlet's project pages have them, but as columns
+    header = ["番号", "代表事業者", "共同事業者", "国内都市", "対象都市", "対象国", "事業名", "事業概要"]
+    rows = [[str(i), "日本工営(株)", "(株)アルファ、北九州市", "北九州市", "ダナン市", "ベトナム",
+             f"脱炭素都市形成支援事業{i}", "省エネ設備の導入可能性を調査し、" * 12] for i in range(1, 13)]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[25, 70, 80, 50, 50, 40, 90, 150], rows_per_page=3)
+    doc = pdf.open_pdf(path)
+    scores = score_kinds(pdf.page_texts(doc), [(h, w) for w, h in pdf.page_sizes(doc)])  # portrait pages
+    assert max(scores, key=scores.get) == "adoption_table"
+    assert scores["pamphlet"] < THRESHOLD  # on its own the evidence would not make it a pamphlet
