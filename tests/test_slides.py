@@ -28,6 +28,8 @@ def _rows(parsed, page=None):
     ("• チリ : レンカ区- 富山市、", ("CL", [("富山市", "レンカ区")])),
     ("インド ：テランガーナ州-北九州市 など", ("IN", [("北九州市", "テランガーナ州")])),
     ("• タイ : バンコク都ー横浜市、パタヤ市・ラヨン市- 大阪市", ("TH", [("横浜市", "バンコク都"), ("大阪市", "パタヤ市・ラヨン市")])),
+    ("・ベトナム：ハイフォン市 ⇔ 北九州市、ダナン市↔横浜市", ("VN", [("北九州市", "ハイフォン市"), ("横浜市", "ダナン市")])),
+    ("・フィリピン：ダバオ市×北九州市", ("PH", [("北九州市", "ダバオ市")])),
     ("• 横浜市ー北九州市", None),
     ("• 例) 気候変動アクションプラン策定支援、", None),
 ])
@@ -39,6 +41,8 @@ def test_split_bracket_pair_either_order():
     assert (split_bracket_pair("スラバヤ市-北九州市").japan, split_bracket_pair("スラバヤ市-北九州市").partner) == ("北九州市", "スラバヤ市")
     assert (split_bracket_pair("横浜市ーダナン市 ").japan, split_bracket_pair("横浜市ーダナン市 ").partner) == ("横浜市", "ダナン市")
     assert split_bracket_pair("JCMエコリース事業") is None
+    assert (split_bracket_pair("横浜市×ダナン市").japan, split_bracket_pair("ダナン市 ⇔ 横浜市").partner) == (
+        "横浜市", "ダナン市")
 
 
 # --- the corpus deck ------------------------------------------------------------------------------

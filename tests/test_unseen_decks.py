@@ -194,6 +194,8 @@ def test_project_title(text, expected):
 def test_title_pair_shapes():
     assert title_pair("…、マハラシュトラ州・大阪市連携による脱炭素技術導入促進事業").japan == "大阪市"
     assert title_pair("富山市-バドゥン県における脱炭素").partner == "バドゥン県"
+    assert (title_pair("横浜市×ダナン市の都市間連携").japan, title_pair("ダナン市⇔横浜市の連携").partner) == (
+        "横浜市", "ダナン市")
     assert title_pair("ダナン市と脱炭素都市の形成") is None
     assert title_pair("沖縄県・浦添市ーパラオ・アイライ州の") is None  # a compound side is not a title's pair
 
