@@ -56,6 +56,12 @@ _SCAN_MIXED = re.compile(r"[ァ-ヺーA-Za-z][ァ-ヺー・A-Za-z \u3000]*?(?:%s
 _LIST_SEPARATOR = re.compile(r"[・、,，/／;；()（）]|及び")
 
 
+# What may stand between a country's name and a place name: ベトナム・ダナン市, ベトナム：ダナン市,
+# ベトナム／ダナン市.
+_COUNTRY_SEPARATORS = "・ー-—:：/／|｜"
+_BRACKETED_PREFIX = re.compile(r"^[【\[(（〔<＜《]\s*(?P<inside>[^】\])）〕>＞》]+?)\s*[】\])）〕>＞》]\s*(?P<rest>.*)$")
+
+
 def _is_kana(ch: str) -> bool:
     return "ァ" <= ch <= "ヺ"
 
@@ -220,13 +226,23 @@ class Gazetteer:
         return ok
 
     def _split_country(self, cleaned: str) -> tuple[str | None, str]:
-        """'インドネシア共和国バリ州' → ('ID', 'バリ州'); the longest country name wins."""
+        """'インドネシア共和国バリ州' → ('ID', 'バリ州'); the longest country name wins. A country in
+        brackets before the name counts too: '【ベトナム】ダナン市'."""
+        bracketed = _BRACKETED_PREFIX.match(cleaned)
+        if bracketed:
+            cc = self._country_of_name.get(fold(bracketed["inside"]))
+            if cc and bracketed["rest"]:
+                return cc, bracketed["rest"]
         folded, offsets = fold_with_offsets(cleaned)
         for n in range(len(folded) - 1, 1, -1):
             cc = self._country_of_name.get(folded[:n])
             if cc:
-                rest = cleaned[offsets[n]:].lstrip("・ー-—:：")
-                if rest and not (_is_kana(rest[0]) and _is_kana(cleaned[offsets[n] - 1])):
+                after = cleaned[offsets[n]:]
+                rest = after.lstrip(_COUNTRY_SEPARATORS)
+                # Katakana running straight on from a country's name may be one word (ニジェール…):
+                # only a separator, or a change of script, ends the country there.
+                joined = len(rest) == len(after)
+                if rest and not (joined and _is_kana(rest[0]) and _is_kana(cleaned[offsets[n] - 1])):
                     return cc, rest
         return None, cleaned
 

@@ -262,3 +262,13 @@ def test_native_kana_is_only_a_second_try():
 
     assert match_key("サンティアゴ市") != match_key("サンチアゴ市")  # the key keeps テイ and チ apart
     assert native_kana(match_key("サンティアゴ市")[0]) == native_kana(match_key("サンチアゴ市")[0]) == "サンチアゴ"
+
+
+@pytest.mark.parametrize("printed, place_id", [
+    ("ベトナム：ダナン市", "vn-da-nang"),
+    ("【ベトナム】ダナン市", "vn-da-nang"),
+    ("(タイ)バンコク都", "th-bangkok"),
+    ("ベトナム南部地域", "vn-southern-vietnam"),  # a name that begins with a country's name stays whole
+])
+def test_a_country_written_before_the_place_is_context(gaz, printed, place_id):
+    assert [r.place_id for r in gaz.resolve_cell(printed, side="partner")] == [place_id]
