@@ -37,6 +37,8 @@ def truth(corpus):
      PairHeading("富山市", "MY", "ジョホール州イスカンダル開発地域・コタキナバル市")),
     ("大阪市ータイ王国タイ東部地域(EEC 及びバンコク都)", PairHeading("大阪市", "TH", "タイ東部地域(EEC 及びバンコク都)")),
     ("横浜市ーダナン市", PairHeading("横浜市", None, "ダナン市")),
+    ("札幌市 ⇔ モンゴル国ウランバートル市", PairHeading("札幌市", "MN", "ウランバートル市")),
+    ("横浜市×ダナン市", PairHeading("横浜市", None, "ダナン市")),
 ])
 def test_pair_heading_separators(text, expected):
     assert parse_pair_heading(text) == expected

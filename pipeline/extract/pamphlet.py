@@ -24,7 +24,7 @@ from pipeline.extract.textlines import (Line, Span, first_page_title, has_kana, 
 
 # Dashes printed between the Japanese side and the partner side of a pair heading. ー (the katakana
 # long vowel mark) is among them: after a kanji suffix such as 市 it cannot be a long vowel.
-PAIR_SEPARATORS = "ー—－-―‐–−"
+PAIR_SEPARATORS = "ー—－-―‐–−⇔↔⟷×✕"  # dashes, and the arrows and crosses some layouts draw
 _SEPARATOR = re.compile(f"[{re.escape(PAIR_SEPARATORS)}]")
 # A list number as printed: "01", "1", "No.1", "No. 1", "1.", "(1)", "#1".
 _NUMBER = re.compile(r"^(?:no\.?|№|#)?[(（]?(\d{1,3})[)）.．]?$", re.IGNORECASE)
