@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .text import normalize_text
+from .text import normalize_text, strip_spaces_cjk
 
 # Abbreviations printed in parentheses (after NFKC: ㈱ → (株)) and the legal form they stand for.
 LEGAL_FORMS = {
@@ -20,10 +20,14 @@ LEGAL_FORMS = {
     "社": "社団法人",
     "特非": "特定非営利活動法人",
     "独": "独立行政法人",
+    "地独": "地方独立行政法人",
     "国研": "国立研究開発法人",
+    "国大": "国立大学法人",
+    "社福": "社会福祉法人",
     "学": "学校法人",
     "医": "医療法人",
 }
+_NPO = "NPO法人"
 _ABBR = "|".join(sorted(map(re.escape, LEGAL_FORMS), key=len, reverse=True))
 _LEADING = re.compile(rf"^\((?:{_ABBR})\)")
 _TRAILING = re.compile(rf"\((?:{_ABBR})\)$")
@@ -44,10 +48,13 @@ def split_acronym(name: str) -> tuple[str, str | None]:
 
 
 def expand_legal_form(name: str) -> str:
-    """(株)X → 株式会社X, X(株) → X株式会社, for every abbreviation in LEGAL_FORMS."""
+    """(株)X → 株式会社X, X(株) → X株式会社, for every abbreviation in LEGAL_FORMS; NPO法人X →
+    特定非営利活動法人X."""
     m = _LEADING.match(name)
     if m:
         return LEGAL_FORMS[m.group(0)[1:-1]] + name[m.end():]
+    if name.startswith(_NPO):  # the common name of the legal form
+        return "特定非営利活動法人" + name[len(_NPO):]
     m = _TRAILING.search(name)
     if m:
         return name[: m.start()] + LEGAL_FORMS[m.group(0)[1:-1]]
@@ -58,7 +65,8 @@ def normalize_org(raw: str | None) -> str:
     """The full legal name: normalized text, legal forms expanded, no spaces, no trailing acronym."""
     name = normalize_text(raw)
     name, _ = split_acronym(name)
-    return expand_legal_form(name)
+    # Again after the expansion: "(株) NTTデータ" has its space beside a bracket, not a Japanese character.
+    return strip_spaces_cjk(expand_legal_form(name))
 
 
 def org_alias(raw: str | None) -> str | None:

@@ -57,6 +57,11 @@ def test_squash():
      "Toyota Daihatsu Engineering & Manufacturing Co., Ltd."),
     ("ABC (Thailand) Co., Ltd.", "ABC (Thailand) Co., Ltd."),
     ("札幌市", "札幌市"),
+    ("(株) NTTデータ経営研究所", "株式会社NTTデータ経営研究所"),  # no space left after the expansion
+    ("(一社) Yokohama Urban Solution Alliance", "一般社団法人Yokohama Urban Solution Alliance"),
+    ("NPO法人 アジア環境協会", "特定非営利活動法人アジア環境協会"),
+    ("(地独)大阪産業技術研究所", "地方独立行政法人大阪産業技術研究所"),
+    ("(国大)九州大学", "国立大学法人九州大学"),
 ])
 def test_normalize_org(raw, expected):
     assert normalize_org(raw) == expected
