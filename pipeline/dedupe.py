@@ -422,6 +422,9 @@ class TableBuilder:
         self._mention_counts: dict[str, int] = {}
         self._spellings: dict[str, set[str]] = defaultdict(set)
         self._pairs: dict[tuple[str, str], _PairGroup] = {}
+        # The fiscal years in which a project joins a (Japanese, partner) pair: the years a pair row
+        # lists, since the participating lists and slides that give the pairs state none.
+        self._project_years: dict[tuple[str, str], set[int]] = defaultdict(set)
         self._jcm: list[_JcmGroup] = []
         self._review: list[dict] = []
 
@@ -447,6 +450,11 @@ class TableBuilder:
                 group = _JcmGroup(item, title)
                 self._jcm.append(group)
             group.add(item, self._index)
+        for project in part.projects:
+            if project.record.fiscal_year is not None:
+                for japan in _japan_ids(project):
+                    for partner in _partner_ids(project):
+                        self._project_years[(japan, partner)].add(project.record.fiscal_year)
         self._spill.add(part.projects)
         self._review += part.review
 
@@ -461,6 +469,8 @@ class TableBuilder:
             self._spill.close()
         tables = Tables()
         tables.projects, review = _project_rows(clusters, self._index, self.gazetteer)
+        for key, group in self._pairs.items():
+            group.fiscal_years |= self._project_years.get(key, set())
         tables.city_pairs = _pair_rows(self._pairs, self._index, self.gazetteer)
         tables.jcm_projects = _jcm_rows(self._jcm, self._index)
         tables.mentions = mentions or []

@@ -186,3 +186,16 @@ def test_parquet_row_groups_end_at_a_size_too(tmp_path, monkeypatch):
     parquet = pq.ParquetFile(tmp_path / "review.parquet")
     assert parquet.num_row_groups == 3  # two rows of about 200 bytes each
     assert parquet.read().to_pylist() == rows
+
+
+def test_a_city_pair_lists_the_fiscal_years_of_the_projects_that_join_it(gazetteer):
+    from pipeline.records import PairRecord
+
+    deck = _doc("deck.pdf", "slides", [])
+    deck.parsed.pairs = [PairRecord(2, PlaceText("横浜市", 2, "japan"), PlaceText("ダナン市", 2, "partner", "VN"), "VN"),
+                         PairRecord(2, PlaceText("堺市", 2, "japan"), PlaceText("ダナン市", 2, "partner", "VN"), "VN")]
+    table = _doc("table.pdf", "adoption_table", [_project("ダナン市の事業", "X", number=1, round_=1)])  # 横浜市-ダナン市
+    old = _doc("old.pdf", "pamphlet", [_project("ダナン市の旧事業", "Y", number=4)])
+    old.parsed.projects[0].fiscal_year = 2022
+    pairs = {p["pair_id"]: p["fiscal_years"] for p in _tables(gazetteer, [deck, table, old]).city_pairs}
+    assert pairs == {"jp-141003~vn-da-nang": [2022, 2025], "jp-271403~vn-da-nang": []}
