@@ -259,3 +259,18 @@ def test_a_two_row_header_is_read_as_one(tmp_path, lower_only):
         (1, "脱炭素都市形成支援事業", "日本工営株式会社", [] if lower_only else ["株式会社アルファ"], "VN"),
         (2, "省エネ推進事業", "公益財団法人地球環境戦略研究機関", [], "TH"),
     ]
+
+
+def test_the_tables_of_two_calls_in_one_document_keep_their_rounds(tmp_path):
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名"]
+    first = pdfmaker.make_table_pdf(tmp_path / "r1.pdf", "令和7年度 都市間連携事業 1次公募 採択案件一覧", header,
+                                    [["1", "日本工営(株)", "北九州市", "ダナン市", "ベトナム", "ダナン市の事業"]])
+    second = pdfmaker.make_table_pdf(tmp_path / "r2.pdf", "2次公募 採択案件", header,
+                                     [["1", "(株)アルファ", "横浜市", "バンコク都", "タイ", "バンコク都の事業"]])
+    with pymupdf.open(first) as doc, pymupdf.open(second) as more:
+        doc.insert_pdf(more)
+        doc.save(tmp_path / "both.pdf")
+    with pymupdf.open(tmp_path / "both.pdf") as doc:
+        parsed = extract_adoption_table(doc)
+    assert [(p.fiscal_year, p.round, p.number, p.title) for p in parsed.projects] == [
+        (2025, 1, 1, "ダナン市の事業"), (2025, 2, 1, "バンコク都の事業")]

@@ -63,6 +63,7 @@ _HEADER_PUNCT = re.compile(r"[\s・･/／()（）「」【】\[\]:：.．,，�
 class _Row:
     page: int
     cells: list[str]  # one string per column, lines joined with "\n"
+    section: tuple[int | None, int | None] = (None, None)  # (fiscal year, round) its page heading states
 
 
 @dataclass
@@ -71,6 +72,7 @@ class _Record:
 
     pages: list[int]
     cells: dict[str, str] = field(default_factory=dict)
+    section: tuple[int | None, int | None] = (None, None)
 
 
 def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
@@ -81,16 +83,22 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     noted: set[str] = set()
     title_lines: list[str] | None = None
     rows: list[_Row] = []
+    section: tuple[int | None, int | None] = (None, None)
     for page in doc:
         page_no = page.number + 1
         lines = _page_lines(page)
         grids, columns = _page_grids(page, lines, ncols, columns, mapping)
         if not grids:
             continue
+        top = grids[0][0]
+        above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
+        heading = [ln.text for ln in above if ln.text.strip() and not _PAGE_NUMBER.match(ln.text)]
         if title_lines is None:
-            top = grids[0][0]
-            above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
-            title_lines = [ln.text for ln in above if ln.text.strip() and not _PAGE_NUMBER.match(ln.text)]
+            title_lines = heading
+        # One document may hold the tables of several calls, each under its own heading
+        # ("2次公募 採択案件"): rows take the year and round of the last heading that states them.
+        stated = normalize_text("\n".join(heading))
+        section = (fiscal_year_from_text(stated) or section[0], round_from_text(stated) or section[1])
         for _top, grid in grids:
             header_rows: list[str] | None = None  # the header read so far: it may take two rows
             for cells in [*grid, None]:
@@ -114,7 +122,7 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
                     title_lines.extend(c for c in cells if c.strip())
                     continue
                 if len(cells) == ncols:  # another table (a legend, notes) is not a project row
-                    rows.append(_Row(page_no, cells))
+                    rows.append(_Row(page_no, cells, section))
 
     parsed.title = normalize_text("\n".join(title_lines or [])) or None
     parsed.fiscal_year = fiscal_year_from_text(parsed.title)
@@ -128,7 +136,8 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
         parsed.notes.append(records.Note("no_table", None, "", "no table with a recognisable header row"))
         return parsed
     for record in _assemble(rows, mapping):
-        parsed.projects.append(_project(record, parsed.fiscal_year, round_no))
+        year, round_of_section = record.section
+        parsed.projects.append(_project(record, year or parsed.fiscal_year, round_of_section or round_no))
     return parsed
 
 
@@ -532,7 +541,7 @@ def _assemble(rows: list[_Row], mapping: dict[int, str]) -> list[_Record]:
                 if text.strip():
                     last.cells[role] = (last.cells.get(role, "") + "\n" + text).strip("\n")
             continue
-        out.append(_Record([row.page], dict(cells)))
+        out.append(_Record([row.page], dict(cells), row.section))
     return out
 
 
