@@ -88,6 +88,7 @@ SHARED_TEXT_PAGES = 300
 def page_text(page: pymupdf.Page, option: str = "text"):
     """`page.get_text(option, flags=TEXTFLAGS_TEXT)`, from the page's text page built only once."""
     doc = page.parent
+    # Kept on the document itself, so they go with it (a Document takes attributes, not weak refs).
     shared = getattr(doc, "_c2c_text_pages", None)
     if shared is None:
         shared = {} if doc.page_count <= SHARED_TEXT_PAGES else False
