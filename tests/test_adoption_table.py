@@ -274,3 +274,41 @@ def test_the_tables_of_two_calls_in_one_document_keep_their_rounds(tmp_path):
         parsed = extract_adoption_table(doc)
     assert [(p.fiscal_year, p.round, p.number, p.title) for p in parsed.projects] == [
         (2025, 1, 1, "ダナン市の事業"), (2025, 2, 1, "バンコク都の事業")]
+
+
+def test_labels_under_a_merged_header_cell_belong_to_their_sub_columns(tmp_path):
+    # 実施体制 is one cell over two columns, closed below by a rule under it alone; the sub-row holds
+    # 代表事業者 | 共同事業者, the other header cells run down both rows.
+    doc = pymupdf.open()
+    page = doc.new_page(width=842, height=595)
+    page.insert_text((40, 40), "令和7年度 都市間連携事業 採択案件一覧", fontname=pdfmaker.FONT, fontsize=12)
+    xs = [40, 80, 300, 420, 540, 620, 700, 780]
+    ys = [60, 80, 100, 140, 180]
+    shape = page.new_shape()
+    for i, x in enumerate(xs):
+        shape.draw_line((x, ys[1] if i == 3 else ys[0]), (x, ys[-1]))
+    shape.draw_line((xs[0], ys[0]), (xs[-1], ys[0]))
+    shape.draw_line((xs[2], ys[1]), (xs[4], ys[1]))
+    for y in ys[2:]:
+        shape.draw_line((xs[0], y), (xs[-1], y))
+    shape.finish(color=(0, 0, 0), width=0.5)
+    shape.commit()
+
+    def put(x, y, text):
+        page.insert_text((x + 3, y), text, fontname=pdfmaker.FONT, fontsize=8)
+    for x, text in zip(xs, ["番号", "事業名", "", "", "国内都市", "対象都市", "対象国"]):
+        put(x, 92, text)
+    put(xs[2] + 60, 74, "実施体制")
+    put(xs[2], 94, "代表事業者")
+    put(xs[3], 94, "共同事業者")
+    rows = [["1", "脱炭素都市形成支援事業", "日本工営(株)", "(株)アルファ", "北九州市", "ダナン市", "ベトナム"],
+            ["2", "省エネ推進事業", "(公財)地球環境戦略研究機関", "", "横浜市", "バンコク都", "タイ"]]
+    for row, y in zip(rows, ys[2:]):
+        for x, text in zip(xs, row):
+            put(x, y + 14, text)
+    doc.save(tmp_path / "merged.pdf")
+    with pymupdf.open(tmp_path / "merged.pdf") as doc:
+        parsed = extract_adoption_table(doc)
+    assert parsed.notes == []
+    assert [(p.number, p.proposer, p.co_implementers, p.country) for p in parsed.projects] == [
+        (1, "日本工営株式会社", ["株式会社アルファ"], "VN"), (2, "公益財団法人地球環境戦略研究機関", [], "TH")]
