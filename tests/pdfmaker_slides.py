@@ -40,12 +40,13 @@ class Canvas:
 
 def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, list[str]]],
                       after_lists: list[str], entries: list[dict], details: list[dict],
-                      per_page: int = 1000, continued_heading: str | None = None) -> Path:
+                      per_page: int = 1000, continued_heading: str | None = None,
+                      labels: tuple[str, str] = ("代表事業者", "共同事業者")) -> Path:
     """Cover; a 参加都市 page (country headers, "partner　Japanese" lines, then other headings and
     lines in `after_lists`), running on to further pages after `per_page` lines (under
     `continued_heading` when given); a project list page
     (`entries`: heading, number, title lines, proposer lines); one detail page per two `details`
-    (title lines, lead, co lines, body)."""
+    (title lines, lead, co lines, body), labelled with `labels`."""
     c = Canvas()
     cover = c.page()
     c.text(cover, 200, 200, year_text, 20)
@@ -100,10 +101,10 @@ def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, 
                 c.text(page, 57, y, t, 12.5)
                 y += 15
             y += 5
-            c.text(page, 57, y, "代表事業者 | " + d["lead"], 9.5)
+            c.text(page, 57, y, f"{labels[0]} | " + d["lead"], 9.5)
             y += 12.5
             for i, t in enumerate(d["co"]):
-                c.text(page, 57, y, ("共同事業者 | " if i == 0 else "") + t, 9.5)
+                c.text(page, 57, y, (f"{labels[1]} | " if i == 0 else "") + t, 9.5)
                 y += 12
             y += 14
             for t in d["body"]:

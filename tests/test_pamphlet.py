@@ -127,9 +127,9 @@ def test_corpus_participating_city_pairs(parsed, corpus):
 
 # --- a pamphlet drawn here -------------------------------------------------------------------------
 
-def _small_pamphlet(path, per_page=1000, continued_heading=None):
+def _small_pamphlet(path, per_page=1000, continued_heading=None, labels=("代表事業者", "共同事業者")):
     return make_pamphlet_pdf(
-        path, "令和5年度", per_page=per_page, continued_heading=continued_heading,
+        path, "令和5年度", per_page=per_page, continued_heading=continued_heading, labels=labels,
         participants=[
             ("ベトナム", ["ハノイ市\u3000福岡県", "ダナン市\u3000横浜市 堺市"]),
             ("タイ", ["バンコク都\u3000横浜市", "(バンコク港・レムチャパン港)\u3000(横浜港埠頭)"]),
@@ -219,3 +219,14 @@ def test_drawn_pamphlet_participating_pairs(tmp_path):
         (2, "VN", "ダナン市", "堺市"),
         (2, "TH", "バンコク都", "横浜市"),
     ]
+
+
+@pytest.mark.parametrize("labels", [("代表提案者", "共同提案者"), ("代表団体", "共同実施団体")])
+def test_other_labels_of_a_project_page_give_the_same_projects(tmp_path, labels):
+    with pymupdf.open(_small_pamphlet(tmp_path / "usual.pdf")) as doc:
+        usual = extract_pamphlet(doc).projects
+    with pymupdf.open(_small_pamphlet(tmp_path / "other.pdf", labels=labels)) as doc:
+        other = extract_pamphlet(doc).projects
+    assert other == usual
+    assert [p.co_implementers for p in other][3] == [
+        "大阪市", "株式会社アルファ", "Beta Engineering Co., Ltd.", "Gamma Trading Co., Ltd."]

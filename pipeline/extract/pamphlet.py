@@ -36,9 +36,9 @@ def _label(words: str) -> re.Pattern:
     return re.compile(rf"^\s*[【\[［〔〈《<■□◆◇●○・]?\s*(?:{words})\s*[】\]］〕〉》>]?\s*[|｜:：]?\s*")
 
 
-_PROPOSER_LABEL = _label("実施主体|提案者|代表事業者")
-_LEAD_LABEL = _label("代表事業者")
-_CO_LABEL = _label("共同(?:事業者|実施者)")
+_PROPOSER_LABEL = _label("実施主体|提案者|代表事業者|代表提案者")
+_LEAD_LABEL = _label("代表事業者|代表提案者|代表団体")
+_CO_LABEL = _label("共同(?:事業者|実施者|提案者|実施団体|実施機関)")
 # Column headers of a project list printed as a table without a label in each cell.
 _PROPOSER_HEADER = re.compile(r"^(?:実施主体|提案者|代表事業者|事業者|実施者)$")
 _TITLE_HEADER = re.compile(r"^(?:事業名|案件名|業務名|件名|事業名称|タイトル)$")
