@@ -26,9 +26,14 @@ PROJECT_HEADER_ROLES = {
     "country": ("対象国", "相手国", "国名"),
     "cities": ("国内都市", "国内自治体", "対象都市", "相手都市", "海外都市"),
 }
-# Words of a brochure's project pages and sections.
-PAMPHLET_WORDS = ("代表事業者", "共同事業者", "実施調査事業一覧", "事業の背景", "事業の概要", "パンフレット",
-                  "参加都市", "問い合わせ", "お問合せ", "関連ウェブサイト", "box")
+# Words of a brochure's sections.
+PAMPHLET_WORDS = ("実施調査事業一覧", "事業の背景", "事業の概要", "パンフレット", "参加都市", "問い合わせ",
+                  "お問合せ", "関連ウェブサイト", "box")
+# The labels of a brochure's project page: its lead implementer and its co-implementers.
+LEAD_LABEL = re.compile(r"代表(?:事業者|提案者|団体)")
+CO_LABEL = re.compile(r"共同(?:事業者|実施者|提案者|実施団体|実施機関)")
+# (a project page may name its implementer 実施主体 instead of a lead and co-implementers)
+IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|実施主体")
 SLIDE_ASPECT = 1.6  # 16:9 = 1.78 and 16:10 = 1.6; A4 landscape (1.41) is a printed table, not a slide
 SHORT_PAGE = 700  # characters; slides carry little text per page, a brochure page ~1000
 THRESHOLD = 3.0
@@ -86,10 +91,11 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
 
     # pamphlet: long portrait pages with brochure sections and per-project detail pages
     hits = sum(1 for w in PAMPHLET_WORDS if w in lower)
+    hits += bool(LEAD_LABEL.search(text)) + bool(CO_LABEL.search(text))
     scores["pamphlet"] += min(hits, 5) * 0.6
     # (a table page naming 代表事業者 and 共同事業者 columns is a table page, not a project page)
     detail_pages = sum(1 for p, roles in zip(pages, roles_per_page)
-                       if roles < 4 and "代表事業者" in p and ("共同事業者" in p or "実施主体" in p))
+                       if roles < 4 and LEAD_LABEL.search(p) and IMPLEMENTER_LABEL.search(p))
     scores["pamphlet"] += min(detail_pages, 4) * 0.5
     if portrait is not None:
         scores["pamphlet"] += 1.0 * portrait

@@ -5,7 +5,8 @@ import pymupdf
 import pytest
 
 from normalizers.text import normalize_text
-from pipeline import records
+from pipeline import pdf, records
+from pipeline.classify import classify
 from pipeline.extract.pamphlet import PairHeading, extract_pamphlet, parse_pair_heading, title_partners
 from tests.pdfmaker_slides import make_pamphlet_pdf
 
@@ -228,5 +229,7 @@ def test_other_labels_of_a_project_page_give_the_same_projects(tmp_path, labels)
     with pymupdf.open(_small_pamphlet(tmp_path / "other.pdf", labels=labels)) as doc:
         other = extract_pamphlet(doc).projects
     assert other == usual
+    doc = pdf.open_pdf(tmp_path / "other.pdf")
+    assert classify(pdf.page_texts(doc), pdf.page_sizes(doc)) == "pamphlet"
     assert [p.co_implementers for p in other][3] == [
         "大阪市", "株式会社アルファ", "Beta Engineering Co., Ltd.", "Gamma Trading Co., Ltd."]
