@@ -16,6 +16,8 @@ TOPIC_WORDS = ("都市間連携", "都市連携", "city-to-city", "city to city"
                "低炭素", "jcm", "二国間クレジット", "カーボンニュートラル")
 # Titles of a list of adopted projects.
 ADOPTION_TITLE = re.compile(r"採択(案件|事業|結果|一覧|団体|者|課題)|採択された|交付決定|選定結果")
+# Titles of a list of projects that do not say "adopted" (実施案件一覧, 決定事業一覧, 契約締結案件).
+LIST_TITLE = re.compile(r"(案件|事業|課題)(一覧|リスト)|一覧表|決定(案件|事業)|契約(締結)?(案件|事業)")
 # Header words of a project table (a subset of the extractor's column synonyms, by role).
 PROJECT_HEADER_ROLES = {
     "number": ("番号", "no."),
@@ -67,12 +69,13 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
     head = "".join(pages[:1])[:400]
     if ADOPTION_TITLE.search(head):
         scores["adoption_table"] += 2.5
-    elif ADOPTION_TITLE.search(text):
+    elif ADOPTION_TITLE.search(text) or LIST_TITLE.search(head):
         scores["adoption_table"] += 1.0
     roles_per_page = [_header_roles(p) for p in pages]
     best_roles = max(roles_per_page)
     if best_roles >= 4:
-        scores["adoption_table"] += 2.0 + 0.25 * (best_roles - 4)
+        # (five roles — number, proposer, places, country, title — name a project table on their own)
+        scores["adoption_table"] += 2.0 + 0.5 * (best_roles - 4)
         if "proposer" in _roles(pages[0]) or "title" in _roles(pages[0]):
             scores["adoption_table"] += 0.5
     elif best_roles == 3:

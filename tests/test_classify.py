@@ -88,3 +88,11 @@ def test_table_with_co_implementer_columns_is_not_a_pamphlet(tmp_path):
     scores = score_kinds(pdf.page_texts(doc), [(h, w) for w, h in pdf.page_sizes(doc)])  # portrait pages
     assert max(scores, key=scores.get) == "adoption_table"
     assert scores["pamphlet"] < THRESHOLD  # on its own the evidence would not make it a pamphlet
+
+
+@pytest.mark.parametrize("title", ["令和7年度 都市間連携事業 実施案件一覧", "令和7年度 都市間連携事業 契約締結案件",
+                                   "令和7年度 脱炭素社会実現のための都市間連携事業"])
+def test_a_one_page_project_table_is_an_adoption_table_without_saying_adopted(tmp_path, title):
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [[str(i), "日本工営(株)", "北九州市", "ダナン市", "ベトナム", f"ダナン市の事業{i}"] for i in range(1, 6)]
+    assert kind_of(pdfmaker.make_table_pdf(tmp_path / "t.pdf", title, header, rows)) == "adoption_table"
