@@ -60,10 +60,11 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
     n = len(pages)
     lengths = [len(p) for p in pages]
     mean_len = sum(lengths) / n
-    wide = portrait = None
+    wide = portrait = landscape = None
     if page_sizes:
         wide = sum(1 for w, h in page_sizes if h and w / h >= SLIDE_ASPECT) / len(page_sizes)
         portrait = sum(1 for w, h in page_sizes if w < h) / len(page_sizes)
+        landscape = sum(1 for w, h in page_sizes if h and 1 < w / h < SLIDE_ASPECT) / len(page_sizes)
 
     # adoption table: its title, and a header naming the project columns, repeated on most pages
     head = "".join(pages[:1])[:400]
@@ -87,6 +88,9 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
     # slides: wide pages with short text
     if wide is not None:
         scores["slides"] += 4.0 * wide
+    if landscape and n >= 3 and mean_len < SHORT_PAGE:
+        # 4:3 slides, or a deck printed on A4 landscape: a deck when its pages are short and many
+        scores["slides"] += 2.5 * landscape
     if mean_len < SHORT_PAGE:
         scores["slides"] += 1.0
     if wide is None and n >= 5 and max(lengths) < SHORT_PAGE:

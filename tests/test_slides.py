@@ -190,3 +190,19 @@ def test_drawn_country_lines_without_bullet_glyphs(tmp_path):
     assert _rows(parsed) == [("VN", "ハノイ市", "福岡県"), ("VN", "バリアブンタウ省", "堺市"),
                              ("IN", "テランガーナ州", "北九州市")]
     assert parsed.fiscal_year is None and parsed.jcm == []
+
+
+@pytest.mark.parametrize("size", [(720, 540), (842, 595)])  # 4:3 slides; a deck printed on A4 landscape
+def test_a_deck_on_other_page_shapes_reads_the_same(corpus, tmp_path, size):
+    from pipeline.classify import classify
+    from pipeline import pdf
+
+    original = pymupdf.open(corpus / "c2c_overview_2026.pdf")
+    other = pymupdf.open()
+    for i in range(original.page_count):
+        other.new_page(width=size[0], height=size[1]).show_pdf_page(pymupdf.Rect(0, 0, *size), original, i)
+    other.save(tmp_path / "deck.pdf")
+    doc = pdf.open_pdf(tmp_path / "deck.pdf")
+    assert classify(pdf.page_texts(doc), pdf.page_sizes(doc)) == "slides"
+    pairs = lambda d: sorted((p.japan.text, p.partner.text) for p in extract_slides(d).pairs)  # noqa: E731
+    assert pairs(doc) == pairs(original) and len(pairs(doc)) > 40
