@@ -29,9 +29,9 @@ from normalizers.dates import fiscal_year_from_text, round_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
 from pipeline import records
-from pipeline.pdf import page_text
 from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
                                           rows_between_cuts, rule_span_near)
+from pipeline.pdf import page_text
 
 # Column roles and the header words that name them. Longer, more specific words first does not
 # matter: an exact match beats containment, and among containments the longest synonym wins.

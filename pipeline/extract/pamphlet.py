@@ -18,9 +18,9 @@ from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
 from pipeline import records
-from pipeline.pdf import page_text
 from pipeline.extract.textlines import (Line, Span, first_page_title, has_kana, in_margin, is_japanese_compound,
                                         is_japanese_lg, page_lines, squash)
+from pipeline.pdf import page_text
 
 # Dashes printed between the Japanese side and the partner side of a pair heading. ー (the katakana
 # long vowel mark) is among them: after a kanji suffix such as 市 it cannot be a long vowel.
