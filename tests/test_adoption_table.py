@@ -312,3 +312,15 @@ def test_labels_under_a_merged_header_cell_belong_to_their_sub_columns(tmp_path)
     assert parsed.notes == []
     assert [(p.number, p.proposer, p.co_implementers, p.country) for p in parsed.projects] == [
         (1, "日本工営株式会社", ["株式会社アルファ"], "VN"), (2, "公益財団法人地球環境戦略研究機関", [], "TH")]
+
+
+def test_one_column_for_country_and_city(tmp_path):
+    header = ["番号", "提案者", "国内都市", "対象国・都市", "事業名"]
+    rows = [["1", "日本工営(株)", "北九州市", "ベトナム・ダナン市", "ダナン市の事業"],
+            ["2", "(株)アルファ", "横浜市", "タイ\nバンコク都", "バンコク都の事業"],
+            ["3", "(株)ベータ", "大阪市", "ホーチミン市（ベトナム）", "ホーチミン市の事業"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows)
+    with pymupdf.open(path) as doc:
+        parsed = extract_adoption_table(doc)
+    assert [(p.country, [x.text for x in p.partners], [x.country for x in p.partners]) for p in parsed.projects] == [
+        ("VN", ["ダナン市"], ["VN"]), ("TH", ["バンコク都"], ["TH"]), ("VN", ["ホーチミン市"], ["VN"])]

@@ -45,7 +45,8 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "japan": ("国内都市", "国内自治体", "日本側都市", "日本側自治体", "本邦自治体", "国内の都市",
               "国内連携都市", "連携自治体", "日本の自治体", "自治体"),
     "partner": ("対象都市・地域", "対象都市", "対象地域", "相手都市", "相手都市・地域", "海外都市",
-                "海外自治体", "相手国都市", "連携先都市", "海外の都市", "相手自治体", "対象自治体"),
+                "海外自治体", "相手国都市", "連携先都市", "海外の都市", "相手自治体", "対象自治体",
+                "相手側自治体", "相手側都市", "海外側自治体", "海外側都市"),
     "country": ("対象国", "相手国", "国名", "国", "実施国", "対象国名"),
     "title": ("事業名", "案件名", "業務名", "事業の名称", "提案事業名", "件名", "調査名", "事業名称",
               "案件名称"),
@@ -558,6 +559,9 @@ def _project(rec: _Record, fiscal_year: int | None, round_no: int | None) -> rec
     proposer_raw = cells.get("proposer") or None
     country = country_code(normalize_text(cells.get("country"))) if cells.get("country") else None
     partner_raw = cells.get("partner", "")
+    if country is None and not partner_raw and cells.get("country"):
+        # one column for both (対象国・都市): "ベトナム・ダナン市", "ベトナム\nダナン市", "ダナン市(ベトナム)"
+        country, partner_raw = _country_and_place(cells["country"])
     if country is None and partner_raw:
         # no country column: a long country name may prefix the place (インドネシア共和国バリ州)
         country, _rest = split_country_prefix(normalize_text(partner_raw))
@@ -592,6 +596,19 @@ def split_co_implementers(text: str) -> list[str]:
         else:
             items[-1] = join_lines(items[-1] + "\n" + ln)  # a name wrapped inside the cell
     return [name for item in items for name in split_orgs(item)]
+
+
+def _country_and_place(text: str) -> tuple[str | None, str]:
+    """(country, place as printed) from a cell naming both; (None, "") when it names no country."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) > 1 and country_code(normalize_text(lines[0])):
+        return country_code(normalize_text(lines[0])), "\n".join(lines[1:])
+    flat = normalize_text(text)
+    m = re.fullmatch(r"(?P<place>.+?)\s*[(（](?P<country>[^()（）]+)[)）]", flat)
+    if m and country_code(m["country"]):
+        return country_code(m["country"]), m["place"]
+    code, rest = split_country_prefix(flat)
+    return (code, rest) if code and rest else (None, "")
 
 
 def _number(text: str | None) -> int | None:
