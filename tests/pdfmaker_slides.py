@@ -41,7 +41,8 @@ class Canvas:
 def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, list[str]]],
                       after_lists: list[str], entries: list[dict], details: list[dict],
                       per_page: int = 1000, continued_heading: str | None = None,
-                      labels: tuple[str, str] = ("代表事業者", "共同事業者")) -> Path:
+                      labels: tuple[str, str] = ("代表事業者", "共同事業者"),
+                      list_heading: str = "実施調査事業一覧") -> Path:
     """Cover; a 参加都市 page (country headers, "partner　Japanese" lines, then other headings and
     lines in `after_lists`), running on to further pages after `per_page` lines (under
     `continued_heading` when given); a project list page
@@ -80,7 +81,7 @@ def make_pamphlet_pdf(path: Path, year_text: str, participants: list[tuple[str, 
         y += 14
 
     page = c.page()
-    c.text(page, 57, 68, f"{year_text} 実施調査事業一覧", 15)
+    c.text(page, 57, 68, f"{year_text} {list_heading}", 15)
     y = 92.0
     for e in entries:
         if e.get("heading"):

@@ -128,9 +128,11 @@ def test_corpus_participating_city_pairs(parsed, corpus):
 
 # --- a pamphlet drawn here -------------------------------------------------------------------------
 
-def _small_pamphlet(path, per_page=1000, continued_heading=None, labels=("代表事業者", "共同事業者")):
+def _small_pamphlet(path, per_page=1000, continued_heading=None, labels=("代表事業者", "共同事業者"),
+                    list_heading="実施調査事業一覧"):
     return make_pamphlet_pdf(
         path, "令和5年度", per_page=per_page, continued_heading=continued_heading, labels=labels,
+        list_heading=list_heading,
         participants=[
             ("ベトナム", ["ハノイ市\u3000福岡県", "ダナン市\u3000横浜市 堺市"]),
             ("タイ", ["バンコク都\u3000横浜市", "(バンコク港・レムチャパン港)\u3000(横浜港埠頭)"]),
@@ -233,3 +235,12 @@ def test_other_labels_of_a_project_page_give_the_same_projects(tmp_path, labels)
     assert classify(pdf.page_texts(doc), pdf.page_sizes(doc)) == "pamphlet"
     assert [p.co_implementers for p in other][3] == [
         "大阪市", "株式会社アルファ", "Beta Engineering Co., Ltd.", "Gamma Trading Co., Ltd."]
+
+
+@pytest.mark.parametrize("list_heading", ["採択案件一覧", "事業の紹介", "プロジェクトリスト"])
+def test_other_headings_of_the_project_list_give_the_same_projects(tmp_path, list_heading):
+    with pymupdf.open(_small_pamphlet(tmp_path / "usual.pdf")) as doc:
+        usual = extract_pamphlet(doc).projects
+    with pymupdf.open(_small_pamphlet(tmp_path / "other.pdf", list_heading=list_heading)) as doc:
+        other = extract_pamphlet(doc).projects
+    assert other == usual and len(other) == 5

@@ -88,7 +88,7 @@ def _fiscal_year(pages: list[list[Line]]) -> int | None:
             return year
     for page in pages:
         for line in page:
-            if "事業一覧" in squash(line.text):
+            if _LIST_HEADING.search(squash(line.text)):
                 year = fiscal_year_from_text(line.text)
                 if year:
                     return year
@@ -289,15 +289,22 @@ class ListEntry:
     proposer_raw: str | None
 
 
+# The heading of a brochure's list of projects: 実施調査事業一覧, 採択事業一覧, 案件一覧, 事業紹介 …
+_LIST_HEADING = re.compile(r"(?:事業|案件|プロジェクト)の?(?:一覧|リスト|紹介)")
+
+
 def project_list(doc: pymupdf.Document, pages: list[list[Line]]) -> tuple[list[ListEntry], int]:
-    """The numbered entries of the 事業一覧 and the index of the last page the list is on."""
-    start = None
-    for pno, lines in enumerate(pages):
-        if any("事業一覧" in squash(ln.text) for ln in lines):
-            start = pno
-            break
-    if start is None:
-        return [], 0
+    """The numbered entries of the 事業一覧 and the index of the last page the list is on: from the
+    first page with a list heading that is followed by entries (an introduction may use the words)."""
+    starts = [pno for pno, lines in enumerate(pages) if any(_LIST_HEADING.search(squash(ln.text)) for ln in lines)]
+    for start in starts:
+        entries, last = _list_from(doc, pages, start)
+        if entries:
+            return entries, last
+    return [], 0
+
+
+def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int) -> tuple[list[ListEntry], int]:
     entries: list[ListEntry] = []
     last = start
     column = None  # a table's header row may be printed on the first list page only
