@@ -2,8 +2,8 @@
 under city-pair headings, and one detail section per project.
 
 Everything is found by layout and wording that such brochures share (a heading naming 参加都市, a
-heading naming 事業一覧, "代表事業者 | …" labels), never by page numbers, so another year's
-pamphlet with more or fewer pages reads the same way.
+heading naming a project list such as 事業一覧 or 案件一覧, "代表事業者 | …" or "代表提案者 | …"
+labels), never by page numbers, so another year's pamphlet with more or fewer pages reads the same way.
 """
 from __future__ import annotations
 
