@@ -53,10 +53,6 @@ _DROP = set("ー－‐-–—―・･=＝ッ.。 \t\r\n\u3000'’`")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "［": "[", "］": "]"})
 
 
-def _is_katakana(ch: str) -> bool:
-    return "ァ" <= ch <= "ヺ"
-
-
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold `text` for matching; offsets[i] is the index in `text` of folded character i."""
     chars: list[str] = []

@@ -29,10 +29,6 @@ def fold(s: str) -> str:
     return unicodedata.normalize("NFKC", s).translate(_RADICALS)
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(re.match(f"[{_CJK}]", ch))
-
-
 def strip_spaces_cjk(s: str) -> str:
     """Drop spaces that touch a Japanese character; keep single spaces between Latin words."""
     return _SPACE_NEAR_CJK.sub("", _WS.sub(" ", s)).strip()

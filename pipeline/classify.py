@@ -31,9 +31,12 @@ PROJECT_HEADER_ROLES = {
 # Words of a brochure's sections.
 PAMPHLET_WORDS = ("実施調査事業一覧", "事業の背景", "事業の概要", "パンフレット", "参加都市", "問い合わせ",
                   "お問合せ", "関連ウェブサイト", "box")
-# The labels of a brochure's project page: its lead implementer and its co-implementers.
-LEAD_LABEL = re.compile(r"代表(?:事業者|提案者|団体)")
-CO_LABEL = re.compile(r"共同(?:事業者|実施者|提案者|実施団体|実施機関)")
+# The labels of a brochure's project page: its lead implementer and its co-implementers (the
+# pamphlet extractor reads the same words).
+LEAD_WORDS = r"代表(?:事業者|提案者|団体)"
+CO_WORDS = r"共同(?:事業者|実施者|提案者|実施団体|実施機関)"
+LEAD_LABEL = re.compile(LEAD_WORDS)
+CO_LABEL = re.compile(CO_WORDS)
 # (a project page may name its implementer 実施主体 instead of a lead and co-implementers)
 IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|実施主体")
 SLIDE_ASPECT = 1.6  # 16:9 = 1.78 and 16:10 = 1.6; A4 landscape (1.41) is a printed table, not a slide

@@ -89,13 +89,6 @@ def _arrow_schema(table: str):
                       for name, kind in COLUMNS[table].items()])
 
 
-def _arrow_table(table: str, rows: list[dict]):
-    import pyarrow as pa
-
-    schema = _arrow_schema(table)
-    return pa.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema=schema)
-
-
 class _TableFiles:
     """One table's JSONL, CSV and Parquet files. JSONL and CSV are written as rows arrive; Parquet
     is made from the JSONL file when the table is complete, in bounded row groups, so the Arrow
@@ -151,7 +144,7 @@ class _TableFiles:
                 writer.write_table(rows.select(schema.names).cast(schema))
                 empty = False
             if empty:  # one empty row group, as a table with rows has, rather than none
-                writer.write_table(_arrow_table(self.table, []))
+                writer.write_table(schema.empty_table())
         pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
 
     def discard(self) -> None:

@@ -200,7 +200,6 @@ class Gazetteer:
         for s in self._surface:
             first.setdefault(s[0], set()).add(len(s))
         self._lengths = {c: sorted(ls, reverse=True) for c, ls in first.items()}
-        self._children_cache: dict[str, set[str]] = {}
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -230,7 +229,7 @@ class Gazetteer:
         brackets before the name counts too: '【ベトナム】ダナン市'."""
         bracketed = _BRACKETED_PREFIX.match(cleaned)
         if bracketed:
-            cc = self._country_of_name.get(fold(bracketed["inside"]))
+            cc = self._country_only(bracketed["inside"])
             if cc and bracketed["rest"]:
                 return cc, bracketed["rest"]
         folded, offsets = fold_with_offsets(cleaned)
@@ -649,8 +648,7 @@ def accept_variant(folder: Path, text: str, place_id: str) -> None:
     others = [i for i in gaz._surface.get(fold(variant), ()) if i != place_id]
     if others:
         raise ValueError(f"{variant!r} already names {', '.join(sorted(others))}")
-    if fold(variant) in {fold(n) for n in (place.name_ja, *place.variants)} and \
-            variant in (place.name_ja, *place.variants):
+    if variant in (place.name_ja, *place.variants):
         return
     curated = folder / CURATED_FILE
     if gaz._sources.get(place_id) == CURATED_FILE:

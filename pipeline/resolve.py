@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from normalizers.places import match_key
 from normalizers.text import squash
 
-from .gazetteer import Match
-from .propose import CANDIDATE_NAME, model_name as ner_model_name
+from .gazetteer import MAX_CANDIDATES, Match
+from .propose import CANDIDATE_NAME, ModelProcess, model_name as ner_model_name
 from .records import Extraction, JcmRecord, PlaceText, ProjectRecord
-
-
 
 # A title that says the document corrects an earlier issue: （修正版）, 改訂, 訂正, 差替え, 更新版.
 _REVISION = re.compile(r"修正|改訂|改定|訂正|差替|差し替え|更新版")
@@ -85,7 +83,8 @@ def _mention(document: str, page: int, text: str, resolution) -> dict:
 
 
 def _candidates(resolution) -> list[dict]:
-    return [{"place_id": pid, "score": round(float(score), 1)} for pid, score in resolution.candidates[:5]]
+    return [{"place_id": pid, "score": round(float(score), 1)}
+            for pid, score in resolution.candidates[:MAX_CANDIDATES]]
 
 
 class MemoGazetteer:
@@ -349,8 +348,6 @@ class Resolver:
                 self._needs_ner.append((extraction.document, page, text, covered))
                 key = _span_key(text, self._model_name)
                 if key not in self.proposal_cache and key not in self._asked:
-                    from .propose import ModelProcess
-
                     self._asked.add(key)
                     self._model = self._model or ModelProcess()
                     self._model.ask(text)

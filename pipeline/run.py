@@ -4,6 +4,7 @@ The command line is a thin layer over `run()` and `status()`.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -64,6 +65,7 @@ class RunResult:
     names_to_check: list[str] = field(default_factory=list)  # a few review items, for the summary
 
 
+@functools.lru_cache(maxsize=1)
 def _cross_version() -> str:
     from importlib import metadata
 
@@ -121,10 +123,11 @@ def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> t
     if any(a.action != "reuse" for a in actions):
         return actions, ["documents to read or drop"]
     shas = [(d, state.documents[d]["sha256"]) for d in sorted(state.documents)]
-    if state.outputs_current(_inputs_key(shas, version, _gazetteer_version(), use_ner)):
+    gazetteer_version = _gazetteer_version()
+    if state.outputs_current(_inputs_key(shas, version, gazetteer_version, use_ner)):
         return actions, []
     reasons = []
-    if recorded.get("gazetteer_version") != _gazetteer_version():
+    if recorded.get("gazetteer_version") != gazetteer_version:
         reasons.append("the gazetteer changed")
     if recorded.get("cross_version") != _cross_version():
         reasons.append("the resolve/dedupe/emit code changed")
@@ -332,7 +335,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     # Tables made without the proposals a model should have given are not current: the next run
     # builds them again and asks the model again.
     state.record_outputs("" if resolver.model_failed else inputs_key, written)
-    state.manifest["outputs"].update(gazetteer_version=_gazetteer_version(), cross_version=_cross_version(),
+    state.manifest["outputs"].update(gazetteer_version=gazetteer.version, cross_version=_cross_version(),
                                      ner_model=_ner_model(opts.use_ner), ner_failed=resolver.model_failed)
     state.manifest["outputs"]["review_size"] = len(tables.review)
     names = [f"«{r['text']}» ({r['document']} p.{r['page']}): {r['kind']}" for r in tables.review

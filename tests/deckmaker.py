@@ -137,10 +137,7 @@ def table(c: Canvas, page: pymupdf.Page, x: float, y: float, country: str, rows:
             for xx in (x, x + w1, x1):
                 page.draw_line((xx, y), (xx, y + h), color=(0, 0, 0), width=0.5)
         for col_x, cell in ((x + 5, left), (x + w1 + 5, right)):
-            lines = cell.split("\n")
-            top = y + (h - 12 * len(lines)) / 2
-            for i, line in enumerate(lines):
-                c.text(page, col_x, top + 12 * i, line, 11)
+            c.centred_lines(page, col_x, y, h, cell, 11)
         y += h
     return y
 

@@ -31,6 +31,14 @@ class Canvas:
              color: tuple[float, float, float] = (0, 0, 0)) -> None:
         page.insert_text((x, top + size * 0.88), s, fontname=FONT, fontsize=size, color=color)
 
+    def centred_lines(self, page: pymupdf.Page, x: float, top: float, height: float, cell: str,
+                      size: float) -> None:
+        """A table cell's lines ("\n"-separated), 12 points apart, centred in a row `height` tall."""
+        lines = cell.split("\n")
+        first = top + (height - 12 * len(lines)) / 2
+        for i, line in enumerate(lines):
+            self.text(page, x, first + 12 * i, line, size)
+
     def save(self, path: Path) -> Path:
         self.doc.subset_fonts()
         self.doc.save(path, garbage=3, deflate=True)
@@ -146,8 +154,5 @@ def _draw_table(c: Canvas, page: pymupdf.Page, t: dict) -> None:
         page.draw_rect(pymupdf.Rect(x + w1, y, x + w1 + w2, y + h), color=(0.5, 0.5, 0.5),
                        fill=(0.89, 0.94, 0.85), width=0.65)
         for col_x, cell in ((x + 5, left), (x + w1 + 5, right)):
-            lines = cell.split("\n")
-            top = y + (h - 12 * len(lines)) / 2
-            for i, line in enumerate(lines):
-                c.text(page, col_x, top + 12 * i, line, 12)
+            c.centred_lines(page, col_x, y, h, cell, 12)
         y += h

@@ -492,15 +492,12 @@ def _continues_header(above: list[str], cells: list[str]) -> bool:
     """Whether `cells` is the lower row of a two-row header: every label it holds names a role (the
     sub-columns of a merged "実施体制" cell: 代表事業者 | 共同事業者)."""
     filled = [c for c in cells if c.strip()]
-    return (len(cells) == len(above) and bool(filled) and all(match_header(c) for c in filled)
-            and not any(re.fullmatch(r"\s*\d+\s*", c) for c in filled))
+    return len(cells) == len(above) and bool(filled) and all(match_header(c) for c in filled)
 
 
 def _stack_header(above: list[str], below: list[str]) -> list[str]:
-    """One header row from two: the lower label where there is one (it names the sub-column), else
-    the upper one (a label spanning both rows)."""
-    if len(above) != len(below):
-        return below
+    """One header row from two rows of one table: the lower label where there is one (it names the
+    sub-column), else the upper one (a label spanning both rows)."""
     return [lo if lo.strip() else up for up, lo in zip(above, below)]
 
 

@@ -18,13 +18,14 @@ from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
 from pipeline import records
-from pipeline.extract.textlines import (Line, Span, first_page_title, has_kana, in_margin, is_japanese_compound,
-                                        is_japanese_lg, page_lines, squash)
+from pipeline.classify import CO_WORDS, LEAD_WORDS
+from pipeline.extract.textlines import (PAIR_JOINERS, Line, Span, first_page_title, has_kana, in_margin,
+                                        is_japanese_compound, is_japanese_lg, page_lines, squash)
 from pipeline.pdf import page_text
 
 # Dashes printed between the Japanese side and the partner side of a pair heading. ー (the katakana
 # long vowel mark) is among them: after a kanji suffix such as 市 it cannot be a long vowel.
-PAIR_SEPARATORS = "ー—－-―‐–−⇔↔⟷×✕"  # dashes, and the arrows and crosses some layouts draw
+PAIR_SEPARATORS = "ー" + PAIR_JOINERS
 _SEPARATOR = re.compile(f"[{re.escape(PAIR_SEPARATORS)}]")
 # A list number as printed: "01", "1", "No.1", "No. 1", "1.", "(1)", "#1".
 _NUMBER = re.compile(r"^(?:no\.?|№|#)?[(（]?(\d{1,3})[)）.．]?$", re.IGNORECASE)
@@ -37,8 +38,8 @@ def _label(words: str) -> re.Pattern:
 
 
 _PROPOSER_LABEL = _label("実施主体|提案者|代表事業者|代表提案者")
-_LEAD_LABEL = _label("代表事業者|代表提案者|代表団体")
-_CO_LABEL = _label("共同(?:事業者|実施者|提案者|実施団体|実施機関)")
+_LEAD_LABEL = _label(LEAD_WORDS)
+_CO_LABEL = _label(CO_WORDS)
 # Column headers of a project list printed as a table without a label in each cell.
 _PROPOSER_HEADER = re.compile(r"^(?:実施主体|提案者|代表事業者|事業者|実施者)$")
 _TITLE_HEADER = re.compile(r"^(?:事業名|案件名|業務名|件名|事業名称|タイトル)$")

@@ -123,9 +123,13 @@ _KATAKANA = r"\u30a0-\u30ff"
 _FOREIGN_UNIT = rf"[{_KATAKANA}][{_KATAKANA}{_KANJI}]*?(?:特別州|特別市|管区|地域|州|省|市|県|都|区|郡)"
 # Not led by a particle (ハノイ市と|の都市間…) and not the common noun 都市 (…と脱炭素都市).
 _JP_UNIT = rf"(?![のとにをはがでへやも])[{_KANJI}{_HIRAGANA}]{{1,8}}?(?<!都市)(?:都|道|府|県|市|区|町|村)(?<!都市)"
-# Between the two places: と / 及び / ・ / a dash (ー only right after a kanji unit suffix, elsewhere
-# it is a katakana long vowel) / a two-way arrow or a cross (横浜市×ダナン市).
-_TITLE_JOIN = r"\s*(?:と|及び|・|[-－―‐–—−⇔↔⟷×✕]|(?<=[都道府県市区町村州省郡域])[ーｰ])\s*"
+# What joins the two places of a city pair besides the katakana long vowel ー (which only joins right
+# after a unit suffix): dashes, and the two-way arrows and crosses layouts draw (横浜市×ダナン市).
+PAIR_JOINERS = "-－―‐–—−⇔↔⟷×✕"
+PAIR_JOINER = "[" + re.escape(PAIR_JOINERS) + "]"  # as a regex character class
+# Between the two places of a title: と / 及び / ・ / a joiner (ー only right after a kanji unit
+# suffix, elsewhere it is a katakana long vowel).
+_TITLE_JOIN = rf"\s*(?:と|及び|・|{PAIR_JOINER}|(?<=[都道府県市区町村州省郡域])[ーｰ])\s*"
 # What follows a pair in a title: "の都市間連携", "における", "連携による", "都市間連携".
 _AFTER_PAIR = r"(?=の|における|による|との|連携|都市間|間)"
 # A pair starts a title or follows a comma, a space or an opening bracket.
