@@ -420,24 +420,27 @@ def _cell_texts(table, lines: list[_Line]) -> list[list[str]]:
 
 def _locate(row_boxes, right: float, cx: float, cy: float) -> tuple[int, int] | None:
     """(row, column) of the cell holding point (cx, cy), or None when it is outside the table."""
-    rows = [r for r, ((_x0, top, _x1, bottom), _cells) in enumerate(row_boxes) if top <= cy <= bottom]
-    # A cell shorter than its row (a merged 実施体制 over a sub-row 代表事業者 | 共同事業者) holds only
-    # what lies inside it: the sub-row's labels belong to the sub-row.
-    for r in rows:
-        for c, box in enumerate(row_boxes[r][1]):
+    first_row = None
+    for r, ((_x0, top, _x1, bottom), cells) in enumerate(row_boxes):
+        if not top <= cy <= bottom:
+            continue
+        first_row = r if first_row is None else first_row
+        # A cell shorter than its row (a merged 実施体制 over a sub-row 代表事業者 | 共同事業者) holds
+        # only what lies inside it: the sub-row's labels belong to the sub-row.
+        for c, box in enumerate(cells):
             if box is not None and box[0] <= cx <= box[2] and box[1] <= cy <= box[3]:
                 return (r, c)
-    for r in rows[:1]:
-        col = None
-        for c, box in enumerate(row_boxes[r][1]):
-            if box is None:
-                continue
-            if box[0] <= cx <= box[2]:
-                return (r, c)
-            if box[0] <= cx:
-                col = c  # a merged cell spills over columns whose boxes are None
-        return (r, col) if col is not None and cx <= right else None
-    return None
+    if first_row is None:
+        return None
+    col = None
+    for c, box in enumerate(row_boxes[first_row][1]):
+        if box is None:
+            continue
+        if box[0] <= cx <= box[2]:
+            return (first_row, c)
+        if box[0] <= cx:
+            col = c  # a merged cell spills over columns whose boxes are None
+    return (first_row, col) if col is not None and cx <= right else None
 
 
 def _join_fragments(frags: list[tuple[float, float, float, str]]) -> str:

@@ -24,8 +24,6 @@ from pipeline.extract.textlines import (PAIR_JOINER, Line, first_page_title, in_
 
 _BULLET = "•・◦▪■◆●○✓➢▶⚫►◼➔-"
 _COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)
-# Between the two places of a pair: a dash, or ー only right after a kanji place suffix (elsewhere ー
-# is a katakana long vowel).
 # Between the two places of a pair: a dash (ー only right after a unit suffix, elsewhere it is a long
 # vowel), or a two-way arrow or a cross as slides draw them (北九州市 ⇔ ハイフォン市, 横浜市×ダナン市).
 _PAIR_DASH = re.compile(rf"\s*(?:(?<=[市県都道府町村区州省郡域庁])[ーｰ]|{PAIR_JOINER})\s*")
