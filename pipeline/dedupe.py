@@ -18,7 +18,8 @@ from rapidfuzz import fuzz
 
 from normalizers.text import squash
 
-from .records import Extraction
+from .records import (RECORD_TABLES, CityPairRow, DocumentRow, Extraction, JcmProjectRow, MentionRow, PartnerPlaceRef,
+                      PlaceRef, PlaceRow, ProjectRow, RecordCounts, ReviewRow, SourceRef)
 from .resolve import Resolved, ResolvedJcm, ResolvedProject, Resolver, unique_sorted
 
 # Which kind of document wins when sources disagree.
@@ -26,19 +27,19 @@ AUTHORITY = {"adoption_table": 0, "pamphlet": 1, "slides": 2, "other": 3}
 # rapidfuzz ratio on normalized titles to call two listings one project...
 TITLE_SIMILARITY = 90.0
 SAME_PAIR_TITLE_SIMILARITY = 60.0  # ... when both sides' places are the same
-# The tables whose rows a document's `records` counts.
-RECORD_TABLES = ("projects", "city_pairs", "jcm_projects", "mentions")
 
 
 @dataclass
 class Tables:
-    documents: list[dict] = field(default_factory=list)
-    projects: list[dict] = field(default_factory=list)
-    city_pairs: list[dict] = field(default_factory=list)
-    jcm_projects: list[dict] = field(default_factory=list)
-    places: list[dict] = field(default_factory=list)
-    mentions: list[dict] = field(default_factory=list)
-    review: list[dict] = field(default_factory=list)
+    """Every output table's rows, each table in its sort order (fields as in records.OUTPUT_TABLES)."""
+
+    documents: list[DocumentRow] = field(default_factory=list)
+    projects: list[ProjectRow] = field(default_factory=list)
+    city_pairs: list[CityPairRow] = field(default_factory=list)
+    jcm_projects: list[JcmProjectRow] = field(default_factory=list)
+    places: list[PlaceRow] = field(default_factory=list)
+    mentions: list[MentionRow] = field(default_factory=list)
+    review: list[ReviewRow] = field(default_factory=list)
 
 
 def _short_hash(text: str, n: int = 8) -> str:
@@ -129,12 +130,12 @@ class _DocumentIndex:
         key = tuple(sorted(set(pages)))
         sources.pages[-1] = self._pages.setdefault(key, key)
 
-    def rows(self, sources: _Sources) -> list[dict]:
-        """The `sources` column: {document, sha256, pages} in document order."""
+    def rows(self, sources: _Sources) -> list[SourceRef]:
+        """The `sources` column, in document order."""
         rows = []
         for n, pages in sorted(zip(sources.documents, sources.pages)):
             document, sha256 = self.documents[n]
-            rows.append({"document": document, "sha256": sha256, "pages": list(pages)})
+            rows.append(SourceRef(document=document, sha256=sha256, pages=list(pages)))
         return rows
 
 
@@ -148,7 +149,7 @@ def _project_id(p: ResolvedProject) -> str:
     return f"{fy}-{_short_hash(squash(r.title))}"
 
 
-def _place_refs(atoms, gazetteer, partner: bool) -> list[dict]:
+def _place_refs(atoms, gazetteer, partner: bool) -> list[PlaceRef] | list[PartnerPlaceRef]:
     refs, seen = [], set()
     for a in atoms:
         key = a.place_id or a.text
@@ -156,19 +157,22 @@ def _place_refs(atoms, gazetteer, partner: bool) -> list[dict]:
             continue
         seen.add(key)
         place = gazetteer.places.get(a.place_id) if a.place_id else None
-        ref = {"place_id": a.place_id, "name_ja": place.name_ja if place else a.text}
+        name_ja = place.name_ja if place else a.text
         if partner:
-            ref.update(name_en=place.name_en if place else None, country=place.country if place else None)
-        refs.append(ref)
+            refs.append(PartnerPlaceRef(place_id=a.place_id, name_ja=name_ja,
+                                        name_en=place.name_en if place else None,
+                                        country=place.country if place else None))
+        else:
+            refs.append(PlaceRef(place_id=a.place_id, name_ja=name_ja))
     return refs
 
 
-def document_row(ex: Extraction, counts: dict[str, int]) -> dict:
-    return {
-        "document": ex.document, "sha256": ex.sha256, "size_bytes": ex.size_bytes, "kind": ex.kind,
-        "title": ex.title, "fiscal_year": ex.fiscal_year, "pages": ex.pages, "status": ex.status,
-        "error_kind": ex.error_kind, "error": ex.error, "records": counts,
-    }
+def document_row(ex: Extraction, counts: RecordCounts) -> DocumentRow:
+    return DocumentRow(
+        document=ex.document, sha256=ex.sha256, size_bytes=ex.size_bytes, kind=ex.kind,
+        title=ex.title, fiscal_year=ex.fiscal_year, pages=ex.pages, status=ex.status,
+        error_kind=ex.error_kind, error=ex.error, records=counts,
+    )
 
 
 # --- projects ----------------------------------------------------------------------------------
@@ -294,7 +298,7 @@ class _ProjectSpill:
 
 
 def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
-                  gazetteer) -> tuple[list[dict], list[dict]]:
+                  gazetteer) -> tuple[list[ProjectRow], list[ReviewRow]]:
     rows, review = [], []
     ids: dict[str, list[_ProjectCluster]] = defaultdict(list)
     for cluster in clusters:
@@ -315,39 +319,38 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
                     project_id, n = f"{base}-{_short_hash(tell, 6)}-{n}", n + 1
             taken.add(project_id)
             if len(same) > 1:
-                review.append({"kind": "possible_duplicate", "document": primary.document,
-                               "page": min(primary.record.pages or [0]), "text": primary.record.title,
-                               "candidates": [], "detail": f"{len(same)} distinct projects share the listing "
-                                                           f"{base}; ids were given a title suffix"})
+                review.append(ReviewRow(kind="possible_duplicate", document=primary.document,
+                                        page=min(primary.record.pages or [0]), text=primary.record.title,
+                                        candidates=[], detail=f"{len(same)} distinct projects share the "
+                                                              f"listing {base}; ids were given a title suffix"))
             r, values = primary.record, cluster.values
-            rows.append({
-                "project_id": project_id,
-                "fiscal_year": r.fiscal_year,
-                "round": values.get("round"),
-                "number": r.number,
-                "title": r.title,
-                "proposer": values.get("proposer"),
-                "co_implementers": values.get("co_implementers") or [],
-                "japan_municipalities": _place_refs(values.get("japan") or [], gazetteer, False),
-                "partner_places": _place_refs(values.get("partners") or [], gazetteer, True),
-                "country": values.get("country"),
-                "fields": values.get("fields") or [],
-                "summary": values.get("summary"),
-                "sources": index.rows(cluster.sources),
-            })
+            rows.append(ProjectRow(
+                project_id=project_id,
+                fiscal_year=r.fiscal_year,
+                round=values.get("round"),
+                number=r.number,
+                title=r.title,
+                proposer=values.get("proposer"),
+                co_implementers=values.get("co_implementers") or [],
+                japan_municipalities=_place_refs(values.get("japan") or [], gazetteer, False),
+                partner_places=_place_refs(values.get("partners") or [], gazetteer, True),
+                country=values.get("country"),
+                fields=values.get("fields") or [],
+                summary=values.get("summary"),
+                sources=index.rows(cluster.sources),
+            ))
             review += [_conflict_row(d, project_id, primary) for d in cluster.disagreements]
-    return sorted(rows, key=lambda r: r["project_id"]), review
+    return sorted(rows, key=lambda r: r.project_id), review
 
 
 def _shown(value) -> str:
     return " | ".join(value) if isinstance(value, tuple) else str(value)
 
 
-def _conflict_row(d: _Disagreement, project_id: str, primary: ResolvedProject) -> dict:
-    return {"kind": "conflict", "document": d.document, "page": d.page, "text": _shown(d.stated),
-            "candidates": [],
-            "detail": f"{project_id} {d.field}: kept «{_shown(d.kept)}» from {primary.document} "
-                      f"({primary.kind}) over this {d.kind}"}
+def _conflict_row(d: _Disagreement, project_id: str, primary: ResolvedProject) -> ReviewRow:
+    return ReviewRow(kind="conflict", document=d.document, page=d.page, text=_shown(d.stated), candidates=[],
+                     detail=f"{project_id} {d.field}: kept «{_shown(d.kept)}» from {primary.document} "
+                            f"({primary.kind}) over this {d.kind}")
 
 
 # --- city pairs and JCM projects ---------------------------------------------------------------
@@ -375,32 +378,32 @@ class _JcmGroup:
         index.add(self.sources, item.document, [item.record.page])
 
 
-def _pair_rows(groups: dict[tuple[str, str], _PairGroup], index: _DocumentIndex, gazetteer) -> list[dict]:
+def _pair_rows(groups: dict[tuple[str, str], _PairGroup], index: _DocumentIndex, gazetteer) -> list[CityPairRow]:
     rows = []
     for (japan, partner), group in groups.items():
         place = gazetteer.places.get(partner)
-        rows.append({
-            "pair_id": f"{japan}~{partner}",
-            "japan_place_id": japan,
-            "partner_place_id": partner,
-            "country": place.country if place else group.country,
-            "fiscal_years": sorted(group.fiscal_years),
-            "sources": index.rows(group.sources),
-        })
-    return sorted(rows, key=lambda r: r["pair_id"])
+        rows.append(CityPairRow(
+            pair_id=f"{japan}~{partner}",
+            japan_place_id=japan,
+            partner_place_id=partner,
+            country=place.country if place else group.country,
+            fiscal_years=sorted(group.fiscal_years),
+            sources=index.rows(group.sources),
+        ))
+    return sorted(rows, key=lambda r: r.pair_id)
 
 
-def _jcm_rows(groups: list[_JcmGroup], index: _DocumentIndex) -> list[dict]:
-    rows = [{
-        "jcm_id": f"jcm-{_short_hash(g.title_key, 10)}",
-        "title": g.first.record.title,
-        "country": g.values.get("country"),
-        "japan_place_id": g.values.get("japan_place_id"),
-        "partner_place_id": g.values.get("partner_place_id"),
-        "fiscal_year": g.values.get("fiscal_year"),
-        "sources": index.rows(g.sources),
-    } for g in groups]
-    return sorted(rows, key=lambda r: r["jcm_id"])
+def _jcm_rows(groups: list[_JcmGroup], index: _DocumentIndex) -> list[JcmProjectRow]:
+    rows = [JcmProjectRow(
+        jcm_id=f"jcm-{_short_hash(g.title_key, 10)}",
+        title=g.first.record.title,
+        country=g.values.get("country"),
+        japan_place_id=g.values.get("japan_place_id"),
+        partner_place_id=g.values.get("partner_place_id"),
+        fiscal_year=g.values.get("fiscal_year"),
+        sources=index.rows(g.sources),
+    ) for g in groups]
+    return sorted(rows, key=lambda r: r.jcm_id)
 
 
 # --- the tables --------------------------------------------------------------------------------
@@ -418,7 +421,7 @@ class TableBuilder:
         self.gazetteer = gazetteer
         self._spill = _ProjectSpill(spill_folder)
         self._index = _DocumentIndex()
-        self._documents: list[dict] = []
+        self._documents: list[DocumentRow] = []
         self._mention_counts: dict[str, int] = {}
         self._spellings: dict[str, set[str]] = defaultdict(set)
         self._pairs: dict[tuple[str, str], _PairGroup] = {}
@@ -426,18 +429,18 @@ class TableBuilder:
         # lists, since the participating lists and slides that give the pairs state none.
         self._project_years: dict[tuple[str, str], set[int]] = defaultdict(set)
         self._jcm: list[_JcmGroup] = []
-        self._review: list[dict] = []
+        self._review: list[ReviewRow] = []
 
     def add(self, extraction: Extraction, part: Resolved) -> None:
-        if self._documents and extraction.document <= self._documents[-1]["document"]:
+        if self._documents and extraction.document <= self._documents[-1].document:
             raise ValueError(f"documents must come once each, in order: {extraction.document} after "
-                             f"{self._documents[-1]['document']}")
-        self._documents.append(document_row(extraction, {}))
+                             f"{self._documents[-1].document}")
+        self._documents.append(document_row(extraction, RecordCounts()))
         self._index.number(extraction.document, extraction.sha256)
         self._mention_counts[extraction.document] = len(part.mentions)
         for m in part.mentions:
-            if m["place_id"]:
-                self._spellings[m["place_id"]].add(m["text"])
+            if m.place_id:
+                self._spellings[m.place_id].add(m.text)
         for pair in part.pairs:
             group = self._pairs.setdefault((pair.japan_place_id, pair.partner_place_id), _PairGroup())
             group.country = group.country or pair.country
@@ -458,10 +461,10 @@ class TableBuilder:
         self._spill.add(part.projects)
         self._review += part.review
 
-    def add_review(self, rows: list[dict]) -> None:
+    def add_review(self, rows: list[ReviewRow]) -> None:
         self._review += rows
 
-    def finish(self, mentions: list[dict] | None = None) -> Tables:
+    def finish(self, mentions: list[MentionRow] | None = None) -> Tables:
         """The tables; `mentions` are the mention rows when the caller kept them (else none)."""
         try:
             clusters = _cluster(self._spill.in_preference_order(), self._index)
@@ -476,42 +479,52 @@ class TableBuilder:
         tables.mentions = mentions or []
         tables.places = build_places(tables, self._spellings, self.gazetteer)
         tables.review = unique_sorted(self._review + review, lambda r: (
-            r["kind"], r["document"] or "", r["page"] or 0, r["text"] or "", r["detail"] or ""))
+            r.kind, r.document or "", r.page or 0, r.text or "", r.detail or ""))
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for name in ("projects", "city_pairs", "jcm_projects"):
             for row in getattr(tables, name):
-                for s in row["sources"]:
+                for s in row.sources:
                     counts[s["document"]][name] += 1
         for document, n in self._mention_counts.items():
             counts[document]["mentions"] = n
-        tables.documents = [dict(row, records={t: counts[row["document"]][t] for t in RECORD_TABLES})
-                            for row in self._documents]
+        for row in self._documents:
+            row.records = RecordCounts(**{t: counts[row.document][t] for t in RECORD_TABLES})
+        tables.documents = self._documents
         return tables
 
 
-def build_tables(extractions, gazetteer, proposal_cache: dict | None = None, use_ner: bool = False) -> Tables:
-    """Every table, mentions included, built in memory from extractions: for small sets and tests.
-    A run streams instead (see run.py)."""
-    resolver = Resolver(gazetteer, proposal_cache, use_ner=use_ner)
-    builder = TableBuilder(gazetteer)
-    mentions: list[dict] = []
-    for extraction in sorted(extractions, key=lambda e: e.document):
+def build_tables(extractions, gazetteer, resolver: Resolver | None = None, spill_folder: Path | None = None,
+                 stream_mentions=None) -> Tables:
+    """Every table from `extractions` (an iterable of `Extraction`, in document order, each once:
+    ValueError otherwise), resolved with `resolver` (default: the gazetteer without the NER model).
+
+    The run and the tests both come this way. Extractions are taken one at a time, so an iterable
+    that loads each from the cache keeps memory flat; with `stream_mentions` (a callable taking each
+    document's mention rows) the mentions are handed over as they are made instead of being kept,
+    and `Tables.mentions` stays empty."""
+    resolver = resolver or Resolver(gazetteer, use_ner=False)
+    builder = TableBuilder(gazetteer, spill_folder=spill_folder)
+    mentions: list[MentionRow] = []
+    for extraction in extractions:
         part = resolver.resolve(extraction)
-        mentions += part.mentions
+        if stream_mentions is None:
+            mentions += part.mentions
+        else:
+            stream_mentions(part.mentions)
         builder.add(extraction, part)
     builder.add_review(resolver.proposals())
     return builder.finish(mentions)
 
 
-def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> list[dict]:
+def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> list[PlaceRow]:
     """Every place another table references, with its ancestors, and every spelling seen."""
     wanted: set[str] = set()
     for row in tables.projects:
-        wanted.update(ref["place_id"] for ref in row["japan_municipalities"] + row["partner_places"])
+        wanted.update(ref["place_id"] for ref in row.japan_municipalities + row.partner_places)
     for row in tables.city_pairs:
-        wanted.update((row["japan_place_id"], row["partner_place_id"]))
+        wanted.update((row.japan_place_id, row.partner_place_id))
     for row in tables.jcm_projects:
-        wanted.update((row["japan_place_id"], row["partner_place_id"]))
+        wanted.update((row.japan_place_id, row.partner_place_id))
     wanted.update(spellings)
     wanted.discard(None)
     for pid in list(wanted):  # parents, so that every parent_id points at a row
@@ -524,9 +537,9 @@ def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> l
         place = gazetteer.places.get(pid)
         if place is None:
             continue
-        rows.append({
-            "place_id": pid, "name_ja": place.name_ja, "name_en": place.name_en, "kind": place.kind,
-            "country": place.country, "parent_id": place.parent_id, "jis_code": place.jis_code,
-            "variants": sorted(set(place.variants) | spellings.get(pid, set())),
-        })
+        rows.append(PlaceRow(
+            place_id=pid, name_ja=place.name_ja, name_en=place.name_en, kind=place.kind,
+            country=place.country, parent_id=place.parent_id, jis_code=place.jis_code,
+            variants=sorted(set(place.variants) | spellings.get(pid, set())),
+        ))
     return rows

@@ -12,35 +12,42 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import types
+import typing
 from pathlib import Path
 
 from .dedupe import Tables
+from .records import OUTPUT_TABLES, columns, primary_key, row_dict
 
-TABLE_ORDER = ("documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review")
+TABLE_ORDER = tuple(OUTPUT_TABLES)
 
-# Column order and types per table (SCHEMA.md); "json" columns hold lists or objects.
+
+def _unwrap(hint):
+    """`X | None` → X (every column may be empty)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
+    return hint
+
+
+def _is_typed_dict(hint) -> bool:
+    return isinstance(hint, type) and issubclass(hint, dict) and hasattr(hint, "__annotations__")
+
+
+_SCALAR_KINDS = {str: "string", int: "integer", float: "number"}
+
+
+def _kind(hint) -> str:
+    """A column's type as SCHEMA.md names it: string, integer, number, or json (lists and objects)."""
+    return _SCALAR_KINDS.get(_unwrap(hint), "json")
+
+
+# Column order and types per table, from the row dataclasses in records.py.
 COLUMNS: dict[str, dict[str, str]] = {
-    "documents": {"document": "string", "sha256": "string", "size_bytes": "integer", "kind": "string",
-                  "title": "string", "fiscal_year": "integer", "pages": "integer", "status": "string",
-                  "error_kind": "string", "error": "string", "records": "json"},
-    "projects": {"project_id": "string", "fiscal_year": "integer", "round": "integer", "number": "integer",
-                 "title": "string", "proposer": "string", "co_implementers": "json",
-                 "japan_municipalities": "json", "partner_places": "json", "country": "string",
-                 "fields": "json", "summary": "string", "sources": "json"},
-    "city_pairs": {"pair_id": "string", "japan_place_id": "string", "partner_place_id": "string",
-                   "country": "string", "fiscal_years": "json", "sources": "json"},
-    "jcm_projects": {"jcm_id": "string", "title": "string", "country": "string", "japan_place_id": "string",
-                     "partner_place_id": "string", "fiscal_year": "integer", "sources": "json"},
-    "places": {"place_id": "string", "name_ja": "string", "name_en": "string", "kind": "string",
-               "country": "string", "parent_id": "string", "jis_code": "string", "variants": "json"},
-    "mentions": {"document": "string", "page": "integer", "text": "string", "key": "string",
-                 "place_id": "string", "method": "string", "score": "number"},
-    "review": {"kind": "string", "document": "string", "page": "integer", "text": "string",
-               "candidates": "json", "detail": "string"},
-}
-OBJECT_COLUMNS = {"records"}  # the other json columns hold lists
-PRIMARY_KEYS = {"documents": "document", "projects": "project_id", "city_pairs": "pair_id",
-                "jcm_projects": "jcm_id", "places": "place_id"}
+    table: {name: _kind(hint) for name, hint in columns(row_type)} for table, row_type in OUTPUT_TABLES.items()}
+OBJECT_COLUMNS = {name for row_type in OUTPUT_TABLES.values() for name, hint in columns(row_type)
+                  if _is_typed_dict(_unwrap(hint))}  # the other json columns hold lists
+PRIMARY_KEYS = {table: primary_key(row_type) for table, row_type in OUTPUT_TABLES.items()
+                if primary_key(row_type)}
 
 
 def _json_line(row: dict) -> str:
@@ -66,27 +73,26 @@ def _sql_values(table: str, rows: list[dict]) -> list[list]:
              for c, k in COLUMNS[table].items()] for r in rows]
 
 
-def _arrow_schema(table: str):
-    """The Parquet schema, fixed per table: never guessed from the rows, so an empty table or a
-    batch of empty lists has the same types as any other."""
+def _arrow_type(hint):
     import pyarrow as pa
 
-    source = pa.struct([("document", pa.string()), ("sha256", pa.string()), ("pages", pa.list_(pa.int64()))])
-    nested = {
-        "records": pa.struct([(t, pa.int64()) for t in ("projects", "city_pairs", "jcm_projects", "mentions")]),
-        "co_implementers": pa.list_(pa.string()),
-        "japan_municipalities": pa.list_(pa.struct([("place_id", pa.string()), ("name_ja", pa.string())])),
-        "partner_places": pa.list_(pa.struct([("place_id", pa.string()), ("name_ja", pa.string()),
-                                              ("name_en", pa.string()), ("country", pa.string())])),
-        "fields": pa.list_(pa.string()),
-        "sources": pa.list_(source),
-        "fiscal_years": pa.list_(pa.int64()),
-        "variants": pa.list_(pa.string()),
-        "candidates": pa.list_(pa.struct([("place_id", pa.string()), ("score", pa.float64())])),
-    }
-    scalar = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
-    return pa.schema([(name, nested[name] if kind == "json" else scalar[kind])
-                      for name, kind in COLUMNS[table].items()])
+    hint = _unwrap(hint)
+    if hint in _SCALAR_KINDS:
+        return {str: pa.string(), int: pa.int64(), float: pa.float64()}[hint]
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        return pa.list_(_arrow_type(item))
+    if _is_typed_dict(hint):
+        return pa.struct([(name, _arrow_type(h)) for name, h in typing.get_type_hints(hint).items()])
+    raise TypeError(f"no Parquet type for {hint!r}")
+
+
+def _arrow_schema(table: str):
+    """The Parquet schema, fixed per table by its row type: never guessed from the rows, so an empty
+    table or a batch of empty lists has the same types as any other."""
+    import pyarrow as pa
+
+    return pa.schema([(name, _arrow_type(hint)) for name, hint in columns(OUTPUT_TABLES[table])])
 
 
 class _TableFiles:
@@ -111,6 +117,7 @@ class _TableFiles:
         self.parquet_path = folder / f"{table}.parquet"
 
     def write(self, rows: list[dict]) -> None:
+        """Append rows given as dicts (`records.row_dict`)."""
         self.jsonl.writelines(_json_line(r) for r in rows)
         self.csv.writerows([_flat(r.get(c)) for c in self.columns] for r in rows)
 
@@ -181,8 +188,9 @@ class Emitter:
             self.db.execute(f'CREATE TABLE "{table}" ({ddl})')
         self.files: dict[str, _TableFiles] = {}
 
-    def stream(self, table: str, rows: list[dict]) -> None:
-        """Append rows, already in the table's sort order, to a table."""
+    def stream(self, table: str, rows: list) -> None:
+        """Append rows (of the table's row type in records.py), already in the table's sort order."""
+        rows = [row_dict(r) for r in rows]
         if table not in self.files:
             self.files[table] = _TableFiles(self.folder, table)
         self.files[table].write(rows)

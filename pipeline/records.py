@@ -6,15 +6,24 @@ rerun can reuse it without opening the PDF. Cross-document stages (resolve → d
 
 Place names are carried as printed (`PlaceText`); turning them into place ids is the resolve stage's
 job, so a gazetteer change never forces a re-parse.
+
+The output tables' rows are dataclasses here too (`DocumentRow` … `ReviewRow`, listed in
+`OUTPUT_TABLES` in table order). Their fields are the tables' columns, in order, and their types the
+columns' types: emit derives the CSV header, the Parquet schema, the SQLite tables and the data
+package from them. Nested values (sources, place references, candidates, record counts) are plain
+dicts typed by the `TypedDict`s below, so they serialize as they are.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import json
 import sys
 import types
 import typing
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 DOCUMENT_KINDS = ("adoption_table", "pamphlet", "slides", "other")
 ERROR_KINDS = ("encrypted", "corrupt", "not_pdf", "empty", "no_text_layer", "timeout", "internal")
@@ -141,6 +150,200 @@ class Extraction:
     fiscal_year: int | None = None
     parsed: Parsed = field(default_factory=Parsed)
     spans: list[TextSpan] = field(default_factory=list)
+
+
+# --- output rows -------------------------------------------------------------------------------
+
+def _primary_key():
+    return field(metadata={"primary_key": True})
+
+
+class SourceRef(TypedDict):
+    """One document stating a row, and on which pages (1-based)."""
+
+    document: str
+    sha256: str
+    pages: list[int]
+
+
+class PlaceRef(TypedDict):
+    """A Japanese place a project names; `place_id` is None when the name did not resolve."""
+
+    place_id: str | None
+    name_ja: str | None
+
+
+class PartnerPlaceRef(TypedDict):
+    """A partner place a project names; `place_id` is None when the name did not resolve."""
+
+    place_id: str | None
+    name_ja: str | None
+    name_en: str | None
+    country: str | None
+
+
+class Candidate(TypedDict):
+    """A gazetteer place a review item might mean; `score` 0–100."""
+
+    place_id: str
+    score: float
+
+
+class RecordCounts(TypedDict):
+    """How many rows of each table a document is a source of."""
+
+    projects: int
+    city_pairs: int
+    jcm_projects: int
+    mentions: int
+
+
+# The tables whose rows a document's `records` counts.
+RECORD_TABLES: tuple[str, ...] = tuple(RecordCounts.__annotations__)
+
+
+@dataclass(slots=True)
+class DocumentRow:
+    """One input file: what it is, whether it could be read, how many rows it gave."""
+
+    document: str = _primary_key()  # path relative to raw/, "/" separators
+    sha256: str
+    size_bytes: int
+    kind: str  # one of DOCUMENT_KINDS
+    title: str | None
+    fiscal_year: int | None
+    pages: int | None
+    status: str  # "ok" | "error"
+    error_kind: str | None  # one of ERROR_KINDS
+    error: str | None
+    records: RecordCounts
+
+
+@dataclass(slots=True)
+class ProjectRow:
+    """One project, deduplicated across documents."""
+
+    project_id: str = _primary_key()
+    fiscal_year: int | None
+    round: int | None
+    number: int | None
+    title: str
+    proposer: str | None
+    co_implementers: list[str]
+    japan_municipalities: list[PlaceRef]
+    partner_places: list[PartnerPlaceRef]
+    country: str | None  # ISO alpha-2
+    fields: list[str]
+    summary: str | None
+    sources: list[SourceRef]
+
+
+@dataclass(slots=True)
+class CityPairRow:
+    """A (Japanese place, partner place) pair, deduplicated across documents."""
+
+    pair_id: str = _primary_key()  # "<japan_place_id>~<partner_place_id>"
+    japan_place_id: str
+    partner_place_id: str
+    country: str | None
+    fiscal_years: list[int]
+    sources: list[SourceRef]
+
+
+@dataclass(slots=True)
+class JcmProjectRow:
+    """A JCM project formed from the programme, deduplicated across documents."""
+
+    jcm_id: str = _primary_key()
+    title: str
+    country: str | None
+    japan_place_id: str | None
+    partner_place_id: str | None
+    fiscal_year: int | None
+    sources: list[SourceRef]
+
+
+@dataclass(slots=True)
+class PlaceRow:
+    """A gazetteer place another table refers to, with every spelling seen."""
+
+    place_id: str = _primary_key()
+    name_ja: str
+    name_en: str
+    kind: str
+    country: str
+    parent_id: str | None
+    jis_code: str | None
+    variants: list[str]
+
+
+@dataclass(slots=True)
+class MentionRow:
+    """A place name found in a document, and what it resolved to."""
+
+    document: str
+    page: int
+    text: str  # as printed, line breaks removed
+    key: str | None  # the gazetteer's match key
+    place_id: str | None
+    method: str  # how it resolved ("exact", "variant", "fuzzy", "context", ...) or "unresolved"
+    score: float  # 0–100
+
+
+@dataclass(slots=True)
+class ReviewRow:
+    """Something a person should look at. `review_id` is a hash of (kind, document, page, text), so it
+    stays the same from run to run while those do, and a decision can refer to it."""
+
+    review_id: str = field(init=False)
+    kind: str
+    document: str | None
+    page: int | None
+    text: str
+    candidates: list[Candidate]
+    detail: str
+
+    def __post_init__(self):
+        self.review_id = review_id(self.kind, self.document, self.page, self.text)
+
+
+def review_id(kind: str, document: str | None, page: int | None, text: str) -> str:
+    """The stable id of a review item: 16 hex digits of the SHA-1 of its kind, document, page and text."""
+    key = json.dumps([kind, document, page, text], ensure_ascii=False)
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+# Every output table, in the order they are written, with its row type.
+OUTPUT_TABLES: dict[str, type] = {
+    "documents": DocumentRow,
+    "projects": ProjectRow,
+    "city_pairs": CityPairRow,
+    "jcm_projects": JcmProjectRow,
+    "places": PlaceRow,
+    "mentions": MentionRow,
+    "review": ReviewRow,
+}
+
+
+@functools.lru_cache(maxsize=None)
+def columns(row_type: type) -> tuple[tuple[str, object], ...]:
+    """A row type's columns in order, each with its type (`str | None`, `list[SourceRef]`, ...)."""
+    return _fields(row_type)
+
+
+def primary_key(row_type: type) -> str | None:
+    """The column that identifies a row of the table, if it has one."""
+    return next((f.name for f in dataclasses.fields(row_type) if f.metadata.get("primary_key")), None)
+
+
+def row_dict(row) -> dict:
+    """A row as the dict its JSON line holds, columns in order (nested values are shared, not copied)."""
+    return {name: getattr(row, name) for name in _names(type(row))}
+
+
+@functools.lru_cache(maxsize=None)
+def _names(row_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(row_type))
 
 
 # --- (de)serialization -------------------------------------------------------------------------

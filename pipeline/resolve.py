@@ -16,7 +16,7 @@ from normalizers.text import squash
 
 from .gazetteer import MAX_CANDIDATES, Match
 from .propose import CANDIDATE_NAME, ModelProcess, model_name as ner_model_name
-from .records import Extraction, JcmRecord, PlaceText, ProjectRecord
+from .records import Candidate, Extraction, JcmRecord, MentionRow, PlaceText, ProjectRecord, ReviewRow
 
 # A title that says the document corrects an earlier issue: （修正版）, 改訂, 訂正, 差替え, 更新版.
 _REVISION = re.compile(r"修正|改訂|改定|訂正|差替|差し替え|更新版")
@@ -66,24 +66,24 @@ class Resolved:
     projects: list[ResolvedProject] = field(default_factory=list)
     pairs: list[ResolvedPair] = field(default_factory=list)
     jcm: list[ResolvedJcm] = field(default_factory=list)
-    mentions: list[dict] = field(default_factory=list)
-    review: list[dict] = field(default_factory=list)
+    mentions: list[MentionRow] = field(default_factory=list)
+    review: list[ReviewRow] = field(default_factory=list)
 
 
-def _mention(document: str, page: int, text: str, resolution) -> dict:
-    return {
-        "document": document,
-        "page": page,
-        "text": re.sub(r"[\r\n]+", "", text),
-        "key": resolution.key,
-        "place_id": resolution.place_id,
-        "method": resolution.method if resolution.place_id else "unresolved",
-        "score": round(float(resolution.score), 1),
-    }
+def _mention(document: str, page: int, text: str, resolution) -> MentionRow:
+    return MentionRow(
+        document=document,
+        page=page,
+        text=re.sub(r"[\r\n]+", "", text),
+        key=resolution.key,
+        place_id=resolution.place_id,
+        method=resolution.method if resolution.place_id else "unresolved",
+        score=round(float(resolution.score), 1),
+    )
 
 
-def _candidates(resolution) -> list[dict]:
-    return [{"place_id": pid, "score": round(float(score), 1)}
+def _candidates(resolution) -> list[Candidate]:
+    return [Candidate(place_id=pid, score=round(float(score), 1))
             for pid, score in resolution.candidates[:MAX_CANDIDATES]]
 
 
@@ -148,15 +148,15 @@ class _DocumentResolver:
     def __init__(self, extraction: Extraction, gazetteer: MemoGazetteer):
         self.ex = extraction
         self.gaz = gazetteer
-        self.mentions: list[dict] = []
-        self.review: list[dict] = []
+        self.mentions: list[MentionRow] = []
+        self.review: list[ReviewRow] = []
         self.resolutions: dict[tuple[int, str], object] = {}
 
     def _record(self, page: int, text: str, resolution) -> None:
         mention = _mention(self.ex.document, page, text, resolution)
         self.mentions.append(mention)
         # Kept for the review table's candidates, which were computed with the mention's context.
-        self.resolutions.setdefault((page, mention["text"]), resolution)
+        self.resolutions.setdefault((page, mention.text), resolution)
 
     def atoms(self, place_texts: list[PlaceText]) -> list[PlaceAtom]:
         atoms = []
@@ -183,31 +183,31 @@ class _DocumentResolver:
         the document resolves elsewhere (with its context) takes that place; the rest go to review."""
         by_text: dict[str, set] = defaultdict(set)
         for m in self.mentions:
-            if m["place_id"] and m["method"] != "fuzzy":  # a guess is not spread: a person confirms it
-                by_text[squash(m["text"])].add(m["place_id"])
+            if m.place_id and m.method != "fuzzy":  # a guess is not spread: a person confirms it
+                by_text[squash(m.text)].add(m.place_id)
         for m in self.mentions:
-            if m["place_id"] is None:
-                ids = by_text.get(squash(m["text"]), set())
+            if m.place_id is None:
+                ids = by_text.get(squash(m.text), set())
                 if len(ids) == 1:
-                    m["place_id"], m["method"] = next(iter(ids)), "context"
+                    m.place_id, m.method = next(iter(ids)), "context"
 
     def review_rows(self) -> None:
         for m in self.mentions:
-            if m["place_id"] is None:
-                r = self.resolutions.get((m["page"], m["text"]))
-                self.review.append({
-                    "kind": "unresolved_place", "document": m["document"], "page": m["page"],
-                    "text": m["text"], "candidates": _candidates(r) if r else [],
-                    "detail": "no gazetteer place matches this name with confidence",
-                })
-            elif m["method"] == "fuzzy":
-                r = self.resolutions.get((m["page"], m["text"]))
-                self.review.append({
-                    "kind": "low_confidence_place", "document": m["document"], "page": m["page"],
-                    "text": m["text"], "candidates": _candidates(r) if r else [],
-                    "detail": f"fuzzy match to {m['place_id']} (score {m['score']}); accept it with "
-                              f"`c2c review accept` to make it a variant",
-                })
+            if m.place_id is None:
+                r = self.resolutions.get((m.page, m.text))
+                self.review.append(ReviewRow(
+                    kind="unresolved_place", document=m.document, page=m.page, text=m.text,
+                    candidates=_candidates(r) if r else [],
+                    detail="no gazetteer place matches this name with confidence",
+                ))
+            elif m.method == "fuzzy":
+                r = self.resolutions.get((m.page, m.text))
+                self.review.append(ReviewRow(
+                    kind="low_confidence_place", document=m.document, page=m.page, text=m.text,
+                    candidates=_candidates(r) if r else [],
+                    detail=f"fuzzy match to {m.place_id} (score {m.score}); accept it with "
+                           f"`c2c review accept` to make it a variant",
+                ))
 
 
 def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[tuple[int, str, tuple]]]:
@@ -240,8 +240,8 @@ def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[
     dr.settle()
     dr.review_rows()
     for note in ex.parsed.notes:
-        dr.review.append({"kind": note.kind, "document": ex.document, "page": note.page, "text": note.text,
-                          "candidates": [], "detail": note.detail})
+        dr.review.append(ReviewRow(kind=note.kind, document=ex.document, page=note.page, text=note.text,
+                                   candidates=[], detail=note.detail))
     out.mentions, out.review = dr.mentions, dr.review
     return out, needs_ner
 
@@ -278,7 +278,8 @@ def _span_key(text: str, model: str) -> str:
     return hashlib.sha1(f"{model}\n{text}".encode("utf-8")).hexdigest()
 
 
-def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict, model: str) -> list[dict]:
+def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict,
+                   model: str) -> list[ReviewRow]:
     """Review rows for the names the model proposed (`cache`: span key → [name, label] pairs) that
     the gazetteer cannot resolve."""
     rows = []
@@ -292,17 +293,17 @@ def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cach
             # gazetteer lacks: only the ambiguity is left, and bare stems are not mentions.
             known_stem = any(score >= 100 for _, score in r.candidates)
             if r.place_id is None and not known_stem:
-                rows.append({"kind": "unresolved_place", "document": document, "page": page, "text": name,
-                             "candidates": _candidates(r),
-                             "detail": f"proposed by the NER model ({label}); not in the gazetteer"})
+                rows.append(ReviewRow(kind="unresolved_place", document=document, page=page, text=name,
+                                      candidates=_candidates(r),
+                                      detail=f"proposed by the NER model ({label}); not in the gazetteer"))
     return rows
 
 
-def _mention_order(m: dict) -> tuple:
-    return (m["document"], m["page"], m["text"], m["place_id"] or "", m["method"], m["key"] or "", m["score"])
+def _mention_order(m: MentionRow) -> tuple:
+    return (m.document, m.page, m.text, m.place_id or "", m.method, m.key or "", m.score)
 
 
-def unique_sorted(rows: list[dict], key) -> list[dict]:
+def unique_sorted(rows: list, key) -> list:
     """Rows sorted by `key`, each key once."""
     seen, out = set(), []
     for row in sorted(rows, key=key):
@@ -313,7 +314,7 @@ def unique_sorted(rows: list[dict], key) -> list[dict]:
     return out
 
 
-def unique_mentions(rows: list[dict]) -> list[dict]:
+def unique_mentions(rows: list[MentionRow]) -> list[MentionRow]:
     """Mention rows sorted as the table is, each once."""
     return unique_sorted(rows, _mention_order)
 
@@ -353,7 +354,7 @@ class Resolver:
                     self._model.ask(text)
         return part
 
-    def proposals(self) -> list[dict]:
+    def proposals(self) -> list[ReviewRow]:
         """Review rows for the names the NER model proposes in every document resolved so far."""
         if self._model is not None:
             try:

@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 
 from .discover import Action, discover, plan
 from .document import code_version
-from .records import Extraction
+from .records import Extraction, row_dict
 from .state import STATE_DIR, State, append_run
 
 SUMMARY_NAMES = 10  # review items named in the summary on stdout
@@ -305,7 +305,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
                    inputs_key: str, log) -> tuple[int, dict, list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
-    from .dedupe import TableBuilder
+    from .dedupe import build_tables
     from .emit import Emitter
     from .gazetteer import Gazetteer
     from .resolve import Resolver
@@ -314,17 +314,16 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     proposal_cache = state.load_proposals()
     emitter = Emitter(opts.out)
     resolver = Resolver(gazetteer, proposal_cache, use_ner=opts.use_ner, log=log)
-    try:
-        builder = TableBuilder(gazetteer, spill_folder=emitter.folder)
-        for document in documents:  # one at a time, in order: mention rows stream straight out
+
+    def extractions():  # one at a time, in order: mention rows stream straight out
+        for document in documents:
             extraction = uncached.get(document) or state.load_extraction(document)
-            if extraction is None:
-                continue
-            part = resolver.resolve(extraction)
-            emitter.stream("mentions", part.mentions)
-            builder.add(extraction, part)
-        builder.add_review(resolver.proposals())
-        tables = builder.finish()
+            if extraction is not None:
+                yield extraction
+
+    try:
+        tables = build_tables(extractions(), gazetteer, resolver, spill_folder=emitter.folder,
+                              stream_mentions=lambda rows: emitter.stream("mentions", rows))
         old = _old_projects(opts.out)
     except BaseException:
         resolver.close()
@@ -338,6 +337,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     state.manifest["outputs"].update(gazetteer_version=gazetteer.version, cross_version=_cross_version(),
                                      ner_model=_ner_model(opts.use_ner), ner_failed=resolver.model_failed)
     state.manifest["outputs"]["review_size"] = len(tables.review)
-    names = [f"«{r['text']}» ({r['document']} p.{r['page']}): {r['kind']}" for r in tables.review
-             if r["kind"] in ("unresolved_place", "low_confidence_place")]
-    return len(tables.review), _project_changes(old, tables.projects), names[:SUMMARY_NAMES]
+    names = [f"«{r.text}» ({r.document} p.{r.page}): {r.kind}" for r in tables.review
+             if r.kind in ("unresolved_place", "low_confidence_place")]
+    projects = [row_dict(r) for r in tables.projects]
+    return len(tables.review), _project_changes(old, projects), names[:SUMMARY_NAMES]

@@ -12,7 +12,7 @@ import pytest
 from pipeline.dedupe import build_tables
 from pipeline.emit import emit
 from pipeline.gazetteer import Gazetteer
-from pipeline.records import Extraction, Parsed, PlaceText, ProjectRecord, TextSpan
+from pipeline.records import Extraction, Parsed, PlaceText, ProjectRecord, ReviewRow, TextSpan, row_dict
 from pipeline.resolve import Resolver
 
 
@@ -36,7 +36,7 @@ def _doc(name, kind, projects, issued=None) -> Extraction:
 
 
 def _tables(gazetteer, docs):
-    return build_tables(docs, gazetteer)
+    return build_tables(sorted(docs, key=lambda d: d.document), gazetteer)
 
 
 def test_one_project_from_three_kinds_of_document_is_one_record(gazetteer):
@@ -51,15 +51,15 @@ def test_one_project_from_three_kinds_of_document_is_one_record(gazetteer):
     tables = _tables(gazetteer, docs)
     assert len(tables.projects) == 1
     p = tables.projects[0]
-    assert p["project_id"] == "FY2025-R1-05"
-    assert (p["number"], p["round"], p["proposer"], p["fields"], p["co_implementers"]) == (
+    assert p.project_id == "FY2025-R1-05"
+    assert (p.number, p.round, p.proposer, p.fields, p.co_implementers) == (
         5, 1, "日本工営株式会社", ["省エネルギー"], ["横浜市"])
-    assert [(s["document"], s["pages"]) for s in p["sources"]] == [
+    assert [(s["document"], s["pages"]) for s in p.sources] == [
         ("pamphlet.pdf", [6, 14]), ("slides.pdf", [7]), ("table.pdf", [1])]
-    assert p["partner_places"] == [{"place_id": "vn-da-nang", "name_ja": "ダナン市", "name_en": "Da Nang",
+    assert p.partner_places == [{"place_id": "vn-da-nang", "name_ja": "ダナン市", "name_en": "Da Nang",
                                     "country": "VN"}]
-    conflicts = [r for r in tables.review if r["kind"] == "conflict"]
-    assert [(r["document"], r["text"]) for r in conflicts] == [
+    conflicts = [r for r in tables.review if r.kind == "conflict"]
+    assert [(r.document, r.text) for r in conflicts] == [
         ("pamphlet.pdf", "株式会社オリエンタルコンサルタンツ"),
         ("pamphlet.pdf", title.replace("支援事業", "支援業務")),
     ]
@@ -72,7 +72,7 @@ def test_different_places_or_rounds_keep_projects_apart(gazetteer):
         _doc("b.pdf", "adoption_table", [_project(title, "X", number=1, round_=2)]),
         _doc("c.pdf", "pamphlet", [_project(title, "X", number=3, partner="ダバオ市", country="PH")]),
     ]
-    ids = [p["project_id"] for p in _tables(gazetteer, docs).projects]
+    ids = [p.project_id for p in _tables(gazetteer, docs).projects]
     assert ids == ["FY2025-03", "FY2025-R1-01", "FY2025-R2-01"]
 
 
@@ -82,9 +82,9 @@ def test_a_corrected_reissue_replaces_the_older_table(gazetteer):
     new = _doc("new.pdf", "adoption_table", [_project("新タイトル事業", "Y", number=1, round_=1)],
                issued="D:20250501000000+09'00'")
     tables = _tables(gazetteer, [old, new])
-    assert [(p["project_id"], p["title"], p["proposer"]) for p in tables.projects] == [
+    assert [(p.project_id, p.title, p.proposer) for p in tables.projects] == [
         ("FY2025-R1-01", "新タイトル事業", "Y")]
-    assert [s["document"] for s in tables.projects[0]["sources"]] == ["new.pdf", "old.pdf"]
+    assert [s["document"] for s in tables.projects[0].sources] == ["new.pdf", "old.pdf"]
 
 
 def test_emit_writes_every_format(gazetteer, tmp_path):
@@ -132,7 +132,7 @@ def test_a_retitled_project_with_the_same_city_pair_is_one_record(gazetteer):
                      partner="マカッサル市", country="ID")]),
     ]
     projects = _tables(gazetteer, docs).projects
-    assert [(p["project_id"], [s["document"] for s in p["sources"]]) for p in projects] == [
+    assert [(p.project_id, [s["document"] for s in p.sources]) for p in projects] == [
         ("FY2025-04", ["pamphlet.pdf"]), ("FY2025-R1-05", ["pamphlet.pdf", "table.pdf"])]
 
 
@@ -141,14 +141,14 @@ def test_a_document_titled_as_a_correction_wins_over_the_original(gazetteer):
     new = _doc("b_fixed.pdf", "adoption_table", [_project("新タイトル事業", "Y", number=1, round_=1)])
     new.title = "令和7年度 1次公募採択案件一覧（修正版）"
     tables = _tables(gazetteer, [old, new])
-    assert [(p["title"], p["proposer"]) for p in tables.projects] == [("新タイトル事業", "Y")]
+    assert [(p.title, p.proposer) for p in tables.projects] == [("新タイトル事業", "Y")]
 
 
 def test_running_text_finds_known_places_under_another_suffix(gazetteer):
     doc = _doc("deck.pdf", "slides", [])
     doc.spans = [TextSpan(2, "北九州市はヤンゴン\n地域と連携し、ダラット市でも調査した。")]
     resolved = Resolver(gazetteer, use_ner=False).resolve(doc)
-    assert [(m["text"], m["place_id"], m["method"]) for m in resolved.mentions] == [
+    assert [(m.text, m.place_id, m.method) for m in resolved.mentions] == [
         ("ヤンゴン地域", "mm-yangon-region", "variant"), ("北九州市", "jp-401005", "exact")]
 
 
@@ -168,18 +168,18 @@ def test_copies_of_a_listing_are_one_project_with_every_copy_as_a_source(gazette
                                                          _project("別の事業", "Y", number=2, round_=1)])
             for i in range(120)]
     projects = _tables(gazetteer, docs).projects
-    assert [p["project_id"] for p in projects] == ["FY2025-R1-01", "FY2025-R1-02"]
-    assert [(s["document"], s["pages"]) for s in projects[0]["sources"]][:4] == [
+    assert [p.project_id for p in projects] == ["FY2025-R1-01", "FY2025-R1-02"]
+    assert [(s["document"], s["pages"]) for s in projects[0].sources][:4] == [
         ("copy000.pdf", [1]), ("copy001.pdf", [2]), ("copy002.pdf", [3]), ("copy003.pdf", [1])]
-    assert len(projects[0]["sources"]) == len(projects[1]["sources"]) == 120
+    assert len(projects[0].sources) == len(projects[1].sources) == 120
 
 
 def test_parquet_row_groups_end_at_a_size_too(tmp_path, monkeypatch):
     from pipeline import emit as emit_module
 
     monkeypatch.setattr(emit_module._TableFiles, "BATCH_BYTES", 400)
-    rows = [{"kind": "conflict", "document": f"d{i}.pdf", "page": i, "text": "x" * 150, "candidates": [],
-             "detail": "d"} for i in range(6)]
+    rows = [row_dict(ReviewRow(kind="conflict", document=f"d{i}.pdf", page=i, text="x" * 150, candidates=[],
+                               detail="d")) for i in range(6)]
     files = emit_module._TableFiles(tmp_path, "review")
     files.write(rows)
     files.close()
@@ -197,5 +197,5 @@ def test_a_city_pair_lists_the_fiscal_years_of_the_projects_that_join_it(gazette
     table = _doc("table.pdf", "adoption_table", [_project("ダナン市の事業", "X", number=1, round_=1)])  # 横浜市-ダナン市
     old = _doc("old.pdf", "pamphlet", [_project("ダナン市の旧事業", "Y", number=4)])
     old.parsed.projects[0].fiscal_year = 2022
-    pairs = {p["pair_id"]: p["fiscal_years"] for p in _tables(gazetteer, [deck, table, old]).city_pairs}
+    pairs = {p.pair_id: p.fiscal_years for p in _tables(gazetteer, [deck, table, old]).city_pairs}
     assert pairs == {"jp-141003~vn-da-nang": [2022, 2025], "jp-271403~vn-da-nang": []}
