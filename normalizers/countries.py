@@ -56,3 +56,12 @@ def split_country_prefix(text: str) -> tuple[str | None, str]:
         if is_long_form(prefix) and rest:
             return code, rest
     return None, s
+
+
+def cache_fingerprint() -> list[str]:
+    """What the names come from, for the cache keys of the stages that import this module
+    (pipeline/cachekey.py): the country names table in use."""
+    from gazetteer import countries_file
+    from pipeline.cachekey import file_digest
+
+    return [file_digest(countries_file())]

@@ -1,50 +1,31 @@
 """The per-document stage: open → classify → extract, for one file, returning an `Extraction`.
 
-This is the only stage that opens PDFs. Its result depends on the file's bytes and on the code of
-the modules listed in `_PER_DOCUMENT_CODE`, nothing else, so the manifest can cache it by
-(sha256, code_version).
+This is the only stage that opens PDFs. Its result depends on the file's bytes and on the code this
+module imports (directly or not), the libraries that code uses and what its modules' cache hooks
+declare (the country names table), nothing else, so the manifest can cache it by
+(sha256, code_version); see `cachekey.py`.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 import signal
 from contextlib import contextmanager
-from pathlib import Path
 
 from .discover import SourceFile
 from .records import DocumentError, Extraction, Parsed
 
-_ROOT = Path(__file__).resolve().parent
-_PER_DOCUMENT_CODE = [
-    _ROOT / "records.py", _ROOT / "pdf.py", _ROOT / "classify.py", _ROOT / "document.py",
-    *sorted((_ROOT / "extract").glob("*.py")),
-    *sorted((_ROOT.parent / "normalizers").glob("*.py")),
-]
-
-
-_PER_DOCUMENT_PACKAGES = ["pymupdf", "rapidfuzz"]
+# The per-document stage's entry module: its key covers everything this module imports.
+PER_DOCUMENT_STAGE = ("pipeline.document",)
 
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the code that reads documents (and the PDF library's version): change it and every
-    document is read again."""
-    from importlib import metadata
+    """The per-document stage's cache key (16 hex digits): a hash of the code that reads documents,
+    the libraries it uses and what its modules' `cache_fingerprint()` hooks declare (an OCR engine
+    and its model files would join here). Change any of it and every document is read again."""
+    from .cachekey import stage_key
 
-    from gazetteer import countries_file
-
-    digest = hashlib.sha256()
-    for path in [*_PER_DOCUMENT_CODE, countries_file()]:  # extractors read country names
-        if path.exists():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    for package in _PER_DOCUMENT_PACKAGES:
-        try:
-            digest.update(f"{package}=={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package} missing".encode())
-    return digest.hexdigest()[:16]
+    return stage_key(PER_DOCUMENT_STAGE)
 
 
 class _TimeUp(BaseException):

@@ -41,6 +41,14 @@ def model_name() -> str:
     return os.environ.get("C2C_NER_MODEL") or DEFAULT_MODEL
 
 
+def cache_fingerprint() -> list[str]:
+    """The model's and GiNZA's installed versions, for the tables' cache key (pipeline/cachekey.py):
+    an upgrade asks the model again. Read from the package metadata, never by loading spaCy."""
+    from pipeline.cachekey import library_versions
+
+    return library_versions({model_name(), "ginza"})
+
+
 @lru_cache(maxsize=1)
 def _nlp():
     import spacy  # imported here: loading the gazetteer or the resolver must not pay for spaCy

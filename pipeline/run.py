@@ -22,10 +22,9 @@ from .records import Extraction, row_dict
 from .state import STATE_DIR, State, append_run
 
 SUMMARY_NAMES = 10  # review items named in the summary on stdout
-# What the cross-document stages' output depends on besides the extractions and the gazetteer data.
-_CROSS_DOCUMENT_CODE = ["records.py", "gazetteer.py", "propose.py", "resolve.py", "dedupe.py", "emit.py",
-                        "run.py", "../normalizers/places.py", "../normalizers/text.py"]
-_CROSS_DOCUMENT_PACKAGES = ["rapidfuzz", "pyarrow", "spacy", "ja-ginza"]
+# The cross-document stages' entry modules: besides the extractions and the gazetteer data, the
+# tables depend on everything these import (see cachekey.py).
+CROSS_DOCUMENT_STAGE = ("pipeline.run", "pipeline.resolve", "pipeline.dedupe", "pipeline.emit")
 # Errors that may go away on their own are not cached: the next run tries the file again.
 _TRANSIENT_ERRORS = {"timeout", "internal"}
 
@@ -67,18 +66,9 @@ class RunResult:
 
 @functools.lru_cache(maxsize=1)
 def _cross_version() -> str:
-    from importlib import metadata
+    from .cachekey import stage_key
 
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent
-    for name in _CROSS_DOCUMENT_CODE:
-        digest.update((root / name).read_bytes())
-    for package in _CROSS_DOCUMENT_PACKAGES:
-        try:
-            digest.update(f"{package}=={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package} missing".encode())
-    return digest.hexdigest()[:16]
+    return stage_key(CROSS_DOCUMENT_STAGE)
 
 
 def _check_paths(raw: Path, out: Path) -> None:

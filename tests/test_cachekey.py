@@ -1,0 +1,104 @@
+"""cachekey.py: each stage's cache key follows the modules it imports, on a copy of the code."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pdfmaker
+from pipeline.cachekey import imported, library_versions
+
+REPO = Path(__file__).resolve().parent.parent
+KEYS = ("import pipeline; from pipeline.document import code_version; from pipeline.run import _cross_version;"
+        "print(pipeline.__file__, code_version(), _cross_version())")
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    """The project's code and gazetteer in a temporary folder, imported from there."""
+    root = tmp_path / "code"
+    for package in ("pipeline", "normalizers", "gazetteer"):
+        shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _python(root: Path, *args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    env.pop("C2C_GAZETTEER", None)
+    done = subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode in (0, 3), done.stderr
+    return done.stdout
+
+
+def _keys(root: Path) -> tuple[str, str]:
+    where, per_document, cross = _python(root, "-c", KEYS).split()
+    assert Path(where).is_relative_to(root)  # the copy's code, not the checkout's
+    return per_document, cross
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_new_module_imported_by_an_extractor_and_by_resolve_rebuilds_both_caches(copy, tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    pdfmaker.make_table_pdf(raw / "table.pdf", "令和7年度 1次公募採択案件一覧", ["番号", "提案者", "国内都市", "対象都市・地域",
+                                                                         "対象国", "事業名"],
+                            [["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市の脱炭素事業"]])
+    run = ("-m", "pipeline.cli", "run", "--raw", str(raw), "--out", str(out), "--no-ner")
+    status = ("-m", "pipeline.cli", "status", "--raw", str(raw), "--out", str(out), "--no-ner")
+
+    # A module neither stage imports changes neither key.
+    first = _keys(copy)
+    _append(copy / "pipeline" / "cli.py", "\n# a comment\n")
+    assert _keys(copy) == first
+
+    # A new module, imported by an extractor and by resolve (inside a function, as lazy imports are).
+    (copy / "pipeline" / "wordlist.py").write_text('WORDS = ("市",)\n', encoding="utf-8")
+    _append(copy / "pipeline" / "extract" / "adoption_table.py", "\nfrom pipeline.wordlist import WORDS  # noqa\n")
+    _append(copy / "pipeline" / "resolve.py", "\n\ndef _words():\n    from .wordlist import WORDS\n    return WORDS\n")
+    _python(copy, *run)
+    assert _python(copy, *status).splitlines() == [
+        "reuse  table.pdf: unchanged", "0 to read, 1 to reuse, 0 to drop", "tables: up to date"]
+    before = _keys(copy)
+    cross_before = json.loads((out / ".c2c" / "manifest.json").read_text())["outputs"]["cross_version"]
+
+    # Editing only the new module: the document is read again and the tables are built again.
+    (copy / "pipeline" / "wordlist.py").write_text('WORDS = ("市", "町")\n', encoding="utf-8")
+    after = _keys(copy)
+    assert after[0] != before[0] and after[1] != before[1]
+    assert _python(copy, *status).splitlines()[0] == "read   table.pdf: extraction code changed"
+    assert _python(copy, *run).startswith("documents: 0 new, 1 changed, 0 unchanged")
+    manifest = json.loads((out / ".c2c" / "manifest.json").read_text())
+    assert manifest["outputs"]["cross_version"] == after[1] != cross_before
+    assert manifest["documents"]["table.pdf"]["code_version"] == after[0]
+
+
+def test_a_module_imported_by_resolve_only_rebuilds_the_tables_not_the_documents(copy):
+    per_document, _ = _keys(copy)
+    (copy / "normalizers" / "extra.py").write_text("X = 1\n", encoding="utf-8")
+    _append(copy / "pipeline" / "dedupe.py", "\nfrom normalizers.extra import X  # noqa\n")
+    before = _keys(copy)
+    (copy / "normalizers" / "extra.py").write_text("X = 2\n", encoding="utf-8")
+    after = _keys(copy)
+    assert before[0] == after[0] == per_document and after[1] != before[1]
+
+
+def test_what_each_stage_imports():
+    modules, libraries, hooks = imported(("pipeline.document",))
+    assert {"pipeline.records", "pipeline.pdf", "pipeline.classify", "pipeline.extract.adoption_table",
+            "pipeline.extract.slides", "pipeline.extract.pamphlet", "normalizers.text", "gazetteer",
+            "pipeline.cachekey"} <= set(modules)
+    assert not {"pipeline.resolve", "pipeline.dedupe", "pipeline.emit", "pipeline.cli"} & set(modules)
+    assert {line.split("==")[0].lower() for line in library_versions(libraries)} >= {"pymupdf", "rapidfuzz"}
+    assert "normalizers.countries" in hooks  # the country names table joins the key
+    modules, libraries, hooks = imported(("pipeline.run", "pipeline.resolve", "pipeline.dedupe", "pipeline.emit"))
+    assert {"pipeline.gazetteer", "pipeline.propose", "normalizers.places"} <= set(modules)
+    assert {"pyarrow", "spacy", "rapidfuzz"} <= libraries
+    assert "pipeline.propose" in hooks  # the NER model's version joins the key
