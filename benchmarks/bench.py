@@ -2,6 +2,12 @@
 
     .venv/bin/python benchmarks/bench.py                 # N = 30, 300, 1000 documents
     .venv/bin/python benchmarks/bench.py --sizes 30 --jobs 2
+    .venv/bin/python benchmarks/bench.py --sizes         # the parts' timings only
+
+First it times parts that must stay quick, each against a budget (a line ends in "over budget"
+when one is exceeded; these were wall-clock assertions in the tests, where a loaded machine made
+them fail): loading the gazetteer in a fresh process, scanning a pamphlet's pages for place names,
+and reading each adoption table of --source and of tests/fixtures.
 
 For each N it builds N distinct PDFs from the PDFs in --source (same content, different bytes: a
 per-copy metadata field), then times, each in a fresh process:
@@ -98,6 +104,44 @@ def build_corpus(source: Path, target: Path, n: int) -> int:
     return pages
 
 
+PARTS = """
+import sys, time
+from pathlib import Path
+t = time.perf_counter()
+from pipeline.gazetteer import Gazetteer
+gazetteer = Gazetteer.load()
+print("gazetteer load (fresh process)", time.perf_counter() - t, 0.5)
+import pymupdf
+from pipeline import classify, pdf
+from pipeline.extract.adoption_table import extract_adoption_table
+for path in map(Path, sys.argv[1:]):
+    with pymupdf.open(path) as doc:
+        texts = pdf.page_texts(doc)
+        kind = classify.classify(texts, pdf.page_sizes(doc))
+        if kind == "pamphlet":
+            t = time.perf_counter()
+            for text in texts:
+                gazetteer.scan(text)
+            print(f"gazetteer scan of {path.name} ({len(texts)} pages)", time.perf_counter() - t, 0.5)
+        elif kind == "adoption_table":
+            t = time.perf_counter()
+            extract_adoption_table(doc)
+            print(f"adoption table {path.name}", time.perf_counter() - t, 0.8)
+"""
+
+
+def parts(source: Path) -> None:
+    """Seconds taken by the parts with a budget (see the module docstring), one line each."""
+    files = sorted(source.glob("*.pdf")) + sorted((REPO / "tests" / "fixtures").glob("*.pdf"))
+    out = subprocess.run([sys.executable, "-c", PARTS, *map(str, files)], capture_output=True, text=True,
+                         check=True, cwd=REPO).stdout
+    for line in out.splitlines():
+        name, seconds, budget = line.rsplit(" ", 2)
+        over = "  over budget" if float(seconds) > float(budget) else ""
+        print(f"{name:<52} {float(seconds):7.3f} s (budget {float(budget):g} s){over}")
+    print()
+
+
 def measure(cmd: list[str]) -> tuple[float, int, int, int, str]:
     """Seconds, the largest process's peak RSS (KiB), the process tree's peak PSS (KiB, sampled
     every 20 ms), the exit status, and stdout."""
@@ -109,13 +153,16 @@ def measure(cmd: list[str]) -> tuple[float, int, int, int, str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[30, 300, 1000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[30, 300, 1000])
     ap.add_argument("--source", type=Path, default=REPO / "raw")
     ap.add_argument("--work", type=Path, default=HERE / "work")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("run_args", nargs="*", help="extra arguments for `c2c run` (after --)")
     a = ap.parse_args()
     c2c = [sys.executable, "-m", "pipeline.cli"]
+    parts(a.source)
+    if not a.sizes:
+        return 0
     print(f"{'docs':>6} {'pages':>7} | {'cold s':>7} {'pages/s':>8} {'largest':>7} {'tree':>6} | "
           f"{'rerun s':>7} | {'bare s':>6} {'pages/s':>8} | {'ratio':>5}      (memory: peak MiB)")
     for n in a.sizes:

@@ -1,6 +1,5 @@
 """pipeline.extract.adoption_table: 採択案件一覧 tables, the corpus one and tables drawn here."""
 import json
-import time
 
 import pymupdf
 import pytest
@@ -78,13 +77,6 @@ def test_corpus_matches_truth(corpus, corpus_parsed):
         p = got[t["number"]]
         assert (p.title, p.proposer, p.country, p.fields, p.fiscal_year, p.round) == (
             t["title"], t["proposer"], t["country"], t["fields"], t["fiscal_year"], t["round"]), t["key"]
-
-
-def test_corpus_speed(corpus):
-    doc = pymupdf.open(corpus / TABLE)
-    start = time.perf_counter()
-    extract_adoption_table(doc)
-    assert time.perf_counter() - start < 0.8
 
 
 # --- tables drawn by the test --------------------------------------------------------------------

