@@ -14,35 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.vocabulary import ADMIN_SUFFIXES as SUFFIXES, SUFFIX_KINDS  # noqa: F401 (re-exported)
+
 from .text import fold as fold_text
-
-# Longest first: 特別市 must win over 市, 管区 over 区.
-SUFFIXES = ("特別市", "特別州", "特別区", "首都圏", "首都州", "管区", "地域", "地方", "地区",
-            "省", "州", "県", "市", "区", "都", "府", "郡", "町", "村")
-
-# Which place kinds a printed suffix may name. A key whose suffix is not compatible with a place's
-# kind never resolves to that place (ラヨン市 never becomes Rayong Province).
-SUFFIX_KINDS: dict[str, frozenset[str]] = {
-    "特別市": frozenset({"city", "province"}),
-    "特別州": frozenset({"province", "state"}),
-    "特別区": frozenset({"municipality", "district"}),
-    "首都圏": frozenset({"region", "city"}),
-    "首都州": frozenset({"region", "province"}),
-    "管区": frozenset({"region"}),
-    "地域": frozenset({"region", "other"}),
-    "地方": frozenset({"region", "other"}),
-    "地区": frozenset({"region", "district", "other"}),
-    "省": frozenset({"province"}),
-    "州": frozenset({"state", "province", "region"}),
-    "県": frozenset({"prefecture", "province", "regency"}),
-    "市": frozenset({"city", "municipality"}),
-    "区": frozenset({"district", "municipality"}),
-    "都": frozenset({"city", "prefecture"}),
-    "府": frozenset({"prefecture"}),
-    "郡": frozenset({"district", "regency"}),
-    "町": frozenset({"municipality"}),
-    "村": frozenset({"municipality"}),
-}
 
 _VU_ROW = {"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ", "ヴュ": "ビユ"}
 # Small kana are written large by some authors (トゥブ / トウブ); fold them all to large.

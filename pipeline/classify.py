@@ -11,6 +11,8 @@ import re
 
 from normalizers.text import squash
 
+from .vocabulary import CO_WORDS, IMPLEMENTER_WORD, LEAD_WORDS, TABLE_SIGNAL_WORDS
+
 # The programme's subject; at least one must appear for any kind other than "other".
 TOPIC_WORDS = ("都市間連携", "都市連携", "city-to-city", "city to city", "脱炭素", "ゼロカーボン",
                "低炭素", "jcm", "二国間クレジット", "カーボンニュートラル")
@@ -18,27 +20,16 @@ TOPIC_WORDS = ("都市間連携", "都市連携", "city-to-city", "city to city"
 ADOPTION_TITLE = re.compile(r"採択(案件|事業|結果|一覧|団体|者|課題)|採択された|交付決定|選定結果")
 # Titles of a list of projects that do not say "adopted" (実施案件一覧, 決定事業一覧, 契約締結案件).
 LIST_TITLE = re.compile(r"(案件|事業|課題)(一覧|リスト)|一覧表|決定(案件|事業)|契約(締結)?(案件|事業)")
-# Header words of a project table (a subset of the extractor's column synonyms, by role).
-PROJECT_HEADER_ROLES = {
-    "number": ("番号", "no."),
-    "proposer": ("提案者", "代表事業者", "実施主体", "応募者", "事業者", "申請者", "提案団体"),
-    "title": ("事業名", "案件名", "業務名", "件名"),
-    "fields": ("対象分野", "分野"),
-    "summary": ("事業概要", "概要", "事業内容"),
-    "country": ("対象国", "相手国", "国名"),
-    "cities": ("国内都市", "国内自治体", "対象都市", "相手都市", "海外都市"),
-}
+# Header words of a project table, by role (the vocabulary's, a subset of the extractor's).
+PROJECT_HEADER_ROLES = TABLE_SIGNAL_WORDS
 # Words of a brochure's sections.
 PAMPHLET_WORDS = ("実施調査事業一覧", "事業の背景", "事業の概要", "パンフレット", "参加都市", "問い合わせ",
                   "お問合せ", "関連ウェブサイト", "box")
 # The labels of a brochure's project page: its lead implementer and its co-implementers (the
-# pamphlet extractor reads the same words).
-LEAD_WORDS = r"代表(?:事業者|提案者|団体)"
-CO_WORDS = r"共同(?:事業者|実施者|提案者|実施団体|実施機関)"
+# pamphlet extractor reads the same words), or its implementer 実施主体 instead.
 LEAD_LABEL = re.compile(LEAD_WORDS)
 CO_LABEL = re.compile(CO_WORDS)
-# (a project page may name its implementer 実施主体 instead of a lead and co-implementers)
-IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|実施主体")
+IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|" + IMPLEMENTER_WORD)
 SLIDE_ASPECT = 1.6  # 16:9 = 1.78 and 16:10 = 1.6; A4 landscape (1.41) is a printed table, not a slide
 SHORT_PAGE = 700  # characters; slides carry little text per page, a brochure page ~1000
 THRESHOLD = 3.0

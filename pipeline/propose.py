@@ -20,14 +20,14 @@ from functools import lru_cache
 
 from normalizers.text import join_lines
 from pipeline.records import Proposal
+from pipeline.vocabulary import CANDIDATE_SUFFIXES, alternation
 
 # Place-like labels of GiNZA's extended named-entity set (Country is left out: countries are known).
 PLACE_LABELS = frozenset({"City", "Province", "County", "GPE_Other", "Domestic_Region", "Region_Other",
                           "Location_Other"})
-_ADMIN_SUFFIX = r"(?:特別市|特別州|首都圏|管区|地域|省|州|県|市|区|郡|都)"
 # A katakana name followed by an administrative suffix: what a foreign place name missing from the
 # gazetteer usually looks like. Only text holding one goes to the model.
-CANDIDATE_NAME = re.compile(r"[ァ-ヺ][ァ-ヺー・]+" + _ADMIN_SUFFIX)
+CANDIDATE_NAME = re.compile(r"[ァ-ヺ][ァ-ヺー・]+" + alternation(CANDIDATE_SUFFIXES))
 _SENTENCE_END = re.compile(r"(?<=[。！？])|\n{2,}")
 BATCH_SIZE = 64
 MAX_SENTENCE = 400

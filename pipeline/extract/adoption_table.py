@@ -32,27 +32,12 @@ from pipeline import records
 from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
                                           rows_between_cuts, rule_span_near)
 from pipeline.pdf import page_text
+from pipeline.vocabulary import HEADER_WORDS
 
-# Column roles and the header words that name them. Longer, more specific words first does not
-# matter: an exact match beats containment, and among containments the longest synonym wins.
-COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "number": ("番号", "No", "No.", "案件番号", "整理番号", "通し番号", "採択番号", "項番", "#"),
-    "proposer": ("提案者", "代表事業者", "代表提案者", "実施主体", "応募者", "事業者", "事業者名",
-                 "提案団体", "申請者", "受託者", "実施団体", "代表団体", "提案事業者"),
-    # Named apart from the proposer: "共同事業者" holds "事業者", and the longest synonym must win.
-    "co_implementers": ("共同事業者", "共同提案者", "共同実施者", "共同実施団体", "共同実施機関",
-                        "共同実施事業者", "参加事業者", "参画事業者", "共同団体", "協力事業者"),
-    "japan": ("国内都市", "国内自治体", "日本側都市", "日本側自治体", "本邦自治体", "国内の都市",
-              "国内連携都市", "連携自治体", "日本の自治体", "自治体"),
-    "partner": ("対象都市・地域", "対象都市", "対象地域", "相手都市", "相手都市・地域", "海外都市",
-                "海外自治体", "相手国都市", "連携先都市", "海外の都市", "相手自治体", "対象自治体",
-                "相手側自治体", "相手側都市", "海外側自治体", "海外側都市"),
-    "country": ("対象国", "相手国", "国名", "国", "実施国", "対象国名"),
-    "title": ("事業名", "案件名", "業務名", "事業の名称", "提案事業名", "件名", "調査名", "事業名称",
-              "案件名称"),
-    "fields": ("対象分野", "分野", "事業分野", "対象領域", "技術分野"),
-    "summary": ("事業概要", "概要", "事業内容", "事業の概要", "内容", "提案概要", "案件概要"),
-}
+# Column roles and the header words that name them (the shared vocabulary). Longer, more specific
+# words first does not matter: an exact match beats containment, and among containments the longest
+# synonym wins.
+COLUMN_SYNONYMS = HEADER_WORDS
 MAX_HEADER_CHARS = 16  # a header is a short label; a long cell holding a header word is body text
 FUZZY_MIN = 75  # rapidfuzz ratio (0-100) for a header that matches no synonym exactly or by containment
 BULLETS = "・•●○◆◇■□▪-－"

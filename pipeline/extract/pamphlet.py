@@ -18,10 +18,11 @@ from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
 from pipeline import records
-from pipeline.classify import CO_WORDS, LEAD_WORDS
-from pipeline.extract.textlines import (PAIR_JOINERS, Line, Span, first_page_title, has_kana, in_margin,
-                                        is_japanese_compound, is_japanese_lg, page_lines, squash)
+from pipeline.extract.textlines import (Line, Span, first_page_title, has_kana, in_margin, is_japanese_compound,
+                                        is_japanese_lg, page_lines, squash)
 from pipeline.pdf import page_text
+from pipeline.vocabulary import (CO_WORDS, FOREIGN_SUFFIXES, LEAD_WORDS, PAIR_JOINERS, PROPOSER_HEADERS,
+                                 PROPOSER_LABELS, TITLE_HEADERS, alternation)
 
 # Dashes printed between the Japanese side and the partner side of a pair heading. ー (the katakana
 # long vowel mark) is among them: after a kanji suffix such as 市 it cannot be a long vowel.
@@ -37,16 +38,16 @@ def _label(words: str) -> re.Pattern:
     return re.compile(rf"^\s*[【\[［〔〈《<■□◆◇●○・]?\s*(?:{words})\s*[】\]］〕〉》>]?\s*[|｜:：]?\s*")
 
 
-_PROPOSER_LABEL = _label("実施主体|提案者|代表事業者|代表提案者")
+_PROPOSER_LABEL = _label(alternation(PROPOSER_LABELS))
 _LEAD_LABEL = _label(LEAD_WORDS)
 _CO_LABEL = _label(CO_WORDS)
 # Column headers of a project list printed as a table without a label in each cell.
-_PROPOSER_HEADER = re.compile(r"^(?:実施主体|提案者|代表事業者|事業者|実施者)$")
-_TITLE_HEADER = re.compile(r"^(?:事業名|案件名|業務名|件名|事業名称|タイトル)$")
+_PROPOSER_HEADER = re.compile(rf"^{alternation(PROPOSER_HEADERS)}$")
+_TITLE_HEADER = re.compile(rf"^{alternation(TITLE_HEADERS)}$")
 # Decoration around a country header in the participating-cities list: 【ベトナム】, ■ベトナム, <ベトナム>.
 _HEADER_MARKS = "【】[]［］〔〕〈〉《》<>＜＞■□◆◇●○▼▽▶・"
 # A place unit a project title may join to the heading's partner: トゥードック市, ○○州 …
-_PLACE_UNIT = r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z]+?(?:特別州|地域|市|州|省|県|都|区|郡)"
+_PLACE_UNIT = rf"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z]+?{alternation(FOREIGN_SUFFIXES)}"
 _CONJUNCTION = r"(?:及び|および|と|並びに|・|、)"
 
 

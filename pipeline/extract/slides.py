@@ -19,14 +19,17 @@ from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
 from pipeline.extract.ruled_grid import page_drawings
-from pipeline.extract.textlines import (PAIR_JOINER, Line, first_page_title, in_margin, is_japanese_compound,
-                                         page_lines, squash, title_pair)
+from pipeline.extract.textlines import (Line, first_page_title, in_margin, is_japanese_compound, page_lines, squash,
+                                         title_pair)
+from pipeline.vocabulary import (FOREIGN_SUFFIXES, LONG_VOWEL_JOINERS, PAIR_JOINER, PLACE_NAME_ENDINGS, TITLE_LABELS,
+                                 alternation)
 
 _BULLET = "•・◦▪■◆●○✓➢▶⚫►◼➔-"
 _COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)
 # Between the two places of a pair: a dash (ー only right after a unit suffix, elsewhere it is a long
-# vowel), or a two-way arrow or a cross as slides draw them (北九州市 ⇔ ハイフォン市, 横浜市×ダナン市).
-_PAIR_DASH = re.compile(rf"\s*(?:(?<=[市県都道府町村区州省郡域庁])[ーｰ]|{PAIR_JOINER})\s*")
+# vowel), or a two-way arrow or a cross as slides draw them (北九州市 ⇔ ハイフォン市, 横浜市×ダナン市);
+# a prefectural office (北海道庁) is a side too.
+_PAIR_DASH = re.compile(rf"\s*(?:(?<=[{PLACE_NAME_ENDINGS}庁])[{LONG_VOWEL_JOINERS}]|{PAIR_JOINER})\s*")
 _LIST_END = re.compile(r"(?:など|等)\s*$")
 _NOTE_MARK = re.compile(r"\s*[※＊*]+\s*\d*\s*$")
 _JCM_TITLE = re.compile(r"JCM[^:：]{0,20}[:：]\s*(?P<title>.+)$", re.S)
@@ -287,8 +290,9 @@ def bullet_pairs(body: list[Line]) -> list[records.PairRecord]:
 # A pair written in prose or in brackets: Japanese side (kanji names joined by ・) – partner side
 # (optionally "country・", then a katakana-led place ending in a place suffix).
 _JP_SIDE = r"(?P<jp>[\u3005\u4e00-\u9fff]+(?:・[\u3005\u4e00-\u9fff]+)*)"
-_PARTNER_SIDE = r"(?P<partner>(?:[\u30a0-\u30ff]+・)?[\u30a0-\u30ff][\u30a0-\u30ff\u4e00-\u9fff]*?(?:特別州|地域|州|省|市|県|都|区|郡))"
-_DASH = rf"\s*(?:[ーｰ]|{PAIR_JOINER})\s*"
+_PARTNER_SIDE = (r"(?P<partner>(?:[\u30a0-\u30ff]+・)?[\u30a0-\u30ff][\u30a0-\u30ff\u4e00-\u9fff]*?"
+                 rf"{alternation(FOREIGN_SUFFIXES)})")
+_DASH = rf"\s*(?:[{LONG_VOWEL_JOINERS}]|{PAIR_JOINER})\s*"
 _PAIR_JP_FIRST = re.compile(_JP_SIDE + _DASH + _PARTNER_SIDE)
 _PAIR_PARTNER_FIRST = re.compile(_PARTNER_SIDE + _DASH + _JP_SIDE)
 
@@ -318,7 +322,7 @@ def split_bracket_pair(text: str) -> PairMention | None:
     """"スラバヤ市-北九州市" / "横浜市ーダナン市" → the pair; the side that looks like Japanese local
     governments is Japanese, whatever the order."""
     flat = normalize_text(text)
-    for m in re.finditer(rf"[ーｰ]|{PAIR_JOINER}", flat):
+    for m in re.finditer(rf"[{LONG_VOWEL_JOINERS}]|{PAIR_JOINER}", flat):
         a, b = flat[: m.start()].strip(), flat[m.end():].strip()
         if not a or not b:
             continue
@@ -531,7 +535,6 @@ def commissioned_projects(body: list[Line]) -> list[records.ProjectRecord]:
 
 
 _LABEL = re.compile(r"^\s*(?P<label>[^\s:：()（）]{1,8})\s*[:：]\s*(?P<value>.*)$")
-_TITLE_LABELS = ("事業名", "案件名", "業務名")
 
 
 def _labelled_project(body: list[Line], rest: list[Line], year: int) -> list[records.ProjectRecord]:
@@ -546,7 +549,7 @@ def _labelled_project(body: list[Line], rest: list[Line], year: int) -> list[rec
         lines = sorted(run, key=lambda ln: ln.y0)
         for i, ln in enumerate(lines):
             m = _LABEL.match(normalize_text(ln.text))
-            if not m or m["label"] not in _TITLE_LABELS:
+            if not m or m["label"] not in TITLE_LABELS:
                 continue
             taken = [m["value"]]
             for nxt in lines[i + 1:]:

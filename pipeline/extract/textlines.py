@@ -13,6 +13,8 @@ import pymupdf
 
 from normalizers.text import normalize_text, squash  # noqa: F401 (squash is re-exported)
 from pipeline.pdf import page_text
+from pipeline.vocabulary import (FOREIGN_SUFFIXES, JAPAN_BODY_SUFFIXES, JAPAN_SUFFIXES, LONG_VOWEL_JOINERS,
+                                 PAIR_JOINER, PLACE_NAME_ENDINGS, alternation)
 
 
 @dataclass
@@ -95,7 +97,7 @@ _HIRAGANA = r"\u3041-\u309f"
 # A Japanese local government as printed: kanji (and hiragana: さいたま市) ending in a suffix of
 # Japanese local administration, or a partial-affairs association (…組合, abbreviated …一組), or a
 # prefectural office (北海道庁).
-JAPANESE_LG = re.compile(rf"^[{_KANJI}{_HIRAGANA}]{{1,20}}?(?:都|道|府|県|市|区|町|村|組合|一組|庁)$")
+JAPANESE_LG = re.compile(rf"^[{_KANJI}{_HIRAGANA}]{{1,20}}?{alternation(JAPAN_BODY_SUFFIXES)}$")
 # Separators a printed compound of Japanese municipalities uses.
 _JP_COMPOUND_SEP = re.compile(r"[・、,，/]")
 
@@ -120,16 +122,12 @@ def has_kana(text: str) -> bool:
 
 _KATAKANA = r"\u30a0-\u30ff"
 # A foreign place as titles print it: katakana-led, ending in a unit of administration.
-_FOREIGN_UNIT = rf"[{_KATAKANA}][{_KATAKANA}{_KANJI}]*?(?:特別州|特別市|管区|地域|州|省|市|県|都|区|郡)"
+_FOREIGN_UNIT = rf"[{_KATAKANA}][{_KATAKANA}{_KANJI}]*?{alternation(FOREIGN_SUFFIXES)}"
 # Not led by a particle (ハノイ市と|の都市間…) and not the common noun 都市 (…と脱炭素都市).
-_JP_UNIT = rf"(?![のとにをはがでへやも])[{_KANJI}{_HIRAGANA}]{{1,8}}?(?<!都市)(?:都|道|府|県|市|区|町|村)(?<!都市)"
-# What joins the two places of a city pair besides the katakana long vowel ー (which only joins right
-# after a unit suffix): dashes, and the two-way arrows and crosses layouts draw (横浜市×ダナン市).
-PAIR_JOINERS = "-－―‐–—−⇔↔⟷×✕"
-PAIR_JOINER = "[" + re.escape(PAIR_JOINERS) + "]"  # as a regex character class
+_JP_UNIT = rf"(?![のとにをはがでへやも])[{_KANJI}{_HIRAGANA}]{{1,8}}?(?<!都市){alternation(JAPAN_SUFFIXES)}(?<!都市)"
 # Between the two places of a title: と / 及び / ・ / a joiner (ー only right after a kanji unit
 # suffix, elsewhere it is a katakana long vowel).
-_TITLE_JOIN = rf"\s*(?:と|及び|・|{PAIR_JOINER}|(?<=[都道府県市区町村州省郡域])[ーｰ])\s*"
+_TITLE_JOIN = rf"\s*(?:と|及び|・|{PAIR_JOINER}|(?<=[{PLACE_NAME_ENDINGS}])[{LONG_VOWEL_JOINERS}])\s*"
 # What follows a pair in a title: "の都市間連携", "における", "連携による", "都市間連携".
 _AFTER_PAIR = r"(?=の|における|による|との|連携|都市間|間)"
 # A pair starts a title or follows a comma, a space or an opening bracket.
