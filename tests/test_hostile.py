@@ -1,0 +1,53 @@
+"""Hostile and unusual files (../shared/hostile): each gets the right error kind, or is read."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import pdf, records
+from pipeline.run import RunOptions, run
+
+
+def rows(out: Path, table: str) -> list[dict]:
+    return [json.loads(line) for line in (out / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("name", ["huge_count.pdf", "tree_loop.pdf", "deep_nesting.pdf"])
+def test_broken_page_trees_are_corrupt(hostile, name):
+    with pytest.raises(records.DocumentError) as info:
+        pdf.open_pdf(hostile / name)
+    assert info.value.kind == "corrupt"
+    assert "scanned" not in info.value.message and "\n" not in info.value.message
+
+
+def test_bytes_after_the_end_marker_are_read(hostile):
+    doc = pdf.open_pdf(hostile / "trailing_junk.pdf")
+    assert pdf.page_texts(doc) == ["Hello world test document\n"]
+
+
+def test_a_revision_cut_short_after_an_earlier_end_marker_is_truncated(hostile, tmp_path):
+    # An incremental update whose own %%EOF is missing: the earlier marker must not save it.
+    data = (hostile / "trailing_junk.pdf").read_bytes()
+    data = data[:data.rindex(b"%%EOF") + 6] + b"6 0 obj\n<< /Type /Annot >>\nendobj\nxref\n0 1\n"
+    with pytest.raises(records.DocumentError) as info:
+        pdf.check_bytes(data)
+    assert (info.value.kind, info.value.message) == ("corrupt", "truncated: its last revision has no %%EOF marker")
+
+
+def test_broken_page_trees_are_cached_and_junk_is_read_in_a_run(hostile, tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    for name in ("huge_count.pdf", "tree_loop.pdf", "deep_nesting.pdf", "trailing_junk.pdf"):
+        shutil.copy(hostile / name, raw)
+    first = run(RunOptions(raw=raw, out=out, use_ner=False), log=lambda s: None)
+    assert first.exit_code == 3
+    assert {d["document"]: (d["status"], d["error_kind"]) for d in rows(out, "documents")} == {
+        "deep_nesting.pdf": ("error", "corrupt"), "huge_count.pdf": ("error", "corrupt"),
+        "trailing_junk.pdf": ("ok", None), "tree_loop.pdf": ("error", "corrupt")}
+    again = run(RunOptions(raw=raw, out=out, use_ner=False), log=lambda s: None)
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 1, "removed": 0, "failed": 3}  # none read again
+    assert {a["reason"].endswith("(unchanged since the last run)") for a in again.actions
+            if a["action"] == "failed"} == {True}
