@@ -51,3 +51,47 @@ def test_broken_page_trees_are_cached_and_junk_is_read_in_a_run(hostile, tmp_pat
     assert again.counts == {"new": 0, "changed": 0, "unchanged": 1, "removed": 0, "failed": 3}  # none read again
     assert {a["reason"].endswith("(unchanged since the last run)") for a in again.actions
             if a["action"] == "failed"} == {True}
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_cells_cannot_run_as_formulas_and_other_formats_keep_the_text(hostile, tmp_path):
+    import csv
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    shutil.copy(hostile / "table_injected.pdf", raw)
+    shutil.copy(hostile / "formula_title.pdf", raw / "@sum(A1).pdf")  # a document name is a cell too
+    assert run(RunOptions(raw=raw, out=out, use_ner=False), log=lambda s: None).exit_code == 0
+    checked = 0
+    for path in sorted(out.glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.reader(f):
+                for cell in row:
+                    assert not cell.startswith(_FORMULA_STARTS), (path.name, cell)
+                    checked += cell.startswith("'")
+    docs = {d["document"]: d for d in rows(out, "documents")}
+    assert docs["@sum(A1).pdf"]["title"] == '=HYPERLINK("http://x","y")'
+    with open(out / "documents.csv", encoding="utf-8-sig", newline="") as f:
+        csv_docs = {r["document"]: r for r in csv.DictReader(f)}
+    assert csv_docs["'@sum(A1).pdf"]["title"] == '\'=HYPERLINK("http://x","y")'
+    assert csv_docs["'@sum(A1).pdf"]["pages"] == "1"
+    project = rows(out, "projects")[0]
+    assert project["title"].startswith("+cmd|") and project["proposer"] == '=HYPERLINK("http://x","y")'
+    with open(out / "projects.csv", encoding="utf-8-sig", newline="") as f:
+        first = next(csv.DictReader(f))
+    assert first["title"] == "'" + project["title"] and first["proposer"] == "'" + project["proposer"]
+    # Every other format keeps the exact text.
+    db = sqlite3.connect(out / "c2c.sqlite")
+    assert db.execute("SELECT title FROM documents WHERE document = '@sum(A1).pdf'").fetchone() == (
+        '=HYPERLINK("http://x","y")',)
+    assert db.execute("SELECT title, proposer FROM projects ORDER BY project_id LIMIT 1").fetchone() == (
+        project["title"], project["proposer"])
+    table = pq.read_table(out / "projects.parquet").to_pylist()
+    assert (table[0]["title"], table[0]["proposer"]) == (project["title"], project["proposer"])
+    assert "@sum(A1).pdf" in pq.read_table(out / "documents.parquet").column("document").to_pylist()
+    assert checked >= 6
