@@ -217,8 +217,10 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             reasons[a.document] = ("removed", a.reason)
 
     if to_parse:
-        from .executors import run_documents
+        from .executors import DASK_LIMITS_WARNING, run_documents
 
+        if opts.executor == "dask":
+            log(f"c2c: warning: {DASK_LIMITS_WARNING}")
         sources = [a.source for a in to_parse]
         done, last_save = 0, time.monotonic()
         for i, ex in run_documents(sources, opts.jobs, opts.timeout, opts.executor, opts.scheduler):

@@ -95,3 +95,25 @@ def test_csv_cells_cannot_run_as_formulas_and_other_formats_keep_the_text(hostil
     assert (table[0]["title"], table[0]["proposer"]) == (project["title"], project["proposer"])
     assert "@sum(A1).pdf" in pq.read_table(out / "documents.parquet").column("document").to_pylist()
     assert checked >= 6
+
+
+@pytest.mark.parametrize("jobs, timeout", [("1", "0"), ("2", "0"), ("1", "30")])
+def test_the_worker_memory_limit_holds_whatever_jobs_and_timeout(hostile, tmp_path, jobs, timeout):
+    import os
+    import subprocess
+    import sys
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    shutil.copy(hostile / "slow_text.pdf", raw)  # needs about 1.9 GB to read its page
+    shutil.copy(hostile / "trailing_junk.pdf", raw)
+    env = dict(os.environ, C2C_WORKER_MEMORY_MB="700")
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(raw), "--out", str(out),
+                           "--jobs", jobs, "--timeout", timeout, "--no-ner"], capture_output=True, text=True,
+                          env=env, cwd=Path(__file__).resolve().parent.parent, timeout=300)
+    assert proc.returncode == 3, proc.stderr
+    docs = {d["document"]: d for d in rows(out, "documents")}
+    assert (docs["slow_text.pdf"]["status"], docs["slow_text.pdf"]["error_kind"]) == ("error", "internal")
+    assert docs["slow_text.pdf"]["error"].startswith("ran out of memory")
+    assert docs["trailing_junk.pdf"]["status"] == "ok"  # the run goes on
+    assert [line.split(": ")[1] for line in proc.stderr.splitlines()] == ["slow_text.pdf"]
