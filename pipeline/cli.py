@@ -34,7 +34,7 @@ def run(raw: Path = RAW, out: Path = OUT,
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:port)."),
         no_ner: bool = typer.Option(False, "--no-ner", help="Do not ask the NER model for unknown place names.")):
     """Read every PDF under --raw and write the tables of SCHEMA.md into --out."""
-    from .run import RunOptions, UsageError, run as run_pipeline
+    from .run import RunOptions, UsageError, printable, run as run_pipeline
 
     if executor not in ("local", "dask"):
         _err(f"c2c: --executor must be local or dask, not {executor!r}")
@@ -62,11 +62,11 @@ def run(raw: Path = RAW, out: Path = OUT,
                          ("removed", pc["removed"])):
         if items:
             more = f" and {len(items) - SUMMARY_IDS} more" if len(items) > SUMMARY_IDS else ""
-            print(f"  {label}: {', '.join(items[:SUMMARY_IDS])}{more}")
+            print(f"  {label}: {printable(', '.join(items[:SUMMARY_IDS]))}{more}")
     items = "item waits" if result.review_size == 1 else "items wait"
     print(f"review: {result.review_size} {items} for a person (c2c review --out {out})")
     for name in result.names_to_check:
-        print(f"  {name}")
+        print(f"  {printable(name)}")
     raise typer.Exit(result.exit_code)
 
 
@@ -103,7 +103,7 @@ def status(raw: Path = RAW, out: Path = OUT,
            force: bool = typer.Option(False, "--force", help="Show what --force would do."),
            no_ner: bool = typer.Option(False, "--no-ner", help="Show what a run with --no-ner would do.")):
     """Say which documents a run would read, reuse or drop, and why, without running anything."""
-    from .run import UsageError, status as plan_status
+    from .run import UsageError, printable, status as plan_status
 
     try:
         actions, rebuild = plan_status(raw, out, force, use_ner=not no_ner)
@@ -112,7 +112,7 @@ def status(raw: Path = RAW, out: Path = OUT,
         raise typer.Exit(2)
     words = {"parse": "read", "reuse": "reuse", "remove": "drop"}
     for a in actions:
-        print(f"{words[a.action]:6s} {a.document}: {a.reason}")
+        print(printable(f"{words[a.action]:6s} {a.document}: {a.reason}"))
     counts = {w: sum(1 for a in actions if a.action == k) for k, w in words.items()}
     print(f"{counts['read']} to read, {counts['reuse']} to reuse, {counts['drop']} to drop")
     print("tables: " + (f"to rebuild ({'; '.join(rebuild)})" if rebuild else "up to date"))

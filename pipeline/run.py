@@ -7,8 +7,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sys
+import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -168,11 +171,27 @@ def _project_changes(old: dict[str, dict[str, str]], projects: list[dict]) -> di
     return {"added": sorted(set(new) - set(old)), "changed": changed, "removed": sorted(set(old) - set(new))}
 
 
+def printable(text: str) -> str:
+    """`text` with control characters (newlines, escapes, undecodable bytes of a file name) written
+    as Python escapes, so that one message stays one line and cannot drive the terminal."""
+    return "".join(ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   if unicodedata.category(ch) in _UNPRINTABLE else ch for ch in text)
+
+
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
 def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = None,
         log: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> RunResult:
     _check_paths(opts.raw, opts.out)
-    opts.out.mkdir(parents=True, exist_ok=True)
-    (opts.out / STATE_DIR).mkdir(exist_ok=True)
+    shown = log
+    log = lambda line: shown(printable(line))  # noqa: E731  every message is one line
+    try:
+        opts.out.mkdir(parents=True, exist_ok=True)
+        (opts.out / STATE_DIR).mkdir(exist_ok=True)
+        _probe_writable(opts.out / STATE_DIR)
+    except OSError as e:
+        raise UsageError(f"--out {opts.out}: cannot write there ({e.strerror or e})") from None
     lock = FileLock(str(opts.out / STATE_DIR / "lock"))
     try:
         lock.acquire(timeout=0)
@@ -186,6 +205,13 @@ def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = Non
         return _run_locked(opts, progress, log)
     finally:
         lock.release()
+
+
+def _probe_writable(folder: Path) -> None:
+    """Raise OSError unless a file can be created in `folder`."""
+    fd, name = tempfile.mkstemp(prefix=".probe-", dir=folder)
+    os.close(fd)
+    os.unlink(name)
 
 
 def _gazetteer_version() -> str:

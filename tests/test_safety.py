@@ -1,0 +1,100 @@
+"""Data safety: what a run must never drop, write where it must not, or say on two lines.
+
+Permission tests run `c2c` in a real subprocess; as root they drop the capabilities that let root
+ignore file modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) with `setpriv`, so a folder without read
+permission is really unreadable. Where that cannot be done the permission assertions are skipped.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pdfmaker
+from pipeline.run import RunOptions, run
+
+REPO = Path(__file__).resolve().parent.parent
+TITLE = "令和7年度脱炭素社会実現のための都市間連携事業委託業務 1次公募採択案件一覧"
+HEADER = ["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名"]
+ROWS = [["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市脱炭素都市形成支援事業"],
+        ["2", "株式会社オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル", "寒冷地の環境インフラ事業"]]
+TABLE_FILES = [f"{t}.{ext}" for t in ("documents", "projects", "city_pairs", "jcm_projects", "places",
+                                      "mentions", "review") for ext in ("jsonl", "csv", "parquet")]
+TABLE_FILES += ["c2c.sqlite", "datapackage.json"]
+NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def tables(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in TABLE_FILES}
+
+
+def rows(out: Path, table: str) -> list[dict]:
+    return [json.loads(line) for line in (out / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def quiet_run(raw: Path, out: Path, **kw):
+    return run(RunOptions(raw=raw, out=out, use_ner=False, **kw), log=lambda s: None)
+
+
+def c2c(*args: str, env: dict | None = None, unprivileged: bool = False) -> subprocess.CompletedProcess:
+    """`c2c ARGS` in a subprocess; `unprivileged`: without root's power to ignore file modes."""
+    command = [sys.executable, "-m", "pipeline.cli", *args]
+    if unprivileged and os.geteuid() == 0:
+        command = NO_DAC + command
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+
+
+def modes_bind(tmp_path: Path) -> bool:
+    """Whether a file without read permission is unreadable to the `unprivileged` subprocess."""
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    probe.chmod(0)
+    try:
+        if os.geteuid() != 0:
+            return True
+        if not shutil.which("setpriv"):
+            return False
+        return subprocess.run([*NO_DAC, "cat", str(probe)], capture_output=True).returncode != 0
+    finally:
+        probe.unlink()
+
+
+@pytest.fixture
+def raw(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    pdfmaker.make_table_pdf(raw / "sub" / "r1.pdf", TITLE, HEADER, [r[:] for r in ROWS])
+    pdfmaker.make_table_pdf(raw / "top.pdf", TITLE.replace("1次", "2次"), HEADER, [r[:] for r in ROWS[:1]])
+    return raw
+
+
+# --- 9. unwritable --out, control characters ---------------------------------------------------
+
+def test_an_unwritable_out_is_one_line_and_exit_2(raw, tmp_path):
+    if not modes_bind(tmp_path):
+        pytest.skip("root's DAC override cannot be dropped here (no setpriv): the folder would be writable")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    for out in (locked / "out", locked):  # cannot be made, or cannot be written into
+        proc = c2c("run", "--raw", str(raw), "--out", str(out), "--no-ner", unprivileged=True)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [f"c2c: --out {out}: cannot write there (Permission denied)"]
+    assert list(locked.iterdir()) == []
+
+
+def test_control_characters_in_file_names_are_escaped_in_messages(raw, tmp_path):
+    (raw / "bad\nname\x1b[31m.pdf").write_bytes(b"<html>404</html>")
+    proc = c2c("run", "--raw", str(raw), "--out", str(tmp_path / "out"), "--no-ner", "--jobs", "1")
+    assert proc.returncode == 3
+    assert proc.stderr.splitlines() == [
+        "c2c: bad\\nname\\x1b[31m.pdf: not_pdf: no %PDF- header: the file is an HTML page"]
+    names = [d["document"] for d in rows(tmp_path / "out", "documents")]
+    assert "bad\nname\x1b[31m.pdf" in names  # the tables keep the exact name
+    status = c2c("status", "--raw", str(raw), "--out", str(tmp_path / "out"), "--no-ner")
+    assert "reuse  bad\\nname\\x1b[31m.pdf: unchanged" in status.stdout.splitlines()
