@@ -25,6 +25,12 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def printable(text: str) -> str:
+    from .run import printable as escape
+
+    return escape(text)
+
+
 @app.command()
 def run(raw: Path = RAW, out: Path = OUT,
         jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Parallel workers."),
@@ -34,7 +40,7 @@ def run(raw: Path = RAW, out: Path = OUT,
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:port)."),
         no_ner: bool = typer.Option(False, "--no-ner", help="Do not ask the NER model for unknown place names.")):
     """Read every PDF under --raw and write the tables of SCHEMA.md into --out."""
-    from .run import RunOptions, UsageError, printable, run as run_pipeline
+    from .run import RunOptions, UsageError, run as run_pipeline
 
     if executor not in ("local", "dask"):
         _err(f"c2c: --executor must be local or dask, not {executor!r}")
@@ -103,7 +109,7 @@ def status(raw: Path = RAW, out: Path = OUT,
            force: bool = typer.Option(False, "--force", help="Show what --force would do."),
            no_ner: bool = typer.Option(False, "--no-ner", help="Show what a run with --no-ner would do.")):
     """Say which documents a run would read, reuse or drop, and why, without running anything."""
-    from .run import UsageError, printable, status as plan_status
+    from .run import UsageError, status as plan_status
 
     try:
         actions, rebuild = plan_status(raw, out, force, use_ner=not no_ner)
@@ -160,16 +166,22 @@ def review_accept(mention: str = typer.Argument(..., help="The name as printed."
 
 
 @gazetteer_app.command("check")
-def gazetteer_check():
-    """Validate the gazetteer: unique ids, unambiguous variants and keys, existing parents."""
-    from .gazetteer import Gazetteer
+def gazetteer_check(notes: bool = typer.Option(False, "--notes", help="Also list the homonyms of the generated "
+                                                                      "files (known, allowed).")):
+    """Validate the gazetteer: readable files with every column, unique ids, unambiguous variants and
+    keys, existing parents. Errors exit 1; warnings (homonymous places) do not."""
+    from .gazetteer_check import validate
 
-    gazetteer = Gazetteer.load()
-    problems = gazetteer.check()
-    for p in problems:
-        print(p)
-    print(f"{len(gazetteer.places)} places, {len(problems)} problems")
-    raise typer.Exit(1 if problems else 0)
+    verdict = validate()
+    for line in verdict.errors:
+        print(printable(line))
+    for line in verdict.warnings + (verdict.notes if notes else []):
+        print(printable(f"warning: {line}"))
+    places = len(verdict.gazetteer.places) if verdict.gazetteer else 0
+    print(f"{places} places, {len(verdict.errors)} problems, {len(verdict.warnings)} warnings"
+          + (f" ({len(verdict.notes)} known homonyms in the generated files: --notes lists them)"
+             if verdict.notes and not notes else ""))
+    raise typer.Exit(1 if verdict.errors else 0)
 
 
 def main() -> None:

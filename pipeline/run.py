@@ -36,6 +36,15 @@ class UsageError(Exception):
     """A problem with how the command was called (exit status 2)."""
 
 
+class GazetteerError(UsageError):
+    """The gazetteer has errors: the run stops before writing anything (exit status 2)."""
+
+    def __init__(self, folder, problems: list[str]):
+        super().__init__("\nc2c: ".join([f"the gazetteer in {folder} has {len(problems)} error"
+                                         f"{'s' if len(problems) > 1 else ''}; nothing was written "
+                                         "(`c2c gazetteer check` says the same)", *problems]))
+
+
 class LockedError(RuntimeError):
     """Another run holds the output folder (exit status 1)."""
 
@@ -220,10 +229,29 @@ def _gazetteer_version() -> str:
     return content_version()
 
 
+def _checked_gazetteer(state: State, gazetteer_version: str, log):
+    """The gazetteer, validated when it changed since the last tables were made; None when it did
+    not (it passed then). Raises GazetteerError when it has errors."""
+    if state.manifest.get("outputs", {}).get("gazetteer_version") == gazetteer_version:
+        return None
+    from gazetteer import data_folder
+
+    from .gazetteer_check import validate
+
+    verdict = validate()
+    if verdict.errors:
+        raise GazetteerError(data_folder(), verdict.errors)
+    for line in verdict.warnings:
+        log(f"c2c: gazetteer warning: {line}")
+    return verdict.gazetteer
+
+
 def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     started = datetime.now(timezone.utc)
     state = State(opts.out)
     version = code_version()
+    gazetteer_version = _gazetteer_version()
+    gazetteer = _checked_gazetteer(state, gazetteer_version, log)
     actions = _with_cache_check(plan(discover(opts.raw, state.documents), state.documents, version, opts.force),
                                 state)
     # Read results live in the cache, not in memory (memory stays flat in the number of documents);
@@ -276,7 +304,6 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
     documents = sorted(set(state.documents) | set(uncached))
 
-    gazetteer_version = _gazetteer_version()
     inputs_key = _inputs_key([(d, state.documents[d]["sha256"] if d in state.documents else uncached[d].sha256)
                               for d in documents], version, gazetteer_version, opts.use_ner)
     result = RunResult(exit_code=0, counts={}, actions=[])
@@ -285,7 +312,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
     else:
         result.review_size, result.project_changes, result.names_to_check = _build_outputs(
-            opts, state, documents, uncached, inputs_key, log)
+            opts, state, documents, uncached, inputs_key, log, gazetteer)
     result.changes = {"projects_added": len(result.project_changes["added"]),
                       "projects_removed": len(result.project_changes["removed"]),
                       "projects_changed": len(result.project_changes["changed"])}
@@ -321,14 +348,14 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
 
 
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
-                   inputs_key: str, log) -> tuple[int, dict, list[str]]:
+                   inputs_key: str, log, gazetteer=None) -> tuple[int, dict, list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
     from .dedupe import build_tables
     from .emit import Emitter
     from .gazetteer import Gazetteer
     from .resolve import Resolver
 
-    gazetteer = Gazetteer.load()
+    gazetteer = gazetteer or Gazetteer.load()
     proposal_cache = state.load_proposals()
     emitter = Emitter(opts.out)
     resolver = Resolver(gazetteer, proposal_cache, use_ner=opts.use_ner, log=log)

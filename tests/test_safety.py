@@ -98,3 +98,68 @@ def test_control_characters_in_file_names_are_escaped_in_messages(raw, tmp_path)
     assert "bad\nname\x1b[31m.pdf" in names  # the tables keep the exact name
     status = c2c("status", "--raw", str(raw), "--out", str(tmp_path / "out"), "--no-ner")
     assert "reuse  bad\\nname\\x1b[31m.pdf: unchanged" in status.stdout.splitlines()
+
+
+# --- 3. a gazetteer with errors is refused -------------------------------------------------------
+
+def _gazetteer_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "gazetteer"
+    shutil.copytree(REPO / "gazetteer", folder, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    return folder
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def test_run_refuses_a_gazetteer_with_errors_and_leaves_the_outputs_alone(raw, tmp_path):
+    gazetteer = _gazetteer_copy(tmp_path)
+    env = dict(os.environ, C2C_GAZETTEER=str(gazetteer))
+    out = tmp_path / "out"
+    assert c2c("run", "--raw", str(raw), "--out", str(out), "--no-ner", env=env).returncode == 0
+    before = tables(out)
+    runs = (out / "runs.jsonl").read_bytes()
+    places = gazetteer / "places.csv"
+    good = places.read_text(encoding="utf-8")
+    _append(places, "vn-da-nang,ダナン市,Da Nang,city,VN,country-vn,,")  # a duplicate id
+    _append(places, "th-fake,フェイク市,Fake,city,TH,country-th,,バンコク")  # a spelling of th-bangkok
+    proc = c2c("run", "--raw", str(raw), "--out", str(out), "--no-ner", env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"c2c: the gazetteer in {gazetteer} has 3 errors; nothing was written (`c2c gazetteer check` says the same)",
+        "c2c: duplicate place_id vn-da-nang in places.csv and places.csv",
+        "c2c: spelling 'バンコク' is claimed by th-bangkok, th-fake",
+        "c2c: th-bangkok and th-fake (TH) share the match key バンコク|None"]
+    assert tables(out) == before and (out / "runs.jsonl").read_bytes() == runs
+    # Files no loader can read are refused with one line each, by `run` and by `check`.
+    cases = {
+        "": "places.csv: the file is empty",
+        good.splitlines()[0] + "\n": "places.csv: a header and no rows",
+        good.replace(",name_en,", ",",).replace(",Da Nang,", ","): "places.csv: missing column name_en",
+    }
+    for text, line in cases.items():
+        places.write_text(text, encoding="utf-8")
+        proc = c2c("run", "--raw", str(raw), "--out", str(out), "--no-ner", env=env)
+        assert (proc.returncode, proc.stderr.splitlines()[1:]) == (2, [f"c2c: {line}"])
+        check = c2c("gazetteer", "check", env=env)
+        assert (check.returncode, check.stdout.splitlines()[0], check.stderr) == (1, line, "")
+    places.write_bytes(good.encode("shift_jis", errors="replace"))
+    check = c2c("gazetteer", "check", env=env)
+    assert check.returncode == 1 and check.stderr == ""
+    assert check.stdout.splitlines()[0].startswith("places.csv: not UTF-8 (byte 0x")
+    assert tables(out) == before
+
+
+def test_homonyms_are_warnings_the_run_goes_on(raw, tmp_path):
+    gazetteer = _gazetteer_copy(tmp_path)
+    env = dict(os.environ, C2C_GAZETTEER=str(gazetteer))
+    _append(gazetteer / "places.csv", "vn-fuchu-a,フチュウ市,Fuchu A,city,VN,country-vn,,")
+    _append(gazetteer / "places.csv", "vn-fuchu-b,フチュウ市,Fuchu B,city,VN,vn-da-nang,,")
+    proc = c2c("run", "--raw", str(raw), "--out", str(tmp_path / "out"), "--no-ner", env=env)
+    assert proc.returncode == 0
+    warning = "フチュウ市 (VN) names 2 places: vn-fuchu-a, vn-fuchu-b; mentions stay for review"
+    assert proc.stderr.splitlines() == [f"c2c: gazetteer warning: {warning}"]
+    check = c2c("gazetteer", "check", env=env)
+    assert check.returncode == 0
+    assert check.stdout.splitlines()[:-1] == [f"warning: {warning}"]
