@@ -116,11 +116,12 @@ def status(raw: Path = RAW, out: Path = OUT,
     except UsageError as e:
         _err(f"c2c: {e}")
         raise typer.Exit(2)
-    words = {"parse": "read", "reuse": "reuse", "remove": "drop"}
+    words = {"parse": "read", "reuse": "reuse", "remove": "drop", "keep": "keep"}
     for a in actions:
         print(printable(f"{words[a.action]:6s} {a.document}: {a.reason}"))
     counts = {w: sum(1 for a in actions if a.action == k) for k, w in words.items()}
-    print(f"{counts['read']} to read, {counts['reuse']} to reuse, {counts['drop']} to drop")
+    print(f"{counts['read']} to read, {counts['reuse']} to reuse, {counts['drop']} to drop"
+          + (f", {counts['keep']} to keep as last read" if counts["keep"] else ""))
     print("tables: " + (f"to rebuild ({'; '.join(rebuild)})" if rebuild else "up to date"))
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .discover import Action, discover, plan
+from .discover import Action, plan, scan
 from .document import code_version
 from .records import Extraction, row_dict
 from .state import STATE_DIR, State, append_run
@@ -28,8 +28,10 @@ SUMMARY_NAMES = 10  # review items named in the summary on stdout
 # The cross-document stages' entry modules: besides the extractions and the gazetteer data, the
 # tables depend on everything these import (see cachekey.py).
 CROSS_DOCUMENT_STAGE = ("pipeline.run", "pipeline.resolve", "pipeline.dedupe", "pipeline.emit")
-# Errors that may go away on their own are not cached: the next run tries the file again.
+# Errors that may go away on their own are not cached: the next run tries the file again, and the
+# document keeps the records of its last good read meanwhile.
 _TRANSIENT_ERRORS = {"timeout", "internal"}
+KEPT_NOTE = "its records are from the previous read"
 
 
 class UsageError(Exception):
@@ -99,6 +101,15 @@ def _with_cache_check(actions: list[Action], state: State) -> list[Action]:
             if a.action == "reuse" and not state.has_extraction(a.document) else a for a in actions]
 
 
+def _document_key(document: str, state: State, uncached: dict[str, Extraction]) -> tuple:
+    """What the tables take from one document: its bytes, and whether its last read failed."""
+    if document in uncached:
+        return document, uncached[document].sha256
+    entry = state.documents[document]
+    kept = entry.get("kept")
+    return (document, entry["sha256"], kept["error_kind"], kept["error"]) if kept else (document, entry["sha256"])
+
+
 def _ner_model(use_ner: bool) -> str | None:
     from .propose import model_name
 
@@ -118,7 +129,8 @@ def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> t
     _check_paths(raw, out)
     state = State(out)
     version = code_version()
-    actions = _with_cache_check(plan(discover(raw, state.documents), state.documents, version, force), state)
+    found = scan(raw, state.documents)
+    actions = _with_cache_check(plan(found.sources, state.documents, version, force, found.unlisted), state)
     recorded = state.manifest.get("outputs", {})
     if not recorded.get("files"):
         return actions, ["no tables written yet"]
@@ -252,8 +264,11 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     version = code_version()
     gazetteer_version = _gazetteer_version()
     gazetteer = _checked_gazetteer(state, gazetteer_version, log)
-    actions = _with_cache_check(plan(discover(opts.raw, state.documents), state.documents, version, opts.force),
-                                state)
+    found = scan(opts.raw, state.documents)
+    actions = _with_cache_check(plan(found.sources, state.documents, version, opts.force, found.unlisted), state)
+    for folder in found.unlisted:
+        log(f"c2c: {folder.folder}/: cannot be listed ({folder.reason}); the documents under it keep the "
+            "records of their last read")
     # Read results live in the cache, not in memory (memory stays flat in the number of documents);
     # only failures that are not cached (timeouts) are kept here.
     uncached: dict[str, Extraction] = {}
@@ -269,6 +284,10 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         elif a.action == "remove":
             state.forget(a.document)
             reasons[a.document] = ("removed", a.reason)
+        elif a.action == "keep":
+            reasons[a.document] = ("failed", a.reason)
+            if state.keep(a.document, "internal", a.reason):
+                reasons[a.document] = ("failed", f"internal: {a.reason}; {KEPT_NOTE}")
 
     if to_parse:
         from .executors import DASK_LIMITS_WARNING, run_documents
@@ -282,14 +301,20 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             done += 1
             if ex.status == "error":
                 message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
-                log(f"c2c: {a.document}: {ex.error_kind}: {message}")
-                reasons[a.document] = ("failed", f"{ex.error_kind}: {message}")
+                # An error that may go away is not cached: the next run tries again. Meanwhile the
+                # document keeps the records of its last good read, when it has some.
+                transient = ex.error_kind in _TRANSIENT_ERRORS
+                kept = transient and state.keep(a.document, ex.error_kind, message)
+                note = f"; {KEPT_NOTE}" if kept else ""
+                log(f"c2c: {a.document}: {ex.error_kind}: {message}{note}")
+                reasons[a.document] = ("failed", f"{ex.error_kind}: {message}{note}")
+                if transient and not kept:
+                    state.forget(a.document)
+                    uncached[a.document] = ex
+                elif not transient:
+                    state.store_extraction(ex, version, a.source.mtime_ns)
             else:
                 reasons[a.document] = ("parsed", a.reason)
-            if ex.status == "error" and ex.error_kind in _TRANSIENT_ERRORS:
-                state.forget(a.document)  # not cached: the next run tries again
-                uncached[a.document] = ex
-            else:
                 state.store_extraction(ex, version, a.source.mtime_ns)
             if time.monotonic() - last_save > 5:  # progress survives a crash
                 state.save()
@@ -304,8 +329,8 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
     documents = sorted(set(state.documents) | set(uncached))
 
-    inputs_key = _inputs_key([(d, state.documents[d]["sha256"] if d in state.documents else uncached[d].sha256)
-                              for d in documents], version, gazetteer_version, opts.use_ner)
+    inputs_key = _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
+                             opts.use_ner)
     result = RunResult(exit_code=0, counts={}, actions=[])
     if not to_parse and state.outputs_current(inputs_key):
         result.skipped_outputs = True
@@ -329,10 +354,11 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         elif action in ("parsed", "failed") and a.action == "parse":
             changed += 1
     result.failed = sorted(d for d in documents if (uncached[d].status if d in uncached
-                                                    else state.documents[d].get("status")) == "error")
+                                                    else state.documents[d].get("status")) == "error"
+                           or state.documents.get(d, {}).get("kept"))
     result.counts = {"new": new, "changed": changed, "unchanged": kinds["reused"],
                      "removed": kinds["removed"], "failed": len(result.failed)}
-    result.exit_code = 3 if result.failed else 0
+    result.exit_code = 3 if result.failed or found.unlisted else 0
     append_run(opts.out, {
         "run_id": f"{started.strftime('%Y%m%dT%H%M%S%fZ')}",
         "started_at": started.isoformat(timespec="seconds"),
@@ -363,8 +389,13 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     def extractions():  # one at a time, in order: mention rows stream straight out
         for document in documents:
             extraction = uncached.get(document) or state.load_extraction(document)
-            if extraction is not None:
-                yield extraction
+            if extraction is None:
+                continue
+            kept = state.documents.get(document, {}).get("kept")
+            if kept:  # resolved as read last time; its documents row says why
+                extraction.status, extraction.error_kind = "error", kept["error_kind"]
+                extraction.error = f"{kept['error']}; {KEPT_NOTE} (sha256 {extraction.sha256[:12]}…)"
+            yield extraction
 
     try:
         tables = build_tables(extractions(), gazetteer, resolver, spill_folder=emitter.folder,

@@ -163,3 +163,69 @@ def test_homonyms_are_warnings_the_run_goes_on(raw, tmp_path):
     check = c2c("gazetteer", "check", env=env)
     assert check.returncode == 0
     assert check.stdout.splitlines()[:-1] == [f"warning: {warning}"]
+
+
+# --- 1, 2. a read that fails for a reason that may go away keeps the last good records ----------------
+
+def _project_ids(out: Path) -> list[str]:
+    return sorted(p["project_id"] for p in rows(out, "projects"))
+
+
+@pytest.mark.parametrize("unreadable", ["sub", "sub/r1.pdf"])
+def test_an_unreadable_folder_or_file_keeps_its_records(raw, tmp_path, unreadable):
+    if not modes_bind(tmp_path):
+        pytest.skip("root's DAC override cannot be dropped here (no setpriv): nothing is unreadable")
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert quiet_run(raw, out).exit_code == 0
+    assert quiet_run(raw, clean).exit_code == 0
+    everything = _project_ids(out)
+    assert everything == ["FY2025-R1-01", "FY2025-R1-02", "FY2025-R2-01"]
+    (raw / unreadable).chmod(0)
+    try:
+        proc = c2c("run", "--raw", str(raw), "--out", str(out), "--no-ner", unprivileged=True)
+    finally:
+        (raw / unreadable).chmod(0o755)
+    assert proc.returncode == 3, proc.stderr
+    assert "0 removed, 1 failed" in proc.stdout
+    if unreadable == "sub":
+        assert proc.stderr.splitlines() == [
+            "c2c: sub/: cannot be listed (Permission denied); the documents under it keep the records of "
+            "their last read"]
+        reason = "its folder sub/ cannot be listed (Permission denied)"
+    else:
+        assert proc.stderr.splitlines() == [
+            "c2c: sub/r1.pdf: internal: cannot be read: Permission denied; its records are from the previous read"]
+        reason = "cannot be read: Permission denied"
+    assert _project_ids(out) == everything  # nothing dropped
+    docs = {d["document"]: d for d in rows(out, "documents")}
+    sha = docs["sub/r1.pdf"]["sha256"]
+    assert (docs["sub/r1.pdf"]["status"], docs["sub/r1.pdf"]["error_kind"], docs["sub/r1.pdf"]["error"]) == (
+        "error", "internal", f"{reason}; its records are from the previous read (sha256 {sha[:12]}…)")
+    assert docs["sub/r1.pdf"]["records"]["projects"] == 2
+    # Readable again: it is read again (not merely reused), and the tables are a clean run's.
+    again = quiet_run(raw, out)
+    assert again.exit_code == 0
+    assert [a for a in again.actions if a["document"] == "sub/r1.pdf"] == [
+        {"document": "sub/r1.pdf", "action": "parsed",
+         "reason": "its last read failed (internal)"}]
+    assert tables(out) == tables(clean)
+
+
+def test_a_timeout_keeps_the_last_good_records_and_is_retried(raw, tmp_path):
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert quiet_run(raw, out).exit_code == 0
+    assert quiet_run(raw, clean).exit_code == 0
+    failed = quiet_run(raw, out, force=True, timeout=0.0005)
+    assert failed.exit_code == 3
+    assert failed.counts == {"new": 0, "changed": 2, "unchanged": 0, "removed": 0, "failed": 2}
+    assert failed.changes == {"projects_added": 0, "projects_removed": 0, "projects_changed": 0}
+    assert _project_ids(out) == ["FY2025-R1-01", "FY2025-R1-02", "FY2025-R2-01"]
+    docs = {d["document"]: d for d in rows(out, "documents")}
+    assert {d: (r["status"], r["error_kind"]) for d, r in docs.items()} == {
+        "sub/r1.pdf": ("error", "timeout"), "top.pdf": ("error", "timeout")}
+    assert docs["top.pdf"]["error"] == ("reading took longer than the 0.0005 s limit (--timeout); its records are "
+                                        f"from the previous read (sha256 {docs['top.pdf']['sha256'][:12]}…)")
+    again = quiet_run(raw, out)
+    assert again.exit_code == 0
+    assert [a["action"] for a in again.actions] == ["parsed", "parsed"]
+    assert tables(out) == tables(clean)
