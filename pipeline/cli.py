@@ -25,6 +25,12 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def printable(text: str) -> str:
+    from .run import printable as escape
+
+    return escape(text)
+
+
 @app.command()
 def run(raw: Path = RAW, out: Path = OUT,
         jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Parallel workers."),
@@ -62,11 +68,11 @@ def run(raw: Path = RAW, out: Path = OUT,
                          ("removed", pc["removed"])):
         if items:
             more = f" and {len(items) - SUMMARY_IDS} more" if len(items) > SUMMARY_IDS else ""
-            print(f"  {label}: {', '.join(items[:SUMMARY_IDS])}{more}")
+            print(f"  {label}: {printable(', '.join(items[:SUMMARY_IDS]))}{more}")
     items = "item waits" if result.review_size == 1 else "items wait"
     print(f"review: {result.review_size} {items} for a person (c2c review --out {out})")
     for name in result.names_to_check:
-        print(f"  {name}")
+        print(f"  {printable(name)}")
     raise typer.Exit(result.exit_code)
 
 
@@ -110,11 +116,12 @@ def status(raw: Path = RAW, out: Path = OUT,
     except UsageError as e:
         _err(f"c2c: {e}")
         raise typer.Exit(2)
-    words = {"parse": "read", "reuse": "reuse", "remove": "drop"}
+    words = {"parse": "read", "reuse": "reuse", "remove": "drop", "keep": "keep"}
     for a in actions:
-        print(f"{words[a.action]:6s} {a.document}: {a.reason}")
+        print(printable(f"{words[a.action]:6s} {a.document}: {a.reason}"))
     counts = {w: sum(1 for a in actions if a.action == k) for k, w in words.items()}
-    print(f"{counts['read']} to read, {counts['reuse']} to reuse, {counts['drop']} to drop")
+    print(f"{counts['read']} to read, {counts['reuse']} to reuse, {counts['drop']} to drop"
+          + (f", {counts['keep']} to keep as last read" if counts["keep"] else ""))
     print("tables: " + (f"to rebuild ({'; '.join(rebuild)})" if rebuild else "up to date"))
 
 
@@ -160,16 +167,22 @@ def review_accept(mention: str = typer.Argument(..., help="The name as printed."
 
 
 @gazetteer_app.command("check")
-def gazetteer_check():
-    """Validate the gazetteer: unique ids, unambiguous variants and keys, existing parents."""
-    from .gazetteer import Gazetteer
+def gazetteer_check(notes: bool = typer.Option(False, "--notes", help="Also list the homonyms of the generated "
+                                                                      "files (known, allowed).")):
+    """Validate the gazetteer: readable files with every column, unique ids, unambiguous variants and
+    keys, existing parents. Errors exit 1; warnings (homonymous places) do not."""
+    from .gazetteer_check import validate
 
-    gazetteer = Gazetteer.load()
-    problems = gazetteer.check()
-    for p in problems:
-        print(p)
-    print(f"{len(gazetteer.places)} places, {len(problems)} problems")
-    raise typer.Exit(1 if problems else 0)
+    verdict = validate()
+    for line in verdict.errors:
+        print(printable(line))
+    for line in verdict.warnings + (verdict.notes if notes else []):
+        print(printable(f"warning: {line}"))
+    places = len(verdict.gazetteer.places) if verdict.gazetteer else 0
+    print(f"{places} places, {len(verdict.errors)} problems, {len(verdict.warnings)} warnings"
+          + (f" ({len(verdict.notes)} known homonyms in the generated files: --notes lists them)"
+             if verdict.notes and not notes else ""))
+    raise typer.Exit(1 if verdict.errors else 0)
 
 
 def main() -> None:

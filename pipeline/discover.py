@@ -20,9 +20,25 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Unlisted:
+    """A folder under raw/ that could not be listed: the documents under it are unknown this run."""
+    folder: str  # relative to raw/, "/" separators ("." for raw/ itself)
+    reason: str
+
+    def holds(self, document: str) -> bool:
+        return self.folder == "." or document.startswith(self.folder + "/")
+
+
+@dataclass
+class Scan:
+    sources: list[SourceFile]
+    unlisted: list[Unlisted]
+
+
+@dataclass(frozen=True)
 class Action:
     document: str
-    action: str  # parse | reuse | remove
+    action: str  # parse | reuse | remove | keep (its folder cannot be listed: the last records stay)
     reason: str
     source: SourceFile | None = None
 
@@ -48,16 +64,30 @@ def _is_candidate(path: Path) -> bool:
 
 
 def discover(raw: Path, known: dict[str, dict] | None = None) -> list[SourceFile]:
-    """Every regular file under raw/ (recursively), sorted by relative path.
+    """Every readable candidate file under raw/; see `scan`."""
+    return scan(raw, known).sources
+
+
+def scan(raw: Path, known: dict[str, dict] | None = None) -> Scan:
+    """Every regular file under raw/ (recursively), sorted by relative path, and the folders that
+    could not be listed.
 
     `known` (the manifest: document → {size_bytes, mtime_ns, sha256}) lets an unchanged file keep
     its sha256 without being read again, as DVC and make do: a rerun over a thousand PDFs must not
-    read a thousand PDFs. Symbolic links are not followed: a link could point outside raw/.
+    read a thousand PDFs. A file that cannot be read gets an empty sha256 (the read stage reports
+    it). Symbolic links are not followed: a link could point outside raw/.
     """
     known = known or {}
     raw = raw.resolve()
     found: list[SourceFile] = []
-    for folder, dirs, files in os.walk(raw, followlinks=False):
+    unlisted: list[Unlisted] = []
+
+    def on_error(error: OSError) -> None:
+        folder = Path(error.filename or raw)
+        rel = folder.relative_to(raw).as_posix() if folder != raw else "."
+        unlisted.append(Unlisted(rel, error.strerror or str(error)))
+
+    for folder, dirs, files in os.walk(raw, onerror=on_error, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith(".") or name in _IGNORED_NAMES:
@@ -71,6 +101,8 @@ def discover(raw: Path, known: dict[str, dict] | None = None) -> list[SourceFile
                 old = known.get(rel) or {}
                 if (old.get("size_bytes") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns
                         and old.get("sha256")):
+                    if not os.access(path, os.R_OK):  # unchanged, but no longer readable
+                        raise PermissionError
                     sha = old["sha256"]
                 else:
                     sha = sha256_of(path)
@@ -81,21 +113,25 @@ def discover(raw: Path, known: dict[str, dict] | None = None) -> list[SourceFile
                 found.append(SourceFile(rel, path, "", 0, 0))
                 continue
             found.append(SourceFile(rel, path, sha, stat.st_size, stat.st_mtime_ns))
-    return sorted(found, key=lambda s: s.document)
+    return Scan(sorted(found, key=lambda s: s.document), sorted(unlisted, key=lambda u: u.folder))
 
 
 def plan(sources: list[SourceFile], previous: dict[str, dict], code_version: str,
-         force: bool = False) -> list[Action]:
+         force: bool = False, unlisted: list[Unlisted] = ()) -> list[Action]:
     """What a run does with each document, given the manifest of the previous run.
 
-    `previous` maps document → {"sha256", "code_version"}; a document is reused only when both match.
+    `previous` maps document → {"sha256", "code_version", "kept"?}; a document is reused only when
+    both match and its last read did not fail for a reason that may go away ("kept": its records
+    are from an earlier read). A known document under a folder that could not be listed is kept.
     """
     actions: list[Action] = []
     seen = set()
     for src in sources:
         seen.add(src.document)
         old = previous.get(src.document)
-        if force:
+        if not src.sha256:
+            actions.append(Action(src.document, "parse", "cannot be read", src))
+        elif force:
             actions.append(Action(src.document, "parse", "forced (--force)", src))
         elif old is None:
             actions.append(Action(src.document, "parse", "new document", src))
@@ -103,8 +139,15 @@ def plan(sources: list[SourceFile], previous: dict[str, dict], code_version: str
             actions.append(Action(src.document, "parse", "content changed (sha256 differs)", src))
         elif old.get("code_version") != code_version:
             actions.append(Action(src.document, "parse", "extraction code changed", src))
+        elif old.get("kept"):
+            actions.append(Action(src.document, "parse", f"its last read failed ({old['kept']['error_kind']})",
+                                  src))
         else:
             actions.append(Action(src.document, "reuse", "unchanged", src))
     for document in sorted(set(previous) - seen):
-        actions.append(Action(document, "remove", "no longer under raw/"))
+        folder = next((u for u in unlisted if u.holds(document)), None)
+        if folder:
+            actions.append(Action(document, "keep", f"its folder {folder.folder}/ cannot be listed ({folder.reason})"))
+        else:
+            actions.append(Action(document, "remove", "no longer under raw/"))
     return actions

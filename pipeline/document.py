@@ -8,6 +8,7 @@ declare (the country names table), nothing else, so the manifest can cache it by
 from __future__ import annotations
 
 import functools
+import re
 import signal
 from contextlib import contextmanager
 
@@ -26,6 +27,10 @@ def code_version() -> str:
     from .cachekey import stage_key
 
     return stage_key(PER_DOCUMENT_STAGE)
+
+
+# How MuPDF reports an allocation that failed (its errors are not MemoryError).
+_ALLOCATION_FAILED = re.compile(r"\b(?:malloc|calloc|realloc)\b.*\bfailed\b")
 
 
 class _TimeUp(BaseException):
@@ -117,5 +122,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
     except Exception as e:  # a bug or an input we did not foresee: report it, keep the batch going
         extraction.status, extraction.error_kind = "error", "internal"
         extraction.error = f"{type(e).__name__}: {e}".splitlines()[0][:300]
+        if _ALLOCATION_FAILED.search(str(e)):  # MuPDF's own allocator hit the worker memory limit
+            extraction.error = f"ran out of memory ({extraction.error})"
         extraction.parsed, extraction.spans = Parsed(), []
     return extraction

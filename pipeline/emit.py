@@ -68,6 +68,19 @@ def _flat(value) -> str:
     return str(value)
 
 
+# A CSV cell starting with one of these runs as a formula in a spreadsheet (OWASP's CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    """A value as a CSV cell, text that a spreadsheet would run as a formula behind an apostrophe
+    (OWASP's rule). Numbers stay as they are; JSONL, Parquet and SQLite keep the exact text."""
+    text = _flat(value)
+    if text.startswith(_FORMULA_STARTS) and not isinstance(value, (int, float)):
+        return "'" + text
+    return text
+
+
 def _sql_values(table: str, rows: list[dict]) -> list[list]:
     return [[json.dumps(r.get(c), ensure_ascii=False) if k == "json" and r.get(c) is not None else r.get(c)
              for c, k in COLUMNS[table].items()] for r in rows]
@@ -119,7 +132,7 @@ class _TableFiles:
     def write(self, rows: list[dict]) -> None:
         """Append rows given as dicts (`records.row_dict`)."""
         self.jsonl.writelines(_json_line(r) for r in rows)
-        self.csv.writerows([_flat(r.get(c)) for c in self.columns] for r in rows)
+        self.csv.writerows([_csv_cell(r.get(c)) for c in self.columns] for r in rows)
 
     def _row_groups(self):
         """The JSONL file in slices of whole lines, one per row group."""

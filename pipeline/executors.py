@@ -17,8 +17,11 @@ from .records import Extraction
 # Documents in flight per worker: enough to keep workers busy, few enough that memory stays flat.
 IN_FLIGHT_PER_WORKER = 4
 # Address space allowed to one worker process: a hostile PDF that makes the parser allocate without
-# end fails that document (MemoryError → error_kind "internal") instead of the machine.
+# end fails that document (MemoryError → error_kind "internal") instead of the machine. 0: no limit.
 WORKER_MEMORY_BYTES = int(os.environ.get("C2C_WORKER_MEMORY_MB", "6144")) * 1024 * 1024
+DASK_LIMITS_WARNING = ("under --executor dask the workers are not c2c's: the worker memory limit "
+                       "(C2C_WORKER_MEMORY_MB) and --timeout are not applied; give the Dask workers their own "
+                       "--memory-limit")
 
 
 def _limit_memory(limit: int) -> None:
@@ -55,8 +58,9 @@ HARD_LIMIT_GRACE = 10.0
 def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reader=read_document,
               grace: float = HARD_LIMIT_GRACE) -> Iterator[tuple[int, Extraction]]:
     """Read documents in worker processes (`reader(src, timeout)` each). A worker that dies fails
-    only its own document, and one stuck past `timeout + grace` is stopped and replaced."""
-    if jobs <= 1 and not timeout:  # no limit to enforce: read in this process
+    only its own document, and one stuck past `timeout + grace` is stopped and replaced. Even with
+    one job and no timeout the memory limit needs a process of its own: it must not bind this one."""
+    if jobs <= 1 and not timeout and not WORKER_MEMORY_BYTES:  # no limit to enforce: read in this process
         for i, src in enumerate(sources):
             yield i, reader(src, timeout)
         return

@@ -9,6 +9,7 @@ Nothing here writes: the file is read once into memory and opened from that buff
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pymupdf
@@ -17,11 +18,14 @@ from pipeline import records
 
 # The `%PDF-` header may be preceded by junk (some servers prepend bytes); readers look in the first KB.
 HEADER_WINDOW = 1024
-# A complete PDF ends with `%%EOF`, possibly followed by a little padding; readers look in the last KB.
-TRAILER_WINDOW = 1024
+# What only a PDF revision holds: seen after the last `%%EOF`, it means the file was cut short.
+_PDF_STRUCTURE = re.compile(rb"\d+\s+\d+\s+obj\b|\bendobj\b|\bxref\b|\btrailer\b|\bstartxref\b")
 # Hostile or absurd input: a document with more pages than this is refused as corrupt rather than
 # read for minutes. No real programme document comes near it.
 MAX_PAGES = 5000
+
+# MuPDF's warnings when an object of a page cannot be loaded (as opposed to a page with no text).
+_BROKEN_PAGE = re.compile(r"cannot load object|limit error|page tree|non-page object|stack overflow")
 
 # MuPDF prints repair warnings to stderr by default; we collect them through TOOLS.mupdf_warnings()
 # and put them into the error message instead.
@@ -44,24 +48,35 @@ def open_pdf(path: Path) -> pymupdf.Document:
     if doc.needs_pass:
         doc.close()
         raise records.DocumentError("encrypted", "encrypted: a password is needed to open it")
-    if doc.page_count == 0:
-        warnings = _warnings()
-        doc.close()
-        raise records.DocumentError("corrupt", "no pages could be read" + (f" ({warnings})" if warnings else ""))
-    if doc.page_count > MAX_PAGES:
-        count = doc.page_count
-        doc.close()
-        raise records.DocumentError("corrupt", f"{count} pages is more than the {MAX_PAGES} this pipeline reads")
     try:
-        has_text = any(page_text(page).strip() for page in doc)
-    except Exception as exc:  # a page object broken beyond repair
+        # A page tree whose /Count is absurd, or that loops back on itself, fails here or when a page
+        # is looked up: the file is broken (the same next run), not our fault.
+        count = doc.page_count
+        if count > MAX_PAGES:
+            raise records.DocumentError("corrupt", f"{count} pages is more than the {MAX_PAGES} this pipeline reads")
+        has_text = False
+        for page in doc:  # every page is looked up, text is read only until some is found
+            has_text = has_text or bool(page_text(page).strip())
+    except records.DocumentError:
+        close_pdf(doc)
+        raise
+    except Exception as exc:  # a page tree or page object broken beyond repair
         close_pdf(doc)
         raise records.DocumentError("corrupt", f"a page cannot be read: {_one_line(exc)}") from None
-    if not has_text:
-        pages = doc.page_count
+    if count == 0:
+        warnings = _warnings()
         close_pdf(doc)
+        raise records.DocumentError("corrupt", "no pages could be read" + (f" ({warnings})" if warnings else ""))
+    if not has_text:
+        warnings = pymupdf.TOOLS.mupdf_warnings()
+        close_pdf(doc)
+        # Objects MuPDF could not load (nesting past its limits, a broken page tree) leave a page
+        # without text too; that is a broken file, not a scan.
+        broken = [line for line in warnings.splitlines() if _BROKEN_PAGE.search(line)]
+        if broken:
+            raise records.DocumentError("corrupt", f"its pages cannot be loaded ({_one_line(broken[0])})", count)
         raise records.DocumentError(
-            "no_text_layer", f"no extractable text on any of its {pages} page(s) (scanned images?)", pages)
+            "no_text_layer", f"no extractable text on any of its {count} page(s) (scanned images?)", count)
     return doc
 
 
@@ -75,8 +90,13 @@ def check_bytes(data: bytes) -> None:
         raise records.DocumentError("not_pdf", f"no %PDF- header: the file is {what}")
     # Truncation shows as a missing end-of-file marker. MuPDF would "repair" such a file and hand back
     # whatever pages it could salvage (or none), losing the rest without an error — so refuse it here.
-    if b"%%EOF" not in data.rstrip(b"\x00\t\n\f\r ")[-TRAILER_WINDOW:]:
+    # Bytes after the last marker are allowed (web servers append padding or an error page) unless
+    # they hold PDF structure: then a later revision (an incremental update) was cut short.
+    end = data.rfind(b"%%EOF")
+    if end < 0:
         raise records.DocumentError("corrupt", "truncated: no %%EOF marker at the end of the file")
+    if _PDF_STRUCTURE.search(data, end + 5):
+        raise records.DocumentError("corrupt", "truncated: its last revision has no %%EOF marker")
 
 
 # Every reader here extracts with TEXTFLAGS_TEXT (plain text, the "dict" and "rawdict" forms), and

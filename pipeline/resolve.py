@@ -215,7 +215,9 @@ def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[
     if not isinstance(gazetteer, MemoGazetteer):
         gazetteer = MemoGazetteer(gazetteer)
     out = Resolved()
-    if extraction.status != "ok":
+    # Not by status: a failed read has no records (read_document empties them), while a document
+    # whose read failed for a reason that may go away keeps those of its last good read.
+    if not (extraction.parsed.projects or extraction.parsed.pairs or extraction.parsed.jcm or extraction.spans):
         return out, []
     dr = _DocumentResolver(extraction, gazetteer)
     ex = extraction

@@ -7,8 +7,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sys
+import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .discover import Action, discover, plan
+from .discover import Action, plan, scan
 from .document import code_version
 from .records import Extraction, row_dict
 from .state import STATE_DIR, State, append_run
@@ -25,12 +28,23 @@ SUMMARY_NAMES = 10  # review items named in the summary on stdout
 # The cross-document stages' entry modules: besides the extractions and the gazetteer data, the
 # tables depend on everything these import (see cachekey.py).
 CROSS_DOCUMENT_STAGE = ("pipeline.run", "pipeline.resolve", "pipeline.dedupe", "pipeline.emit")
-# Errors that may go away on their own are not cached: the next run tries the file again.
+# Errors that may go away on their own are not cached: the next run tries the file again, and the
+# document keeps the records of its last good read meanwhile.
 _TRANSIENT_ERRORS = {"timeout", "internal"}
+KEPT_NOTE = "its records are from the previous read"
 
 
 class UsageError(Exception):
     """A problem with how the command was called (exit status 2)."""
+
+
+class GazetteerError(UsageError):
+    """The gazetteer has errors: the run stops before writing anything (exit status 2)."""
+
+    def __init__(self, folder, problems: list[str]):
+        super().__init__("\nc2c: ".join([f"the gazetteer in {folder} has {len(problems)} error"
+                                         f"{'s' if len(problems) > 1 else ''}; nothing was written "
+                                         "(`c2c gazetteer check` says the same)", *problems]))
 
 
 class LockedError(RuntimeError):
@@ -87,6 +101,15 @@ def _with_cache_check(actions: list[Action], state: State) -> list[Action]:
             if a.action == "reuse" and not state.has_extraction(a.document) else a for a in actions]
 
 
+def _document_key(document: str, state: State, uncached: dict[str, Extraction]) -> tuple:
+    """What the tables take from one document: its bytes, and whether its last read failed."""
+    if document in uncached:
+        return document, uncached[document].sha256
+    entry = state.documents[document]
+    kept = entry.get("kept")
+    return (document, entry["sha256"], kept["error_kind"], kept["error"]) if kept else (document, entry["sha256"])
+
+
 def _ner_model(use_ner: bool) -> str | None:
     from .propose import model_name
 
@@ -106,7 +129,8 @@ def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> t
     _check_paths(raw, out)
     state = State(out)
     version = code_version()
-    actions = _with_cache_check(plan(discover(raw, state.documents), state.documents, version, force), state)
+    found = scan(raw, state.documents)
+    actions = _with_cache_check(plan(found.sources, state.documents, version, force, found.unlisted), state)
     recorded = state.manifest.get("outputs", {})
     if not recorded.get("files"):
         return actions, ["no tables written yet"]
@@ -168,11 +192,27 @@ def _project_changes(old: dict[str, dict[str, str]], projects: list[dict]) -> di
     return {"added": sorted(set(new) - set(old)), "changed": changed, "removed": sorted(set(old) - set(new))}
 
 
+def printable(text: str) -> str:
+    """`text` with control characters (newlines, escapes, undecodable bytes of a file name) written
+    as Python escapes, so that one message stays one line and cannot drive the terminal."""
+    return "".join(ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   if unicodedata.category(ch) in _UNPRINTABLE else ch for ch in text)
+
+
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
 def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = None,
         log: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> RunResult:
     _check_paths(opts.raw, opts.out)
-    opts.out.mkdir(parents=True, exist_ok=True)
-    (opts.out / STATE_DIR).mkdir(exist_ok=True)
+    shown = log
+    log = lambda line: shown(printable(line))  # noqa: E731  every message is one line
+    try:
+        opts.out.mkdir(parents=True, exist_ok=True)
+        (opts.out / STATE_DIR).mkdir(exist_ok=True)
+        _probe_writable(opts.out / STATE_DIR)
+    except OSError as e:
+        raise UsageError(f"--out {opts.out}: cannot write there ({e.strerror or e})") from None
     lock = FileLock(str(opts.out / STATE_DIR / "lock"))
     try:
         lock.acquire(timeout=0)
@@ -188,18 +228,47 @@ def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = Non
         lock.release()
 
 
+def _probe_writable(folder: Path) -> None:
+    """Raise OSError unless a file can be created in `folder`."""
+    fd, name = tempfile.mkstemp(prefix=".probe-", dir=folder)
+    os.close(fd)
+    os.unlink(name)
+
+
 def _gazetteer_version() -> str:
     from .gazetteer import content_version
 
     return content_version()
 
 
+def _checked_gazetteer(state: State, gazetteer_version: str, log):
+    """The gazetteer, validated when it changed since the last tables were made; None when it did
+    not (it passed then). Raises GazetteerError when it has errors."""
+    if state.manifest.get("outputs", {}).get("gazetteer_version") == gazetteer_version:
+        return None
+    from gazetteer import data_folder
+
+    from .gazetteer_check import validate
+
+    verdict = validate()
+    if verdict.errors:
+        raise GazetteerError(data_folder(), verdict.errors)
+    for line in verdict.warnings:
+        log(f"c2c: gazetteer warning: {line}")
+    return verdict.gazetteer
+
+
 def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     started = datetime.now(timezone.utc)
     state = State(opts.out)
     version = code_version()
-    actions = _with_cache_check(plan(discover(opts.raw, state.documents), state.documents, version, opts.force),
-                                state)
+    gazetteer_version = _gazetteer_version()
+    gazetteer = _checked_gazetteer(state, gazetteer_version, log)
+    found = scan(opts.raw, state.documents)
+    actions = _with_cache_check(plan(found.sources, state.documents, version, opts.force, found.unlisted), state)
+    for folder in found.unlisted:
+        log(f"c2c: {folder.folder}/: cannot be listed ({folder.reason}); the documents under it keep the "
+            "records of their last read")
     # Read results live in the cache, not in memory (memory stays flat in the number of documents);
     # only failures that are not cached (timeouts) are kept here.
     uncached: dict[str, Extraction] = {}
@@ -215,10 +284,16 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         elif a.action == "remove":
             state.forget(a.document)
             reasons[a.document] = ("removed", a.reason)
+        elif a.action == "keep":
+            reasons[a.document] = ("failed", a.reason)
+            if state.keep(a.document, "internal", a.reason):
+                reasons[a.document] = ("failed", f"internal: {a.reason}; {KEPT_NOTE}")
 
     if to_parse:
-        from .executors import run_documents
+        from .executors import DASK_LIMITS_WARNING, run_documents
 
+        if opts.executor == "dask":
+            log(f"c2c: warning: {DASK_LIMITS_WARNING}")
         sources = [a.source for a in to_parse]
         done, last_save = 0, time.monotonic()
         for i, ex in run_documents(sources, opts.jobs, opts.timeout, opts.executor, opts.scheduler):
@@ -226,14 +301,20 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             done += 1
             if ex.status == "error":
                 message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
-                log(f"c2c: {a.document}: {ex.error_kind}: {message}")
-                reasons[a.document] = ("failed", f"{ex.error_kind}: {message}")
+                # An error that may go away is not cached: the next run tries again. Meanwhile the
+                # document keeps the records of its last good read, when it has some.
+                transient = ex.error_kind in _TRANSIENT_ERRORS
+                kept = transient and state.keep(a.document, ex.error_kind, message)
+                note = f"; {KEPT_NOTE}" if kept else ""
+                log(f"c2c: {a.document}: {ex.error_kind}: {message}{note}")
+                reasons[a.document] = ("failed", f"{ex.error_kind}: {message}{note}")
+                if transient and not kept:
+                    state.forget(a.document)
+                    uncached[a.document] = ex
+                elif not transient:
+                    state.store_extraction(ex, version, a.source.mtime_ns)
             else:
                 reasons[a.document] = ("parsed", a.reason)
-            if ex.status == "error" and ex.error_kind in _TRANSIENT_ERRORS:
-                state.forget(a.document)  # not cached: the next run tries again
-                uncached[a.document] = ex
-            else:
                 state.store_extraction(ex, version, a.source.mtime_ns)
             if time.monotonic() - last_save > 5:  # progress survives a crash
                 state.save()
@@ -248,16 +329,15 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
     documents = sorted(set(state.documents) | set(uncached))
 
-    gazetteer_version = _gazetteer_version()
-    inputs_key = _inputs_key([(d, state.documents[d]["sha256"] if d in state.documents else uncached[d].sha256)
-                              for d in documents], version, gazetteer_version, opts.use_ner)
+    inputs_key = _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
+                             opts.use_ner)
     result = RunResult(exit_code=0, counts={}, actions=[])
     if not to_parse and state.outputs_current(inputs_key):
         result.skipped_outputs = True
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
     else:
         result.review_size, result.project_changes, result.names_to_check = _build_outputs(
-            opts, state, documents, uncached, inputs_key, log)
+            opts, state, documents, uncached, inputs_key, log, gazetteer)
     result.changes = {"projects_added": len(result.project_changes["added"]),
                       "projects_removed": len(result.project_changes["removed"]),
                       "projects_changed": len(result.project_changes["changed"])}
@@ -274,10 +354,11 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
         elif action in ("parsed", "failed") and a.action == "parse":
             changed += 1
     result.failed = sorted(d for d in documents if (uncached[d].status if d in uncached
-                                                    else state.documents[d].get("status")) == "error")
+                                                    else state.documents[d].get("status")) == "error"
+                           or state.documents.get(d, {}).get("kept"))
     result.counts = {"new": new, "changed": changed, "unchanged": kinds["reused"],
                      "removed": kinds["removed"], "failed": len(result.failed)}
-    result.exit_code = 3 if result.failed else 0
+    result.exit_code = 3 if result.failed or found.unlisted else 0
     append_run(opts.out, {
         "run_id": f"{started.strftime('%Y%m%dT%H%M%S%fZ')}",
         "started_at": started.isoformat(timespec="seconds"),
@@ -293,14 +374,14 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
 
 
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
-                   inputs_key: str, log) -> tuple[int, dict, list[str]]:
+                   inputs_key: str, log, gazetteer=None) -> tuple[int, dict, list[str]]:
     """The cross-document stages; extractions are loaded one at a time from the cache."""
     from .dedupe import build_tables
     from .emit import Emitter
     from .gazetteer import Gazetteer
     from .resolve import Resolver
 
-    gazetteer = Gazetteer.load()
+    gazetteer = gazetteer or Gazetteer.load()
     proposal_cache = state.load_proposals()
     emitter = Emitter(opts.out)
     resolver = Resolver(gazetteer, proposal_cache, use_ner=opts.use_ner, log=log)
@@ -308,8 +389,13 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     def extractions():  # one at a time, in order: mention rows stream straight out
         for document in documents:
             extraction = uncached.get(document) or state.load_extraction(document)
-            if extraction is not None:
-                yield extraction
+            if extraction is None:
+                continue
+            kept = state.documents.get(document, {}).get("kept")
+            if kept:  # resolved as read last time; its documents row says why
+                extraction.status, extraction.error_kind = "error", kept["error_kind"]
+                extraction.error = f"{kept['error']}; {KEPT_NOTE} (sha256 {extraction.sha256[:12]}…)"
+            yield extraction
 
     try:
         tables = build_tables(extractions(), gazetteer, resolver, spill_folder=emitter.folder,

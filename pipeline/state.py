@@ -81,6 +81,16 @@ class State:
             "mtime_ns": mtime_ns, "status": extraction.status, "error_kind": extraction.error_kind,
             "error": extraction.error}
 
+    def keep(self, document: str, error_kind: str, error: str) -> bool:
+        """Keep the last good records of a document whose read failed for a reason that may go away
+        (a timeout, an unreadable file or folder): it is marked, and read again next run. False when
+        there are no good records to keep."""
+        entry = self.documents.get(document)
+        if not entry or entry.get("status") != "ok" or not self.has_extraction(document):
+            return False
+        entry["kept"] = {"error_kind": error_kind, "error": error}
+        return True
+
     def has_extraction(self, document: str) -> bool:
         entry = self.documents.get(document)
         return bool(entry) and self._cache_path(entry["sha256"], entry["code_version"]).exists()

@@ -13,3 +13,11 @@ def corpus() -> Path:
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not beside this checkout")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def hostile() -> Path:
+    folder = SHARED / "hostile"
+    if not folder.exists():
+        pytest.skip("../shared/hostile is not beside this checkout")
+    return folder
