@@ -210,8 +210,9 @@ class Emitter:
         marks = ", ".join("?" for _ in COLUMNS[table])
         self.db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', _sql_values(table, rows))
 
-    def finish(self, tables: Tables) -> list[str]:
-        """Write the tables not streamed, then move every file into `out`; returns their names."""
+    def finish(self, tables: Tables, extra: tuple[str, ...] = ()) -> list[str]:
+        """Write the tables not streamed, then move every file into `out`; returns their names.
+        `extra` names files another stage wrote into `self.folder` (the report) to publish with them."""
         try:
             for table in TABLE_ORDER:
                 if table not in self.files:
@@ -221,7 +222,7 @@ class Emitter:
             self.db.close()
             (self.folder / "datapackage.json").write_bytes(_datapackage())
             written = [f"{t}{suffix}" for t in TABLE_ORDER for suffix in (".jsonl", ".csv", ".parquet")]
-            written += ["c2c.sqlite", "datapackage.json"]
+            written += ["c2c.sqlite", "datapackage.json", *extra]
             for name in written:
                 with open(self.folder / name, "rb+") as f:
                     os.fsync(f.fileno())

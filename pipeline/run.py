@@ -401,11 +401,13 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
         tables = build_tables(extractions(), gazetteer, resolver, spill_folder=emitter.folder,
                               stream_mentions=lambda rows: emitter.stream("mentions", rows))
         old = _old_projects(opts.out)
+        changes = _project_changes(old, [row_dict(r) for r in tables.projects])
+        report = _write_report(emitter.folder, tables, changes, opts)
     except BaseException:
         resolver.close()
         emitter.abort()
         raise
-    written = emitter.finish(tables)
+    written = emitter.finish(tables, extra=(report,))
     state.save_proposals(proposal_cache)
     # Tables made without the proposals a model should have given are not current: the next run
     # builds them again and asks the model again.
@@ -415,5 +417,13 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     state.manifest["outputs"]["review_size"] = len(tables.review)
     names = [f"«{r.text}» ({r.document} p.{r.page}): {r.kind}" for r in tables.review
              if r.kind in ("unresolved_place", "low_confidence_place")]
-    projects = [row_dict(r) for r in tables.projects]
-    return len(tables.review), _project_changes(old, projects), names[:SUMMARY_NAMES]
+    return len(tables.review), changes, names[:SUMMARY_NAMES]
+
+
+def _write_report(folder: Path, tables, changes: dict, opts: RunOptions) -> str:
+    """report.html beside the tables; review crops are rendered from the PDFs under --raw and kept
+    in the state folder between runs."""
+    from .report import write_report
+
+    made = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return write_report(folder, tables, changes, opts.raw, opts.out / STATE_DIR / "crops", run_label=made)

@@ -1,0 +1,429 @@
+"""`report.html`: one self-contained page a person opens to see what the tables hold.
+
+Charts of projects per fiscal year and per partner country, a world map of the city pairs, what the
+last run added, changed and removed, and every review item with a crop of the page region it came
+from. Everything is inline (SVG charts, the base map, PNG crops as data: URIs) and the page forbids
+itself any network request (Content-Security-Policy), so it works offline and from an archive.
+
+Same tables in, same bytes out, except the section on the last run's changes: an incremental and a
+clean run over the same inputs differ only there.
+
+The base map is the world-atlas package's `countries-110m.json` (TopoJSON from Natural Earth, public
+domain; vendored in `pipeline/assets/world-atlas/`). Place coordinates come from the gazetteer's
+`lat` / `lon` when it has them (WGS 84 degrees); a place without them is drawn at its nearest
+enclosing place below country level that has them, else the pair is counted as not on the map.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from .records import row_dict
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+WORLD_ATLAS = ASSETS / "world-atlas" / "countries-110m.json"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Sizes of the pictures in the report (pixels, PDF points, zoom factors)."""
+
+    map_width: int = 960  # px; the height follows from the projection
+    map_simplify_px: float = 0.6  # base-map points closer than this to the last kept one are dropped
+    chart_width: int = 640  # px
+    bar_height: int = 22  # px per bar
+    crop_zoom: float = 1.5  # rendering scale of a review crop (1 = 72 dpi)
+    crop_margin: float = 36.0  # PDF points of context around the located text
+    crop_max_width: float = 520.0  # PDF points: a wider region is cut around the text's start
+    page_zoom: float = 0.35  # a whole page, when the text cannot be located on it
+    crop_version: int = 1  # part of the crop cache key: bump when the crop rules change
+
+
+SETTINGS = ReportSettings()
+
+_CSS = """
+body{font-family:system-ui,"Noto Sans CJK JP","Noto Sans JP",sans-serif;margin:24px auto;max-width:1000px;
+color:#1b1f23;line-height:1.45}
+h1{font-size:1.5em;margin-bottom:4px}h2{font-size:1.15em;margin-top:32px;border-bottom:1px solid #ccd}
+.counts span{display:inline-block;margin:0 18px 8px 0}.counts b{font-size:1.4em}
+.muted{color:#667}table{border-collapse:collapse;width:100%;font-size:.9em}
+th{white-space:nowrap}td,th{border-bottom:1px solid #e3e6ea;padding:4px 6px;text-align:left;vertical-align:top}
+.crop{position:relative;display:inline-block;border:1px solid #ccd}.crop img{display:block;max-width:520px;height:auto}
+.crop .box{position:absolute;border:2px solid #e8590c;box-sizing:border-box}
+svg text{font-size:12px;fill:#1b1f23}.land{fill:#dfe6ee;stroke:#fff;stroke-width:.5}
+.pair{fill:none;stroke:#e8590c;stroke-opacity:.55;stroke-width:1.2}.jp{fill:#1c7ed6}.partner{fill:#e8590c}
+.bar{fill:#1c7ed6}
+"""
+
+
+REPORT_FILE = "report.html"
+
+
+def write_report(folder: Path, tables, changes: dict | None, raw: Path | None, cache: Path | None,
+                 run_label: str | None = None) -> str:
+    """Write `report.html` into `folder` (see `build_report`); returns its file name. Crops kept in
+    `cache` that this report no longer uses are deleted."""
+    used: set[str] = set()
+    (folder / REPORT_FILE).write_bytes(build_report(tables, changes, raw, cache, run_label, used=used))
+    if cache is not None and cache.is_dir():
+        for stale in cache.glob("*.json"):
+            if stale.stem not in used:
+                stale.unlink(missing_ok=True)
+    return REPORT_FILE
+
+
+def build_report(tables, changes: dict | None, raw: Path | None = None, cache: Path | None = None,
+                 run_label: str | None = None, settings: ReportSettings = SETTINGS,
+                 used: set[str] | None = None) -> bytes:
+    """The report as UTF-8 HTML bytes.
+
+    `tables` has list-of-dict attributes `documents`, `projects`, `city_pairs`, `jcm_projects`,
+    `places`, `review` (rows as in the JSONL files). `changes` is the run's project changes
+    ({added: [ids], changed: {id: [fields]}, removed: [ids]}), None when unknown. `raw` is the input
+    folder the review crops are rendered from (without it, or when a PDF cannot be opened, an item
+    has no picture); `cache` a folder to keep rendered crops in between runs. Rows may be the
+    row dataclasses of `records.py` or their dicts."""
+    tables = SimpleNamespace(**{name: [r if isinstance(r, dict) else row_dict(r) for r in getattr(tables, name)]
+                                for name in ("documents", "projects", "city_pairs", "jcm_projects", "places",
+                                             "review")})
+    places = {p["place_id"]: p for p in tables.places}
+    parts = [
+        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+        "style-src 'unsafe-inline'\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>c2c: City-to-City Collaboration projects</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>City-to-City Collaboration for Zero Carbon Society (都市間連携事業)</h1>",
+        "<p class=\"muted\">Extracted from the Ministry of the Environment's documents by c2c. The tables "
+        "(CSV, JSON Lines, Parquet, SQLite) and datapackage.json are beside this file.</p>",
+        _counts(tables),
+        _changes(changes, run_label),
+        "<h2 id=\"per-year\">Projects per fiscal year</h2>",
+        _bar_chart([(str(y) if y is not None else "unknown", n) for y, n in _per_year(tables.projects)],
+                   "projects per fiscal year", settings),
+        "<h2 id=\"per-country\">Projects per partner country</h2>",
+        _bar_chart(_per_country(tables.projects, places), "projects per partner country", settings),
+        "<h2 id=\"map\">City pairs</h2>",
+        _map_section(tables.city_pairs, places, settings),
+        f"<h2 id=\"review\">Review: {len(tables.review)} item{'s' if len(tables.review) != 1 else ''}</h2>",
+        _review(tables.review, raw, cache, settings, used if used is not None else set()),
+        "</body></html>\n",
+    ]
+    return "\n".join(parts).encode("utf-8")
+
+
+# --- counts and changes ------------------------------------------------------------------------
+
+def _counts(tables) -> str:
+    ok = sum(1 for d in tables.documents if d.get("status") == "ok")
+    items = [("documents", len(tables.documents)), ("projects", len(tables.projects)),
+             ("city-pairs", len(tables.city_pairs)), ("jcm-projects", len(tables.jcm_projects)),
+             ("places", len(tables.places)), ("review-items", len(tables.review))]
+    spans = "".join(f"<span id=\"n-{key}\"><b>{n}</b> {key.replace('-', ' ')}</span>" for key, n in items)
+    failed = len(tables.documents) - ok
+    note = f"<p class=\"muted\">{failed} document{'s' if failed != 1 else ''} could not be read.</p>" if failed else ""
+    return f"<p class=\"counts\">{spans}</p>{note}"
+
+
+def _changes(changes: dict | None, run_label: str | None) -> str:
+    head = "<!-- changes -->\n<h2 id=\"changes\">What the last run changed</h2>"
+    if changes is None:
+        return head + "<p class=\"muted\">Not known.</p>\n<!-- /changes -->"
+    when = f"<p class=\"muted\">Tables made at {html.escape(run_label)}.</p>" if run_label else ""
+    added, changed, removed = changes.get("added", []), changes.get("changed", {}), changes.get("removed", [])
+    rows = [("added", ", ".join(added)),
+            ("changed", ", ".join(f"{pid} ({', '.join(fields)})" for pid, fields in changed.items())),
+            ("removed", ", ".join(removed))]
+    counts = {"added": len(added), "changed": len(changed), "removed": len(removed)}
+    body = "".join(f"<tr><th id=\"changes-{k}\">{counts[k]} {k}</th><td>{html.escape(v) or '—'}</td></tr>"
+                   for k, v in rows)
+    return f"{head}{when}<table>{body}</table>\n<!-- /changes -->"
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+def _per_year(projects: list[dict]) -> list[tuple]:
+    counts = Counter(p.get("fiscal_year") for p in projects)
+    return sorted(counts.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+
+
+def _per_country(projects: list[dict], places: dict) -> list[tuple[str, int]]:
+    counts = Counter(p.get("country") for p in projects)
+    rows = []
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or "~")):
+        name = (places.get(f"country-{code.lower()}") or {}).get("name_ja") if code else None
+        rows.append((f"{code} {name}" if name else (code or "unknown"), n))
+    return rows
+
+
+def _bar_chart(items: list[tuple[str, int]], title: str, s: ReportSettings) -> str:
+    if not items:
+        return "<p class=\"muted\">No projects.</p>"
+    label_w, gap = 170, 4
+    top = max(n for _, n in items)
+    scale = (s.chart_width - label_w - 40) / top
+    height = len(items) * (s.bar_height + gap)
+    bars = []
+    for i, (label, n) in enumerate(items):
+        y = i * (s.bar_height + gap)
+        w = n * scale
+        bars.append(f"<text x=\"{label_w - 8}\" y=\"{y + s.bar_height * 0.7:.1f}\" text-anchor=\"end\">"
+                    f"{html.escape(label)}</text><rect class=\"bar\" x=\"{label_w}\" y=\"{y}\" width=\"{w:.1f}\" "
+                    f"height=\"{s.bar_height}\"><title>{html.escape(label)}: {n}</title></rect>"
+                    f"<text x=\"{label_w + w + 6:.1f}\" y=\"{y + s.bar_height * 0.7:.1f}\">{n}</text>")
+    return (f"<svg role=\"img\" aria-label=\"{html.escape(title)}\" width=\"{s.chart_width}\" height=\"{height}\" "
+            f"viewBox=\"0 0 {s.chart_width} {height}\">{''.join(bars)}</svg>")
+
+
+# --- the map -------------------------------------------------------------------------------------
+
+def _natural_earth(lon: float, lat: float) -> tuple[float, float]:
+    """The Natural Earth I projection (Šavrič et al. 2011), in radians-based units, y up."""
+    lam, phi = math.radians(lon), math.radians(lat)
+    phi2 = phi * phi
+    phi4 = phi2 * phi2
+    x = lam * (0.8707 - 0.131979 * phi2 + phi4 * (-0.013791 + phi4 * (0.003971 * phi2 - 0.001529 * phi4)))
+    y = phi * (1.007226 + phi2 * (0.015085 + phi4 * (-0.044475 + 0.028874 * phi2 - 0.005916 * phi4)))
+    return x, y
+
+
+_X_MAX = _natural_earth(180, 0)[0]
+_Y_MAX = _natural_earth(0, 90)[1]
+
+
+def _projector(s: ReportSettings):
+    scale = s.map_width / (2 * _X_MAX)
+    height = 2 * _Y_MAX * scale
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        x, y = _natural_earth(lon, lat)
+        return (x + _X_MAX) * scale, height / 2 - y * scale
+    return project, height
+
+
+@functools.lru_cache(maxsize=4)
+def _base_map(s: ReportSettings) -> str:
+    """The countries as one SVG path (decoded from the vendored TopoJSON once per process)."""
+    topo = json.loads(WORLD_ATLAS.read_text(encoding="utf-8"))
+    (kx, ky), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:  # quantized, delta-encoded positions
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * kx + tx, y * ky + ty))
+        arcs.append(points)
+    project, _ = _projector(s)
+    commands = []
+    for geometry in topo["objects"]["countries"]["geometries"]:
+        polygons = geometry.get("arcs") or []
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        for polygon in polygons:
+            for ring in polygon:
+                points = []
+                for index in ring:
+                    arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+                    points.extend(arc[1:] if points else arc)
+                # A ring that runs along the antimeridian (Russia, Fiji) is cut there: a segment
+                # from +180° to -180° would cross the whole map.
+                piece = [points[0]]
+                for a, b in zip(points, points[1:]):
+                    if abs(b[0] - a[0]) > 180:
+                        commands.append(_ring_path([project(*p) for p in piece], s.map_simplify_px))
+                        piece = []
+                    piece.append(b)
+                commands.append(_ring_path([project(*p) for p in piece], s.map_simplify_px))
+    return "".join(c for c in commands if c)
+
+
+def _ring_path(points: list[tuple[float, float]], tolerance: float) -> str:
+    if not points:
+        return ""
+    kept = [points[0]]
+    for p in points[1:]:
+        if abs(p[0] - kept[-1][0]) + abs(p[1] - kept[-1][1]) >= tolerance:
+            kept.append(p)
+    if len(kept) < 3:
+        return ""
+    return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z"
+
+
+def _coordinates(place_id: str | None, places: dict) -> tuple[float, float] | None:
+    """(lon, lat) of a place, or of its nearest enclosing place below country level that has them."""
+    seen = set()
+    while place_id and place_id not in seen:
+        seen.add(place_id)
+        place = places.get(place_id)
+        if place is None or place.get("kind") == "country":
+            return None
+        lat, lon = place.get("lat"), place.get("lon")
+        if lat is not None and lon is not None:
+            return float(lon), float(lat)
+        place_id = place.get("parent_id")
+    return None
+
+
+def _map_section(pairs: list[dict], places: dict, s: ReportSettings) -> str:
+    project, height = _projector(s)
+    lines, dots, missing = [], {}, []
+    for pair in pairs:
+        a = _coordinates(pair["japan_place_id"], places)
+        b = _coordinates(pair["partner_place_id"], places)
+        if a is None or b is None:
+            missing.append(pair["pair_id"])
+            continue
+        (x1, y1), (x2, y2) = project(*a), project(*b)
+        # A gentle arc: the control point is lifted perpendicular to the chord.
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        dx, dy = x2 - x1, y2 - y1
+        cx, cy = mx + dy * 0.2, my - abs(dx) * 0.2
+        names = [(places.get(pair[k]) or {}).get("name_ja") or pair[k] for k in ("japan_place_id", "partner_place_id")]
+        lines.append(f"<path class=\"pair\" d=\"M{x1:.1f} {y1:.1f}Q{cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}\">"
+                     f"<title>{html.escape(' – '.join(names))}</title></path>")
+        dots[pair["japan_place_id"]] = ("jp", x1, y1)
+        dots[pair["partner_place_id"]] = ("partner", x2, y2)
+    circles = "".join(f"<circle class=\"{cls}\" cx=\"{x:.1f}\" cy=\"{y:.1f}\" r=\"2.5\">"
+                      f"<title>{html.escape((places.get(pid) or {}).get('name_ja') or pid)}</title></circle>"
+                      for pid, (cls, x, y) in sorted(dots.items()))
+    svg = (f"<svg id=\"world-map\" role=\"img\" aria-label=\"world map of city pairs\" width=\"{s.map_width}\" "
+           f"height=\"{height:.0f}\" viewBox=\"0 0 {s.map_width} {height:.0f}\">"
+           f"<path class=\"land\" d=\"{_base_map(s)}\"/>{''.join(lines)}{circles}</svg>")
+    on_map = len(pairs) - len(missing)
+    note = (f"<p id=\"map-note\"><b>{on_map}</b> of {len(pairs)} city pair{'s' if len(pairs) != 1 else ''} "
+            f"on the map (blue: Japanese local governments, orange: partner places)")
+    if missing:
+        note += (f"; {len(missing)} without coordinates in the gazetteer: "
+                 + html.escape(", ".join(missing[:20])) + (", …" if len(missing) > 20 else ""))
+    return svg + note + ".</p><p class=\"muted\">Base map: Natural Earth (public domain), via world-atlas.</p>"
+
+
+# --- review crops ----------------------------------------------------------------------------------
+
+def _review(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSettings, used: set[str]) -> str:
+    if not rows:
+        return "<p>Nothing waits for a person.</p>"
+    crops = _crops(rows, raw, cache, s, used)
+    out = ["<table><tr><th>kind</th><th>where</th><th>text</th><th>detail</th><th>page region</th></tr>"]
+    for i, r in enumerate(rows):
+        where = f"{r.get('document') or ''}" + (f" p.{r['page']}" if r.get("page") else "")
+        cands = ", ".join(f"{c['place_id']} ({c['score']:g})" for c in r.get("candidates") or [])
+        detail = html.escape(r.get("detail") or "") + (f"<br><span class=\"muted\">candidates: "
+                                                       f"{html.escape(cands)}</span>" if cands else "")
+        anchor = f" id=\"review-{html.escape(r['review_id'])}\"" if r.get("review_id") else ""
+        out.append(f"<tr class=\"review-item\"{anchor}><td>{html.escape(r['kind'])}</td><td>{html.escape(where)}</td>"
+                   f"<td>{html.escape(r.get('text') or '')}</td><td>{detail}</td><td>{crops[i]}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _crops(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSettings,
+           used: set[str]) -> list[str]:
+    """One HTML fragment per review row: its page region as an inline PNG with the text's box
+    outlined, or a short note when there is no page to show. The cache keys used go into `used`."""
+    result = [""] * len(rows)
+    by_document: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        if r.get("document") and r.get("page"):
+            by_document.setdefault(r["document"], []).append(i)
+        else:
+            result[i] = "<span class=\"muted\">no page</span>"
+    for document, indexes in sorted(by_document.items()):
+        path = (raw / document) if raw is not None else None
+        if path is None or not path.is_file():
+            for i in indexes:
+                result[i] = "<span class=\"muted\">document not at hand</span>"
+            continue
+        digest = _file_digest(path)
+        doc = None
+        try:
+            for i in indexes:
+                r = rows[i]
+                key = hashlib.sha256(json.dumps(
+                    [digest, r["page"], r.get("text"), r.get("bbox"), s.crop_zoom, s.crop_margin,
+                     s.crop_max_width, s.page_zoom, s.crop_version]).encode()).hexdigest()[:32]
+                used.add(key)
+                cached = cache / f"{key}.json" if cache is not None else None
+                if cached is not None and cached.exists():
+                    result[i] = json.loads(cached.read_text(encoding="utf-8"))["html"]
+                    continue
+                if doc is None:
+                    import pymupdf
+
+                    doc = pymupdf.open(path)
+                fragment = _crop(doc, r, s)
+                result[i] = fragment
+                if cached is not None:
+                    cached.parent.mkdir(parents=True, exist_ok=True)
+                    cached.write_text(json.dumps({"html": fragment}), encoding="utf-8")
+        except Exception as e:  # a PDF that will not render costs its pictures, never the report
+            for i in indexes:
+                if not result[i]:
+                    result[i] = f"<span class=\"muted\">no picture ({html.escape(type(e).__name__)})</span>"
+        finally:
+            if doc is not None:
+                doc.close()
+    return result
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _locate(page, row: dict):
+    """The box of the row's text on the page (PDF points, origin top-left), or None."""
+    import pymupdf
+
+    if row.get("bbox"):
+        return pymupdf.Rect(row["bbox"])
+    text = (row.get("text") or "").strip()
+    tries = [text] + [line.strip() for line in text.splitlines()[:1]] + ["".join(text.split())]
+    for t in tries:
+        if len(t) >= 2:
+            hits = page.search_for(t)
+            if hits:
+                return pymupdf.Rect(hits[0])
+    return None
+
+
+def _crop(doc, row: dict, s: ReportSettings) -> str:
+    import pymupdf
+
+    if not 1 <= row["page"] <= doc.page_count:
+        return "<span class=\"muted\">page not in the document</span>"
+    page = doc[row["page"] - 1]
+    box = _locate(page, row)
+    if box is None:  # the whole page, small: the text could not be found on it
+        clip, zoom = page.rect, s.page_zoom
+    else:
+        clip = pymupdf.Rect(box.x0 - s.crop_margin, box.y0 - s.crop_margin,
+                         box.x1 + s.crop_margin, box.y1 + s.crop_margin)
+        if clip.width > s.crop_max_width:
+            clip.x1 = clip.x0 + s.crop_max_width
+        clip &= page.rect
+        zoom = s.crop_zoom
+    pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=clip, alpha=False)
+    data = base64.b64encode(pixmap.tobytes("png")).decode("ascii")
+    outline = ""
+    if box is not None:
+        left, top = (box.x0 - clip.x0) / clip.width * 100, (box.y0 - clip.y0) / clip.height * 100
+        width, height = box.width / clip.width * 100, box.height / clip.height * 100
+        outline = (f"<span class=\"box\" style=\"left:{left:.2f}%;top:{top:.2f}%;width:{min(width, 100 - left):.2f}%;"
+                   f"height:{min(height, 100 - top):.2f}%\"></span>")
+    label = "page region" if box is not None else "whole page (text not located)"
+    return (f"<span class=\"crop\"><img alt=\"{label}\" title=\"{label}\" width=\"{pixmap.width}\" "
+            f"height=\"{pixmap.height}\" src=\"data:image/png;base64,{data}\">{outline}</span>")

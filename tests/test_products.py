@@ -1,0 +1,207 @@
+"""The data products around the tables: the Python API, report.html, the citation files.
+
+Most tests share one real run over the PDFs in raw/ (no NER model, so the run is quick)."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+import c2c
+from pipeline.report import build_report
+from pipeline.run import RunOptions, run
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _run(raw: Path, out: Path):
+    return run(RunOptions(raw=raw, out=out, use_ner=False, jobs=1), log=lambda s: None)
+
+
+@pytest.fixture(scope="module")
+def raw_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("products") / "out"
+    assert _run(REPO / "raw", out).exit_code == 0
+    return out
+
+
+def _rows(out: Path, table: str) -> list[dict]:
+    return [json.loads(line) for line in (out / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+# --- the Python API ------------------------------------------------------------------------------
+
+def test_load_gives_nullable_integers_text_codes_and_lists(raw_out):
+    tables = c2c.load(raw_out)
+    assert list(tables)[:7] == ["documents", "projects", "city_pairs", "jcm_projects", "places", "mentions",
+                                "review"]
+    projects = tables["projects"]
+    assert len(projects) == len(_rows(raw_out, "projects"))
+    assert str(projects["fiscal_year"].dtype) == "Int64" and str(projects["round"].dtype) == "Int64"
+    assert str(projects["project_id"].dtype) == "string"
+    pamphlet_project = projects.set_index("project_id").loc["FY2022-01"]
+    assert pamphlet_project["round"] is __import__("pandas").NA  # a missing round is <NA>, not NaN
+    table_project = projects.set_index("project_id").loc["FY2025-R1-01"]
+    assert table_project["fiscal_year"] == 2025 and table_project["round"] == 1
+    assert isinstance(table_project["sources"], list)
+    assert table_project["sources"][0]["document"] == "fy2025_r1_adoption_table.pdf"
+    assert table_project["japan_municipalities"] == [{"place_id": "jp-162019", "name_ja": "富山市"}]
+    places = tables["places"].set_index("place_id")
+    assert places.loc["jp-010006", "jis_code"] == "010006"  # the leading zero stays
+    assert str(places["jis_code"].dtype) == "string"
+    assert str(tables["mentions"]["score"].dtype) == "Float64"
+
+
+def test_load_names_a_missing_folder_and_table(tmp_path, raw_out):
+    with pytest.raises(FileNotFoundError, match="no tables"):
+        c2c.load(tmp_path)
+    with pytest.raises(FileNotFoundError, match="nosuch.parquet"):
+        c2c.load(raw_out, names=["nosuch"])
+    assert list(c2c.load(raw_out, names=["review"])) == ["review"]
+
+
+def test_api_run_returns_the_run_result(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(REPO / "raw" / "fy2025_r1_adoption_table.pdf", raw)
+    result = c2c.run(raw, tmp_path / "out", use_ner=False, jobs=1)
+    assert result.exit_code == 0
+    assert result.counts == {"new": 1, "changed": 0, "unchanged": 0, "removed": 0, "failed": 0}
+    assert len(result.project_changes["added"]) == 20
+    again = c2c.run(raw, tmp_path / "out", use_ner=False, jobs=1)
+    assert again.counts["unchanged"] == 1 and again.skipped_outputs
+
+
+# --- citation and licence --------------------------------------------------------------------------
+
+def test_citation_file_matches_the_package():
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    version = re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M)[1]
+    assert citation["cff-version"] == "1.2.0"
+    assert str(citation["version"]) == version
+    assert citation["license"] == "MIT" and (REPO / "LICENSE").read_text().startswith("MIT License")
+    assert citation["title"] and citation["authors"] and citation["message"]
+
+
+# --- report.html -------------------------------------------------------------------------------------
+
+def _without_changes(report: bytes) -> bytes:
+    stripped, n = re.subn(rb"<!-- changes -->.*?<!-- /changes -->", b"", report, flags=re.S)
+    assert n == 1
+    return stripped
+
+
+def test_report_is_self_contained_and_counts_what_the_tables_hold(raw_out):
+    report = (raw_out / "report.html").read_text(encoding="utf-8")
+    # Nothing that could reach the network: no external URL in any attribute, and a policy that
+    # forbids every request a mistake could add.
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", report)
+    assert "default-src 'none'" in report
+    for key, table in (("projects", "projects"), ("city-pairs", "city_pairs"), ("places", "places"),
+                       ("review-items", "review"), ("documents", "documents")):
+        assert f'<span id="n-{key}"><b>{len(_rows(raw_out, table))}</b>' in report
+    assert '<span id="n-projects"><b>42</b>' in report
+    # Every review item has its page region as a PNG.
+    review = _rows(raw_out, "review")
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', report)
+    assert len(images) == len(review) >= 1
+    assert all(base64.b64decode(i).startswith(b"\x89PNG\r\n\x1a\n") for i in images)
+    assert report.count('class="review-item"') == len(review)
+
+
+def test_report_differs_between_incremental_and_clean_runs_only_in_the_changes(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for pdf in ("fy2025_r1_adoption_table.pdf", "c2c_pamphlet_2022.pdf"):
+        shutil.copy(REPO / "raw" / pdf, raw)
+    incremental = tmp_path / "incremental"
+    _run(raw, incremental)
+    shutil.copy(REPO / "raw" / "c2c_overview_2026.pdf", raw)
+    _run(raw, incremental)
+    clean = tmp_path / "clean"
+    _run(raw, clean)
+    a, b = (incremental / "report.html").read_bytes(), (clean / "report.html").read_bytes()
+    assert a != b  # the incremental run added no project; the clean one added them all
+    assert _without_changes(a) == _without_changes(b)
+    assert re.search(rb'<th id="changes-added">0 added</th>', a)
+    assert re.search(rb'<th id="changes-added">42 added</th>', b)
+    # The crops are cached between runs and only those still in use are kept.
+    assert len(list((incremental / ".c2c" / "crops").glob("*.json"))) == len(_rows(clean, "review"))
+
+
+def _place(place_id, kind, country, lat=None, lon=None, parent=None):
+    return {"place_id": place_id, "name_ja": place_id, "name_en": place_id, "kind": kind, "country": country,
+            "parent_id": parent, "jis_code": None, "variants": [], "lat": lat, "lon": lon}
+
+
+def test_map_draws_pairs_with_coordinates_and_counts_the_others():
+    places = [_place("country-vn", "country", "VN", 16.0, 106.0),
+              _place("jp-141003", "municipality", "JP", 35.44, 139.64),
+              _place("vn-da-nang", "city", "VN", 16.05, 108.2),
+              _place("vn-hai-chau", "district", "VN", parent="vn-da-nang"),  # drawn at its city
+              _place("vn-hue", "city", "VN", parent="country-vn")]  # a country is too coarse: not drawn
+    pairs = [{"pair_id": f"jp-141003~{p}", "japan_place_id": "jp-141003", "partner_place_id": p,
+              "country": "VN", "fiscal_years": [], "sources": []} for p in ("vn-da-nang", "vn-hai-chau", "vn-hue")]
+    tables = SimpleNamespace(documents=[], projects=[], city_pairs=pairs, jcm_projects=[], places=places,
+                             review=[])
+    report = build_report(tables, None).decode("utf-8")
+    assert report.count('<path class="pair"') == 2
+    assert '<p id="map-note"><b>2</b> of 3 city pairs on the map' in report
+    assert "1 without coordinates in the gazetteer: jp-141003~vn-hue" in report
+    assert report.count('<circle class="partner"') == 2 and report.count('<circle class="jp"') == 1
+
+
+def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """Headless Chromium with every host name unresolvable (its own update checks never leave the
+    machine), a fresh profile, the console on stderr and a NetLog of every request it starts."""
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+         "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
+         f"--user-data-dir={tmp_path / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
+         "--enable-logging=stderr", "--v=0", f"--log-net-log={tmp_path / 'netlog.json'}", *args],
+        capture_output=True, text=True, timeout=120)
+
+
+def _page_requests(netlog: Path) -> list[str]:
+    """URLs of the requests a page started (the browser's own start with 'not an origin')."""
+    log = json.loads(netlog.read_text(encoding="utf-8"))
+    start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    return [e["params"]["url"] for e in log["events"] if e["type"] == start and "url" in e.get("params", {})
+            and e["params"].get("initiator") != "not an origin"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_request_detection_sees_a_page_request(tmp_path):
+    """The check below would see a request: a page that loads an image from a server does."""
+    page = tmp_path / "page.html"
+    page.write_text('<!DOCTYPE html><img src="http://127.0.0.1:9/x.png"><p>x</p>', encoding="utf-8")
+    _chromium(["--dump-dom", page.as_uri()], tmp_path)
+    assert _page_requests(tmp_path / "netlog.json") == ["http://127.0.0.1:9/x.png"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_report_opens_in_chromium_without_a_request(raw_out, tmp_path):
+    report = raw_out / "report.html"
+    dom = _chromium(["--dump-dom", report.as_uri()], tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert _page_requests(tmp_path / "netlog.json") == []
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == []  # a blocked load (the page's policy) would be reported here
+    assert '<span id="n-projects"><b>42</b> projects</span>' in dom.stdout
+    assert '<span id="n-city-pairs"><b>80</b> city pairs</span>' in dom.stdout
+    assert re.search(r'aria-label="projects per fiscal year".*?>2022</text>.*?>22</text>.*?>2025</text>.*?>20</text>',
+                     dom.stdout)
+    assert 'id="world-map"' in dom.stdout and dom.stdout.count('class="review-item"') == 1
+    shot = tmp_path / "report.png"
+    (tmp_path / "shot").mkdir()
+    _chromium([f"--screenshot={shot}", "--window-size=1100,2400", report.as_uri()], tmp_path / "shot")
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    print(f"screenshot: {shot}")
