@@ -340,11 +340,14 @@ def _crops(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSett
             result[i] = "<span class=\"muted\">no page</span>"
     for document, indexes in sorted(by_document.items()):
         path = (raw / document) if raw is not None else None
-        if path is None or not path.is_file():
+        try:  # a file or folder this run may not read (permissions) has no pictures, like a missing one
+            digest = _file_digest(path) if path is not None and path.is_file() else None
+        except OSError:
+            digest = None
+        if digest is None:
             for i in indexes:
                 result[i] = "<span class=\"muted\">document not at hand</span>"
             continue
-        digest = _file_digest(path)
         doc = None
         try:
             for i in indexes:
