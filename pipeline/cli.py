@@ -1,7 +1,13 @@
-"""The `c2c` command line: run, status, review, gazetteer check."""
+"""The `c2c` command line: run, status, review (and the decisions staff record), gazetteer check.
+
+Exit status everywhere: 0 done (for `status`: up to date), 1 anything else (for `status`: a run
+would do something), 2 a usage or configuration error, given as one line on stderr, 3 (`run`) some
+documents failed.
+"""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -9,10 +15,16 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(no_args_is_help=True, add_completion=True, rich_markup_mode=None,
+                  pretty_exceptions_show_locals=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Turn the City-to-City Collaboration PDFs (都市間連携事業) into datasets.")
-review_app = typer.Typer(help="What a person should look at; `accept` teaches the gazetteer a spelling.")
-gazetteer_app = typer.Typer(help="The place data in gazetteer/.")
+review_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None,
+                         context_settings={"help_option_names": ["-h", "--help"]},
+                         help="What a person should look at, and the decisions staff record about it.")
+gazetteer_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                            context_settings={"help_option_names": ["-h", "--help"]},
+                            help="The place data in gazetteer/.")
 app.add_typer(review_app, name="review")
 app.add_typer(gazetteer_app, name="gazetteer")
 
@@ -31,31 +43,107 @@ def printable(text: str) -> str:
     return escape(text)
 
 
+def _usage(message: str) -> typer.Exit:
+    """A usage error found by a command: one line on stderr; raise the result (exit status 2)."""
+    _err(f"c2c: {message}")
+    return typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("c2c")
+        except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+            version = "unknown (not installed)"
+        print(f"c2c {version}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")):
+    """Turn the City-to-City Collaboration PDFs (都市間連携事業) into datasets."""
+
+
+def _setup_logging(verbose: bool) -> None:
+    if verbose:
+        logging.basicConfig(stream=sys.stderr, level=logging.DEBUG, format="c2c: %(message)s")
+        for noisy in ("distributed", "asyncio", "fsspec", "tornado", "bokeh", "filelock"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _stages(quiet: bool, verbose: bool):
+    """The progress reporter: a live display on a terminal, log lines with --verbose, nothing with
+    --quiet or when stderr is not a terminal (scripts and CI see only errors there)."""
+    from .progress import LogStages, Stages
+
+    if quiet:
+        return Stages()
+    if verbose:
+        return LogStages()
+    if sys.stderr.isatty():
+        from .progress import RichStages
+
+        return RichStages()
+    return Stages()
+
+
 @app.command()
 def run(raw: Path = RAW, out: Path = OUT,
-        jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Parallel workers."),
+        jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", help="Parallel workers (at least 1)."),
         timeout: float = typer.Option(120.0, "--timeout", help="Seconds allowed per document (0: no limit)."),
         force: bool = typer.Option(False, "--force", help="Re-read every document, ignoring the manifest."),
         executor: str = typer.Option("local", "--executor", help="local or dask."),
-        scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:port)."),
-        no_ner: bool = typer.Option(False, "--no-ner", help="Do not ask the NER model for unknown place names.")):
+        scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                help="Dask scheduler address (tcp://host:port); with --executor dask."),
+        no_ner: bool = typer.Option(False, "--no-ner", help="Do not ask the NER model for unknown place names."),
+        allow_empty: bool = typer.Option(False, "--allow-empty",
+                                         help="Let a --raw with no PDFs remove every document of the last run."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary: errors only."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each stage and document to stderr."),
+        decisions: Path = typer.Option(Path("review"), "--decisions",
+                                       help="Folder of review decisions to apply (read only).")):
     """Read every PDF under --raw and write the tables of SCHEMA.md into --out."""
-    from .run import RunOptions, UsageError, run as run_pipeline
-
+    if quiet and verbose:
+        raise _usage("--quiet and --verbose cannot be used together")
+    if jobs < 1:
+        raise _usage(f"--jobs must be at least 1, not {jobs}")
+    if not timeout >= 0 or timeout == float("inf"):
+        raise _usage(f"--timeout must be a number of seconds, 0 or more (0: no limit), not {timeout:g}")
     if executor not in ("local", "dask"):
-        _err(f"c2c: --executor must be local or dask, not {executor!r}")
-        raise typer.Exit(2)
-    opts = RunOptions(raw=raw, out=out, jobs=jobs, timeout=timeout or None, force=force, executor=executor,
-                      scheduler=scheduler, use_ner=not no_ner)
+        raise _usage(f"--executor must be local or dask, not {executor!r}")
+    if scheduler is not None and executor != "dask":
+        raise _usage("--scheduler needs --executor dask")
+    if scheduler is not None and "://" not in scheduler and ":" not in scheduler:
+        raise _usage(f"--scheduler {scheduler!r} is not an address like tcp://host:port")
+    _setup_logging(verbose)
+    progress = _stages(quiet, verbose)
     try:
-        with _progress() as progress:
+        progress.begin("starting")  # on screen before anything slow is imported
+        from .executors import ExecutorLost, ExecutorUnavailable
+        from .run import LockedError, RunOptions, UsageError, run as run_pipeline
+
+        opts = RunOptions(raw=raw, out=out, jobs=jobs, timeout=timeout or None, force=force, executor=executor,
+                          scheduler=scheduler, use_ner=not no_ner, allow_empty=allow_empty, decisions=decisions)
+        try:
             result = run_pipeline(opts, progress=progress)
-    except UsageError as e:
-        _err(f"c2c: {e}")
-        raise typer.Exit(2)
-    except RuntimeError as e:
-        _err(f"c2c: {e}")
-        raise typer.Exit(1)
+        except (UsageError, ExecutorUnavailable) as e:
+            progress.close()
+            raise _usage(str(e))
+        except (LockedError, ExecutorLost) as e:
+            progress.close()
+            _err(f"c2c: {e}")
+            raise typer.Exit(1)
+    finally:
+        progress.close()
+    if not quiet:
+        _summary(result, out)
+    raise typer.Exit(result.exit_code)
+
+
+def _summary(result, out: Path) -> None:
     c = result.counts
     ch = result.changes
     print(f"documents: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
@@ -73,97 +161,186 @@ def run(raw: Path = RAW, out: Path = OUT,
     print(f"review: {result.review_size} {items} for a person (c2c review --out {out})")
     for name in result.names_to_check:
         print(f"  {printable(name)}")
-    raise typer.Exit(result.exit_code)
-
-
-class _progress:
-    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
-
-    def __enter__(self):
-        self.bar = None
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = None
-        return self.update
-
-    def update(self, document: str, done: int, total: int) -> None:
-        if self.bar is None:
-            return
-        if self.task is None:
-            self.task = self.bar.add_task(document, total=total)
-        self.bar.update(self.task, completed=done, description=document)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
 
 
 @app.command()
 def status(raw: Path = RAW, out: Path = OUT,
            force: bool = typer.Option(False, "--force", help="Show what --force would do."),
-           no_ner: bool = typer.Option(False, "--no-ner", help="Show what a run with --no-ner would do.")):
-    """Say which documents a run would read, reuse or drop, and why, without running anything."""
+           no_ner: bool = typer.Option(False, "--no-ner", help="Show what a run with --no-ner would do."),
+           as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout instead of text."),
+           decisions: Path = typer.Option(Path("review"), "--decisions",
+                                          help="Folder of review decisions a run would apply.")):
+    """Say which documents a run would read, reuse or drop, and why, without running anything.
+
+    Exit status 0 when everything is up to date, 1 when a run would read a new, changed or removed
+    document or rebuild the tables (documents waiting only for a retry after a timeout or a worker
+    that died are listed but do not count), 2 on a usage error."""
     from .run import UsageError, status as plan_status
 
     try:
-        actions, rebuild = plan_status(raw, out, force, use_ner=not no_ner)
+        report = plan_status(raw, out, force, use_ner=not no_ner, decisions=decisions)
     except UsageError as e:
-        _err(f"c2c: {e}")
-        raise typer.Exit(2)
-    words = {"parse": "read", "reuse": "reuse", "remove": "drop", "keep": "keep"}
-    for a in actions:
-        print(printable(f"{words[a.action]:6s} {a.document}: {a.reason}"))
-    counts = {w: sum(1 for a in actions if a.action == k) for k, w in words.items()}
-    print(f"{counts['read']} to read, {counts['reuse']} to reuse, {counts['drop']} to drop"
-          + (f", {counts['keep']} to keep as last read" if counts["keep"] else ""))
-    print("tables: " + (f"to rebuild ({'; '.join(rebuild)})" if rebuild else "up to date"))
+        raise _usage(str(e))
+    data = report.to_json()
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        for d in data["documents"]:
+            word = "retry" if d["reason"].startswith("retry after ") else d["action"]
+            print(printable(f"{word:6s} {d['document']}: {d['reason']}"))
+        counts = data["counts"]
+        retry = f" ({counts['retry']} a retry)" if counts["retry"] else ""
+        print(f"{counts['read']} to read{retry}, {counts['reuse']} to reuse, {counts['drop']} to drop"
+              + (f", {counts['keep']} to keep as last read" if counts["keep"] else ""))
+        rebuild = data["tables"]["reasons"]
+        print("tables: " + (f"to rebuild ({'; '.join(rebuild)})" if rebuild else "up to date"))
+    raise typer.Exit(0 if report.up_to_date else 1)
+
+
+# Every kind of review item (the review table's `kind`).
+REVIEW_KINDS = ("unresolved_place", "low_confidence_place", "conflict", "possible_duplicate", "unknown_header",
+                "no_table")
+DECISIONS = typer.Option(Path("review"), "--decisions",
+                         help="Folder of review decisions, beside raw/ and extracted/ (plain files to keep "
+                              "under version control).")
+
+
+def _review_rows(out: Path) -> list[dict]:
+    path = out / "review.jsonl"
+    if not path.exists():
+        raise _usage(f"{path} does not exist; run `c2c run` first")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _review_item(out: Path, review_id: str) -> dict | None:
+    return next((r for r in _review_rows(out) if r.get("review_id") == review_id), None)
+
+
+def _looks_like_id(text: str) -> bool:
+    return len(text) == 16 and all(c in "0123456789abcdef" for c in text)
 
 
 @review_app.callback(invoke_without_command=True)
 def review(ctx: typer.Context, out: Path = OUT,
-           kind: Optional[str] = typer.Option(None, "--kind", help="Only this kind of review item.")):
-    """List the review table."""
+           kind: Optional[str] = typer.Option(None, "--kind", help="Only this kind of review item: "
+                                                                   + ", ".join(REVIEW_KINDS) + "."),
+           as_json: bool = typer.Option(False, "--json", help="One JSON object per line on stdout."),
+           decided: bool = typer.Option(False, "--decided", help="List the decisions recorded instead."),
+           decisions: Path = DECISIONS):
+    """List the review table (each item with the id the decisions below take), or with --decided
+    the decisions staff recorded."""
     if ctx.invoked_subcommand is not None:
         return
-    path = out / "review.jsonl"
-    if not path.exists():
-        _err(f"c2c: {path} does not exist; run `c2c run` first")
-        raise typer.Exit(2)
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [r for r in rows if kind is None or r["kind"] == kind]
+    if kind is not None and kind not in REVIEW_KINDS:
+        raise _usage(f"--kind must be one of {', '.join(REVIEW_KINDS)}; not {kind!r}")
+    if decided:
+        from .decisions import listed
+
+        rows = [r for r in listed(decisions) if kind is None or r.get("kind") == kind]
+        for r in rows:
+            if as_json:
+                print(json.dumps(r, ensure_ascii=False, sort_keys=True))
+            elif r["action"] == "accept":
+                print(f"accept  «{r['variant']}» is {r['place_id']}")
+            elif r["action"] == "set":
+                print(f"set     {r['project_id']} {r['field']} = {json.dumps(r['value'], ensure_ascii=False)}"
+                      f"  ({r['decided_at']} {r['decided_by']})")
+            else:
+                note = f" — {r['note']}" if r.get("note") else ""
+                print(f"dismiss {r['review_id']} {r['kind']} «{r['text']}»{note}  ({r['decided_at']} {r['decided_by']})")
+        if not as_json:
+            print(f"{len(rows)} decision" + ("" if len(rows) == 1 else "s") + f" in {decisions}")
+        return
+    rows = [r for r in _review_rows(out) if kind is None or r["kind"] == kind]
+    if as_json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        return
     for r in rows:
         cands = ", ".join(f"{c['place_id']} ({c['score']:g})" for c in r.get("candidates") or [])
         where = f"{r['document']} p.{r['page']}" if r.get("page") else (r.get("document") or "")
-        print(f"{r['kind']:20s} {where}: «{r['text']}» {r['detail']}" + (f" — candidates: {cands}" if cands else ""))
+        print(f"{r['review_id']} {r['kind']:20s} {where}: «{r['text']}» {r['detail']}"
+              + (f" — candidates: {cands}" if cands else ""))
     print(f"{len(rows)} item" + ("" if len(rows) == 1 else "s"))
 
 
 @review_app.command("accept")
-def review_accept(mention: str = typer.Argument(..., help="The name as printed."),
-                  place_id: str = typer.Argument(..., help="The gazetteer place it names.")):
-    """Record MENTION as a spelling of PLACE_ID in the gazetteer files; the next run resolves it."""
-    from .gazetteer import DEFAULT_FOLDER, Gazetteer, accept_variant
+def review_accept(item: str = typer.Argument(..., help="A review item's id, or the name as printed."),
+                  place_id: str = typer.Argument(..., help="The gazetteer place it names."),
+                  out: Path = OUT, decisions: Path = DECISIONS):
+    """Record a printed name (review item ITEM's, or ITEM itself) as a spelling of PLACE_ID, in the
+    decisions folder's variants.csv; every later run resolves it."""
+    import tempfile
 
-    gazetteer = Gazetteer.load()
-    if place_id not in gazetteer.places:
-        _err(f"c2c: no place {place_id!r} in the gazetteer")
-        raise typer.Exit(2)
+    from .decisions import DecisionError, accept
+
+    text = item
+    if _looks_like_id(item) and (out / "review.jsonl").exists():
+        row = _review_item(out, item)
+        if row is None:
+            raise _usage(f"no review item {item} in {out / 'review.jsonl'}")
+        if row["kind"] not in ("unresolved_place", "low_confidence_place"):
+            raise _usage(f"review item {item} is a {row['kind']}, not a place name; use `c2c review set` "
+                         "or `c2c review dismiss`")
+        text = row["text"]
     try:
-        accept_variant(DEFAULT_FOLDER, mention, place_id)
-    except (ValueError, KeyError) as e:  # the spelling names another place already, or is empty
-        _err(f"c2c: cannot accept «{mention}»: {e}")
-        raise typer.Exit(2)
-    problems = Gazetteer.load().check()
-    if problems:
-        _err("c2c: the gazetteer now has problems:\n" + "\n".join(problems))
-        raise typer.Exit(1)
-    print(f"«{mention}» is now a spelling of {place_id} ({gazetteer.places[place_id].name_ja})")
+        with tempfile.TemporaryDirectory(prefix="c2c-accept-") as work:
+            variant = accept(decisions, text, place_id, Path(work))
+    except DecisionError as e:
+        raise _usage(str(e))
+    print(f"«{variant}» is now a spelling of {place_id} (recorded in {decisions}); the next run resolves it")
+
+
+@review_app.command("set")
+def review_set(item: str = typer.Argument(..., help="A project id, or the id of a conflict about one."),
+               field_name: str = typer.Argument(..., metavar="FIELD", help="The project field to set."),
+               value: str = typer.Argument(..., help="Its value (a list field: a JSON array, or one item)."),
+               out: Path = OUT, decisions: Path = DECISIONS):
+    """Set a project's FIELD to VALUE by hand (a misread, a conflict settled): every later run uses
+    it over the extracted value and names the field in the project's set_by_hand."""
+    from .decisions import DecisionError, conflict_subject, parse_value, set_value
+    from .records import ReviewRow
+
+    projects_path = out / "projects.jsonl"
+    if not projects_path.exists():
+        raise _usage(f"{projects_path} does not exist; run `c2c run` first")
+    project_ids = {json.loads(line)["project_id"] for line in projects_path.read_text(encoding="utf-8").splitlines()
+                   if line.strip()}
+    row = None
+    project_id = item
+    if item not in project_ids:
+        row = _review_item(out, item)
+        if row is None:
+            raise _usage(f"{item} is neither a project id in {projects_path} nor a review item's id")
+        subject = conflict_subject(ReviewRow(kind=row["kind"], document=row["document"], page=row["page"],
+                                             text=row["text"], candidates=[], detail=row["detail"]))
+        if subject is None:
+            raise _usage(f"review item {item} ({row['kind']}) is not about one project's field; give the project id")
+        project_id = subject[0]
+    try:
+        parsed = parse_value(field_name, value)
+        set_value(decisions, project_id, field_name, parsed, row)
+    except DecisionError as e:
+        raise _usage(str(e))
+    print(f"{project_id} {field_name} is set by hand to {json.dumps(parsed, ensure_ascii=False)} "
+          f"(recorded in {decisions}); the next run uses it")
+
+
+@review_app.command("dismiss")
+def review_dismiss(item: str = typer.Argument(..., help="The review item's id."),
+                   note: Optional[str] = typer.Option(None, "--note", help="Why (kept with the decision)."),
+                   out: Path = OUT, decisions: Path = DECISIONS):
+    """Record that review item ITEM needs nothing more: later runs leave it out of the review table."""
+    from .decisions import DecisionError, dismiss
+
+    row = _review_item(out, item)
+    if row is None:
+        raise _usage(f"no review item {item} in {out / 'review.jsonl'}")
+    try:
+        dismiss(decisions, row, note)
+    except DecisionError as e:
+        raise _usage(str(e))
+    print(f"{item} ({row['kind']} «{row['text']}») is dismissed (recorded in {decisions})")
 
 
 @gazetteer_app.command("check")
@@ -185,8 +362,29 @@ def gazetteer_check(notes: bool = typer.Option(False, "--notes", help="Also list
     raise typer.Exit(1 if verdict.errors else 0)
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> int:
+    """The `c2c` entry point: every usage error is one line on stderr and exit status 2."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="c2c", standalone_mode=False)
+    except KeyboardInterrupt:
+        _err("c2c: interrupted")
+        code = 130
+    except Exception as e:
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # the parser's own errors
+            if type(e).__name__ == "NoArgsIsHelpError":
+                print(command.get_help(e.ctx) if getattr(e, "ctx", None) else "")
+                code = 0
+            else:
+                where = getattr(getattr(e, "ctx", None), "command_path", "c2c")
+                _err(f"{where}: {e.format_message()} (see {where} --help)".replace("\n", " "))
+                code = e.exit_code
+        elif type(e).__name__ == "Abort":
+            _err("c2c: aborted")
+            code = 1
+        else:
+            raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

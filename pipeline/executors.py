@@ -5,9 +5,10 @@ output never depends on which worker finished first.
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, CancelledError, wait
 
 from .discover import SourceFile
 from .document import read_document
@@ -78,10 +79,12 @@ def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reade
             return
 
 
-def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, hard_limit: float | None = None):
+def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, hard_limit: float | None = None,
+              fatal: tuple[type[BaseException], ...] = ()):
     """Keep a few documents per worker in flight, no more: a finished result is handed on and
     dropped, so memory does not grow with the number of documents. Returns True when the executor
-    broke (the rest of `queue` is left for a new one)."""
+    broke (the rest of `queue` is left for a new one). Exceptions of the `fatal` types end the
+    whole run instead of failing one document (the executor itself is gone)."""
     window = max(2, jobs * IN_FLIGHT_PER_WORKER)
     pending: dict = {}
     broken = False
@@ -102,6 +105,8 @@ def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, ha
             i = pending.pop(future)
             try:
                 result = future.result()
+            except fatal:
+                raise
             except TimeoutError:  # the pool stopped a worker stuck past the hard limit
                 result = _worker_stopped(sources[i], hard_limit or 0.0)
             except BrokenExecutor as e:
@@ -112,15 +117,44 @@ def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, ha
             yield i, result
 
 
+def _quiet_dask_logs() -> None:
+    """Distributed logs to stderr on its own (reconnection attempts, a lost scheduler); the run
+    says what matters in one line, so its loggers speak only when c2c's own log is on (--verbose)."""
+    if logging.getLogger("c2c").isEnabledFor(logging.INFO):
+        return
+    for name in list(logging.root.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+class ExecutorUnavailable(Exception):
+    """The executor cannot start: the Dask extra is missing, or no scheduler answers at the address
+    given (a configuration error: exit status 2)."""
+
+
+class ExecutorLost(RuntimeError):
+    """The Dask scheduler went away while documents were being read (what was read is kept)."""
+
+
+# How long to wait for a Dask scheduler to answer: an address that is wrong or down fails in seconds.
+SCHEDULER_CONNECT_SECONDS = 5.0
+
+
 def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
              scheduler: str | None = None) -> Iterator[tuple[int, Extraction]]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+        from distributed.client import ClosedClientError
     except ImportError as e:  # the extra is not installed
-        raise RuntimeError("--executor dask needs the dask extra: pip install 'c2c[dask]'") from e
+        raise ExecutorUnavailable("--executor dask needs the dask extra: pip install 'c2c[dask]'") from e
+    _quiet_dask_logs()
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_CONNECT_SECONDS)
+        except (OSError, TimeoutError, ValueError) as e:
+            what = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise ExecutorUnavailable(f"no Dask scheduler answers at {scheduler} ({what[:160]})") from None
     else:
         cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                                dashboard_address=None)
@@ -129,8 +163,15 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
         def first_done(pending):
             return [next(iter(dask_completed(list(pending))))]
 
-        yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, pure=False),
-                             iter(enumerate(sources)), sources, jobs, first_done)
+        try:
+            yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, pure=False),
+                                 iter(enumerate(sources)), sources, jobs, first_done,
+                                 fatal=(CancelledError, ClosedClientError))
+        except (CancelledError, ClosedClientError):
+            # Futures are cancelled when the client loses its scheduler; the run stops (what was
+            # read is kept) rather than failing every document left.
+            raise ExecutorLost(f"lost the Dask scheduler at {scheduler or 'the local cluster'} while reading; "
+                               "what was read is kept: run again to finish") from None
     finally:
         client.close()
         if cluster is not None:

@@ -236,6 +236,8 @@ class ProjectRow:
     fields: list[str]
     summary: str | None
     sources: list[SourceRef]
+    # Fields whose value a person set by hand (`c2c review set`), overriding what the sources state.
+    set_by_hand: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

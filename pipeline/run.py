@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from .discover import Action, plan, scan
 from .document import code_version
+from .progress import Stages
 from .records import Extraction, row_dict
 from .state import STATE_DIR, State, append_run
 
@@ -32,6 +33,10 @@ CROSS_DOCUMENT_STAGE = ("pipeline.run", "pipeline.resolve", "pipeline.dedupe", "
 # document keeps the records of its last good read meanwhile.
 _TRANSIENT_ERRORS = {"timeout", "internal"}
 KEPT_NOTE = "its records are from the previous read"
+# The manifest's list of new documents whose first read failed that way (no records to keep):
+# {document: {sha256, error_kind}}, so the next run says it retries them.
+_RETRY = "retry"
+_RETRY_REASON = "its last read failed"
 
 
 class UsageError(Exception):
@@ -62,6 +67,8 @@ class RunOptions:
     scheduler: str | None = None
     use_ner: bool = True
     lock_wait: float = 600.0
+    allow_empty: bool = False  # a --raw with no PDFs may remove every document of the last run
+    decisions: Path | None = None  # the review decisions folder (`review/` from the command line)
 
 
 @dataclass
@@ -116,33 +123,108 @@ def _ner_model(use_ner: bool) -> str | None:
     return model_name() if use_ner else None
 
 
-def _inputs_key(shas: list[tuple[str, str]], version: str, gazetteer_version: str, use_ner: bool) -> str:
-    """Everything the tables are made from: (document, sha256) pairs, the code, the gazetteer and
-    the NER model asked (none with --no-ner)."""
+def _inputs_key(shas: list[tuple], version: str, gazetteer_version: str, use_ner: bool,
+                decisions_digest: str = "") -> str:
+    """Everything the tables are made from: (document, sha256) pairs, the code, the gazetteer (with
+    the staff additions), the NER model asked (none with --no-ner) and the review decisions."""
     return hashlib.sha256(json.dumps(
-        [shas, version, gazetteer_version, _cross_version(), _ner_model(use_ner)]).encode()).hexdigest()
+        [shas, version, gazetteer_version, _cross_version(), _ner_model(use_ner), decisions_digest]).encode()
+    ).hexdigest()
 
 
-def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True) -> tuple[list[Action], list[str]]:
-    """What a run would do with each document, and why the tables would be rebuilt (empty when
-    they are up to date), without doing anything. It decides as `run` does."""
+def _decisions(folder: Path | None):
+    """The review decisions in `folder` (none when None); UsageError for a file that cannot be read."""
+    from .decisions import Decisions, DecisionError, load
+
+    if folder is None:
+        return Decisions(Path("review"))
+    try:
+        return load(folder)
+    except DecisionError as e:
+        raise UsageError(str(e))
+
+
+def _with_retries(actions: list[Action], state: State) -> list[Action]:
+    """A new document whose first read failed for a reason that may go away (a timeout, a worker
+    that died) is read again, and says so, like a known one whose records were kept."""
+    retry = state.manifest.get(_RETRY, {})
+    out = []
+    for a in actions:
+        entry = retry.get(a.document)
+        if a.action == "parse" and a.reason == "new document" and entry and a.source \
+                and entry.get("sha256") == a.source.sha256:
+            a = Action(a.document, "parse", f"{_RETRY_REASON} ({entry.get('error_kind')})", a.source)
+        out.append(a)
+    return out
+
+
+def _is_retry(action: Action) -> bool:
+    return action.action == "parse" and action.reason.startswith(f"{_RETRY_REASON} (")
+
+
+@dataclass
+class StatusReport:
+    """What a run would do: each document's action and why, and why the tables would be rebuilt
+    (empty when they are up to date). `up_to_date` is False when a run would read a new, changed
+    or removed document or rebuild the tables; documents waiting only for a retry after a
+    transient failure, and documents kept because their folder cannot be listed, do not count."""
+
+    actions: list[Action]
+    rebuild: list[str]
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.rebuild and all(a.action in ("reuse", "keep") or _is_retry(a) for a in self.actions)
+
+    def to_json(self) -> dict:
+        words = {"parse": "read", "reuse": "reuse", "remove": "drop", "keep": "keep"}
+        counts = {w: sum(1 for a in self.actions if a.action == k) for k, w in words.items()}
+        counts["retry"] = sum(1 for a in self.actions if _is_retry(a))
+        return {"up_to_date": self.up_to_date,
+                "documents": [{"document": a.document, "action": words[a.action], "reason": a.reason}
+                              for a in self.actions],
+                "counts": counts,
+                "tables": {"up_to_date": not self.rebuild, "reasons": self.rebuild}}
+
+
+def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True,
+           decisions: Path | None = None) -> StatusReport:
+    """What a run would do with each document, and why the tables would be rebuilt, without doing
+    anything. It decides as `run` does. Raises UsageError for bad paths or decisions."""
+    actions, rebuild = _status(raw, out, force, use_ner, decisions)
+    return StatusReport(actions, rebuild)
+
+
+def _status(raw: Path, out: Path, force: bool, use_ner: bool,
+            decisions: Path | None) -> tuple[list[Action], list[str]]:
     _check_paths(raw, out)
     state = State(out)
     version = code_version()
     found = scan(raw, state.documents)
-    actions = _with_cache_check(plan(found.sources, state.documents, version, force, found.unlisted), state)
+    actions = _with_retries(
+        _with_cache_check(plan(found.sources, state.documents, version, force, found.unlisted), state), state)
     recorded = state.manifest.get("outputs", {})
     if not recorded.get("files"):
         return actions, ["no tables written yet"]
-    if any(a.action != "reuse" for a in actions):
+    if any(a.action not in ("reuse", "keep") and not _is_retry(a) for a in actions):
         return actions, ["documents to read or drop"]
-    shas = [(d, state.documents[d]["sha256"]) for d in sorted(state.documents)]
-    gazetteer_version = _gazetteer_version()
-    if state.outputs_current(_inputs_key(shas, version, gazetteer_version, use_ner)):
+    # The tables as the last run made them: a document waiting for a retry as it failed then.
+    retry = state.manifest.get(_RETRY, {})
+    keys = sorted([_document_key(d, state, {}) for d in state.documents]
+                  + [(a.document, retry[a.document]["sha256"]) for a in actions
+                     if _is_retry(a) and a.document not in state.documents])
+    from .decisions import gazetteer_folder
+
+    decided = _decisions(decisions)
+    with tempfile.TemporaryDirectory(prefix="c2c-status-") as work:
+        gazetteer_version = _gazetteer_version(gazetteer_folder(decided, Path(work) / "gazetteer"))
+    if state.outputs_current(_inputs_key(keys, version, gazetteer_version, use_ner, decided.digest)):
         return actions, []
     reasons = []
     if recorded.get("gazetteer_version") != gazetteer_version:
         reasons.append("the gazetteer changed")
+    if recorded.get("decisions", "") != decided.digest:
+        reasons.append("the review decisions changed")
     if recorded.get("cross_version") != _cross_version():
         reasons.append("the resolve/dedupe/emit code changed")
     if recorded.get("ner_failed"):
@@ -202,8 +284,15 @@ def printable(text: str) -> str:
 _UNPRINTABLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
-def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = None,
+def run(opts: RunOptions, progress: Stages | None = None,
         log: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> RunResult:
+    """Read every PDF under `opts.raw` and write the tables into `opts.out`, reporting each stage
+    to `progress` and each problem (one line each) to `log`.
+
+    Raises UsageError (bad options or paths, a gazetteer with errors, decisions that cannot be read,
+    a --raw with no PDFs that would remove every document), LockedError (another run holds --out),
+    executors.ExecutorUnavailable (no Dask scheduler at --scheduler) and executors.ExecutorLost
+    (the scheduler went away mid-run; what was read is kept)."""
     _check_paths(opts.raw, opts.out)
     shown = log
     log = lambda line: shown(printable(line))  # noqa: E731  every message is one line
@@ -223,7 +312,7 @@ def run(opts: RunOptions, progress: Callable[[str, int, int], None] | None = Non
         except Timeout:
             raise LockedError(f"{opts.out} is locked by another c2c run; try again when it has finished")
     try:
-        return _run_locked(opts, progress, log)
+        return _run_locked(opts, progress or Stages(), log)
     finally:
         lock.release()
 
@@ -235,22 +324,23 @@ def _probe_writable(folder: Path) -> None:
     os.unlink(name)
 
 
-def _gazetteer_version() -> str:
+def _gazetteer_version(folder: Path) -> str:
     from .gazetteer import content_version
 
-    return content_version()
+    return content_version(folder)
 
 
-def _checked_gazetteer(state: State, gazetteer_version: str, log):
-    """The gazetteer, validated when it changed since the last tables were made; None when it did
-    not (it passed then). Raises GazetteerError when it has errors."""
+def _checked_gazetteer(state: State, gazetteer_version: str, folder: Path, log):
+    """The gazetteer of `folder` (the one in use, with the staff additions), validated when it
+    changed since the last tables were made; None when it did not (it passed then). Raises
+    GazetteerError when it has errors."""
     if state.manifest.get("outputs", {}).get("gazetteer_version") == gazetteer_version:
         return None
     from gazetteer import data_folder
 
     from .gazetteer_check import validate
 
-    verdict = validate()
+    verdict = validate(folder)
     if verdict.errors:
         raise GazetteerError(data_folder(), verdict.errors)
     for line in verdict.warnings:
@@ -258,14 +348,30 @@ def _checked_gazetteer(state: State, gazetteer_version: str, log):
     return verdict.gazetteer
 
 
-def _run_locked(opts: RunOptions, progress, log) -> RunResult:
+def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
+    from .decisions import gazetteer_folder
+
     started = datetime.now(timezone.utc)
     state = State(opts.out)
     version = code_version()
-    gazetteer_version = _gazetteer_version()
-    gazetteer = _checked_gazetteer(state, gazetteer_version, log)
+    decided = _decisions(opts.decisions)  # decisions that cannot be read stop the run first
+    gazetteer_path = gazetteer_folder(decided, opts.out / STATE_DIR / "gazetteer")
+    gazetteer_version = _gazetteer_version(gazetteer_path)
+    gazetteer = _checked_gazetteer(state, gazetteer_version, gazetteer_path, log)
+    progress.begin("finding")
     found = scan(opts.raw, state.documents)
-    actions = _with_cache_check(plan(found.sources, state.documents, version, opts.force, found.unlisted), state)
+    if not found.sources and not found.unlisted and state.documents and not opts.allow_empty:
+        raise UsageError(f"--raw {opts.raw} holds no PDFs; refusing to remove the {len(state.documents)} "
+                         "documents of the last run (pass --allow-empty to do so)")
+    if not found.sources:
+        log(f"c2c: warning: no PDFs under --raw {opts.raw}")
+    actions = _with_retries(
+        _with_cache_check(plan(found.sources, state.documents, version, opts.force, found.unlisted), state), state)
+    retry: dict = state.manifest.setdefault(_RETRY, {})
+    # Each document's sha256 in the last run (a new one waiting for a retry too), for the counts.
+    previous = ({d: e.get("sha256") for d, e in retry.items()}
+                | {d: e.get("sha256") for d, e in state.documents.items()})
+    progress.end()
     for folder in found.unlisted:
         log(f"c2c: {folder.folder}/: cannot be listed ({folder.reason}); the documents under it keep the "
             "records of their last read")
@@ -283,6 +389,7 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
             to_parse.append(a)
         elif a.action == "remove":
             state.forget(a.document)
+            retry.pop(a.document, None)
             reasons[a.document] = ("removed", a.reason)
         elif a.action == "keep":
             reasons[a.document] = ("failed", a.reason)
@@ -290,37 +397,10 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
                 reasons[a.document] = ("failed", f"internal: {a.reason}; {KEPT_NOTE}")
 
     if to_parse:
-        from .executors import DASK_LIMITS_WARNING, run_documents
-
-        if opts.executor == "dask":
-            log(f"c2c: warning: {DASK_LIMITS_WARNING}")
-        sources = [a.source for a in to_parse]
-        done, last_save = 0, time.monotonic()
-        for i, ex in run_documents(sources, opts.jobs, opts.timeout, opts.executor, opts.scheduler):
-            a = to_parse[i]
-            done += 1
-            if ex.status == "error":
-                message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
-                # An error that may go away is not cached: the next run tries again. Meanwhile the
-                # document keeps the records of its last good read, when it has some.
-                transient = ex.error_kind in _TRANSIENT_ERRORS
-                kept = transient and state.keep(a.document, ex.error_kind, message)
-                note = f"; {KEPT_NOTE}" if kept else ""
-                log(f"c2c: {a.document}: {ex.error_kind}: {message}{note}")
-                reasons[a.document] = ("failed", f"{ex.error_kind}: {message}{note}")
-                if transient and not kept:
-                    state.forget(a.document)
-                    uncached[a.document] = ex
-                elif not transient:
-                    state.store_extraction(ex, version, a.source.mtime_ns)
-            else:
-                reasons[a.document] = ("parsed", a.reason)
-                state.store_extraction(ex, version, a.source.mtime_ns)
-            if time.monotonic() - last_save > 5:  # progress survives a crash
-                state.save()
-                last_save = time.monotonic()
-            if progress:
-                progress(a.document, done, len(to_parse))
+        try:
+            _read(opts, state, to_parse, version, reasons, uncached, retry, progress, log)
+        finally:  # what was read survives a run that fails half-way (a lost Dask scheduler)
+            state.save()
     for document, entry in sorted(state.documents.items()):
         if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
             kind = entry.get("error_kind")
@@ -330,34 +410,26 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     documents = sorted(set(state.documents) | set(uncached))
 
     inputs_key = _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
-                             opts.use_ner)
+                             opts.use_ner, decided.digest)
     result = RunResult(exit_code=0, counts={}, actions=[])
     if not to_parse and state.outputs_current(inputs_key):
         result.skipped_outputs = True
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
     else:
         result.review_size, result.project_changes, result.names_to_check = _build_outputs(
-            opts, state, documents, uncached, inputs_key, log, gazetteer)
+            opts, state, documents, uncached, inputs_key, progress, log, decided, gazetteer_path, gazetteer)
     result.changes = {"projects_added": len(result.project_changes["added"]),
                       "projects_removed": len(result.project_changes["removed"]),
                       "projects_changed": len(result.project_changes["changed"])}
     state.save()
 
-    kinds = {"parsed": 0, "reused": 0, "removed": 0, "failed": 0}
-    new = changed = 0
     for a in actions:
         action, reason = reasons.get(a.document, ("failed", "not read"))
-        kinds[action] += 1
         result.actions.append({"document": a.document, "action": action, "reason": reason})
-        if action in ("parsed", "failed") and a.reason == "new document":
-            new += 1
-        elif action in ("parsed", "failed") and a.action == "parse":
-            changed += 1
     result.failed = sorted(d for d in documents if (uncached[d].status if d in uncached
                                                     else state.documents[d].get("status")) == "error"
                            or state.documents.get(d, {}).get("kept"))
-    result.counts = {"new": new, "changed": changed, "unchanged": kinds["reused"],
-                     "removed": kinds["removed"], "failed": len(result.failed)}
+    result.counts = document_counts(actions, previous, set(result.failed))
     result.exit_code = 3 if result.failed or found.unlisted else 0
     append_run(opts.out, {
         "run_id": f"{started.strftime('%Y%m%dT%H%M%S%fZ')}",
@@ -373,22 +445,111 @@ def _run_locked(opts: RunOptions, progress, log) -> RunResult:
     return result
 
 
+def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, reasons: dict,
+          uncached: dict[str, Extraction], retry: dict, progress: Stages, log) -> None:
+    """The per-document stage over `to_parse`, results stored in the cache as they come."""
+    from .executors import DASK_LIMITS_WARNING, run_documents
+
+    if opts.executor == "dask":
+        log(f"c2c: warning: {DASK_LIMITS_WARNING}")
+    progress.begin("reading", len(to_parse))
+    last_save = time.monotonic()
+    for i, ex in run_documents([a.source for a in to_parse], opts.jobs, opts.timeout, opts.executor,
+                               opts.scheduler):
+        a = to_parse[i]
+        retry.pop(a.document, None)
+        if ex.status == "error":
+            message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
+            # An error that may go away is not cached: the next run tries again. Meanwhile the
+            # document keeps the records of its last good read, when it has some.
+            transient = ex.error_kind in _TRANSIENT_ERRORS
+            kept = transient and state.keep(a.document, ex.error_kind, message)
+            note = f"; {KEPT_NOTE}" if kept else ""
+            log(f"c2c: {a.document}: {ex.error_kind}: {message}{note}")
+            reasons[a.document] = ("failed", f"{ex.error_kind}: {message}{note}")
+            if transient and not kept:
+                state.forget(a.document)
+                uncached[a.document] = ex
+                retry[a.document] = {"sha256": ex.sha256, "error_kind": ex.error_kind}
+            elif not transient:
+                state.store_extraction(ex, version, a.source.mtime_ns)
+        else:
+            reasons[a.document] = ("parsed", a.reason)
+            state.store_extraction(ex, version, a.source.mtime_ns)
+        if time.monotonic() - last_save > 5:  # progress survives a crash
+            state.save()
+            last_save = time.monotonic()
+        progress.advance(a.document)
+    progress.end()
+
+
+def document_counts(actions: list[Action], previous: dict[str, str], failed: set[str]) -> dict[str, int]:
+    """The summary's counts, one rule on every run: each document under --raw or in the last run
+    is counted once, as
+      failed     its result is an error (read now and failed, failed before and unchanged since, or
+                 kept from its last good read);
+      removed    in the last run, no longer under --raw;
+      new        not in the last run, read without error;
+      changed    its bytes differ from the last run's, read without error;
+      unchanged  the same bytes as the last run, without error (reused, or read again because the
+                 extraction code changed, its cached result went missing, --force, or a retry).
+    `previous` maps each document of the last run (a failed one waiting for a retry too) to its
+    sha256. So new + changed + unchanged + failed is the number of documents under --raw."""
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "removed": 0, "failed": 0}
+    for a in actions:
+        if a.action == "remove":
+            counts["removed"] += 1
+        elif a.document in failed:
+            counts["failed"] += 1
+        elif a.document not in previous:
+            counts["new"] += 1
+        elif a.source is not None and a.source.sha256 != previous[a.document]:
+            counts["changed"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
+class _StagedResolver:
+    """The resolver, saying when the run moves on to the NER model's proposals (asked once every
+    document is resolved) and then to writing the tables."""
+
+    def __init__(self, resolver, progress: Stages, use_ner: bool):
+        self._resolver, self._progress, self._use_ner = resolver, progress, use_ner
+
+    def resolve(self, extraction):
+        return self._resolver.resolve(extraction)
+
+    def proposals(self):
+        if self._use_ner:
+            self._progress.begin("proposing")
+        rows = self._resolver.proposals()
+        self._progress.begin("writing")
+        return rows
+
+
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
-                   inputs_key: str, log, gazetteer=None) -> tuple[int, dict, list[str]]:
-    """The cross-document stages; extractions are loaded one at a time from the cache."""
+                   inputs_key: str, progress: Stages, log, decided, gazetteer_path: Path,
+                   gazetteer=None) -> tuple[int, dict, list[str]]:
+    """The cross-document stages; extractions are loaded one at a time from the cache. The review
+    decisions are applied to the tables last."""
+    from .decisions import apply as apply_decisions
     from .dedupe import build_tables
     from .emit import Emitter
     from .gazetteer import Gazetteer
     from .resolve import Resolver
 
-    gazetteer = gazetteer or Gazetteer.load()
+    gazetteer = gazetteer or Gazetteer.load(gazetteer_path)
     proposal_cache = state.load_proposals()
     emitter = Emitter(opts.out)
     resolver = Resolver(gazetteer, proposal_cache, use_ner=opts.use_ner, log=log)
 
+    progress.begin("resolving", len(documents))
+
     def extractions():  # one at a time, in order: mention rows stream straight out
         for document in documents:
             extraction = uncached.get(document) or state.load_extraction(document)
+            progress.advance(document)
             if extraction is None:
                 continue
             kept = state.documents.get(document, {}).get("kept")
@@ -398,8 +559,10 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
             yield extraction
 
     try:
-        tables = build_tables(extractions(), gazetteer, resolver, spill_folder=emitter.folder,
+        tables = build_tables(extractions(), gazetteer, _StagedResolver(resolver, progress, opts.use_ner),
+                              spill_folder=emitter.folder,
                               stream_mentions=lambda rows: emitter.stream("mentions", rows))
+        apply_decisions(tables, decided, log)
         old = _old_projects(opts.out)
         changes = _project_changes(old, [row_dict(r) for r in tables.projects])
         report = _write_report(emitter.folder, tables, changes, opts)
@@ -408,11 +571,13 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
         emitter.abort()
         raise
     written = emitter.finish(tables, extra=(report,))
+    progress.end()
     state.save_proposals(proposal_cache)
     # Tables made without the proposals a model should have given are not current: the next run
     # builds them again and asks the model again.
     state.record_outputs("" if resolver.model_failed else inputs_key, written)
     state.manifest["outputs"].update(gazetteer_version=gazetteer.version, cross_version=_cross_version(),
+                                     decisions=decided.digest,
                                      ner_model=_ner_model(opts.use_ner), ner_failed=resolver.model_failed)
     state.manifest["outputs"]["review_size"] = len(tables.review)
     names = [f"«{r.text}» ({r.document} p.{r.page}): {r.kind}" for r in tables.review

@@ -31,7 +31,7 @@ def _python(root: Path, *args: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(root)}
     env.pop("C2C_GAZETTEER", None)
     done = subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True)
-    assert done.returncode in (0, 3), done.stderr
+    assert done.returncode in (0, 1, 3), done.stderr  # status: 1 when a run would do something
     return done.stdout
 
 
@@ -74,7 +74,8 @@ def test_a_new_module_imported_by_an_extractor_and_by_resolve_rebuilds_both_cach
     after = _keys(copy)
     assert after[0] != before[0] and after[1] != before[1]
     assert _python(copy, *status).splitlines()[0] == "read   table.pdf: extraction code changed"
-    assert _python(copy, *run).startswith("documents: 0 new, 1 changed, 0 unchanged")
+    # The same bytes: unchanged, though read again (runs.jsonl says why).
+    assert _python(copy, *run).startswith("documents: 0 new, 0 changed, 1 unchanged")
     manifest = json.loads((out / ".c2c" / "manifest.json").read_text())
     assert manifest["outputs"]["cross_version"] == after[1] != cross_before
     assert manifest["documents"]["table.pdf"]["code_version"] == after[0]

@@ -85,7 +85,7 @@ def test_corpus_with_bad_files(corpus, tmp_path):
                                "sha256": docs["fy2025_r1_adoption_table.pdf"]["sha256"], "pages": [3]}]
     assert len(rows(out, "jcm_projects")) == 1
     run_rows = rows(out, "runs")
-    assert run_rows[-1]["documents"] == {"new": 8, "changed": 0, "unchanged": 0, "removed": 0, "failed": 5}
+    assert run_rows[-1]["documents"] == {"new": 3, "changed": 0, "unchanged": 0, "removed": 0, "failed": 5}
     assert run_rows[-1]["exit_code"] == 3
 
 
@@ -100,7 +100,8 @@ def test_cli_reports_each_bad_file_on_one_line_and_exits_3(corpus, tmp_path):
     errors = sorted(line for line in proc.stderr.splitlines() if line.startswith("c2c: "))
     assert [line.split(":")[1].strip() for line in errors] == [
         "empty.pdf", "encrypted.pdf", "not_a_pdf.pdf", "scanned_page.pdf", "truncated.pdf"]
-    assert "documents: 6 new, 0 changed, 0 unchanged, 0 removed, 5 failed" in proc.stdout
+    assert "documents: 1 new, 0 changed, 0 unchanged, 0 removed, 5 failed" in proc.stdout
+    assert proc.stderr.count("\n") == 5  # one line per bad file, nothing else when not a terminal
     assert len(rows(out, "projects")) == 20
 
 
@@ -213,7 +214,7 @@ def test_status_says_what_a_run_would_do(table_raw, tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()
     first = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
-    assert first.exit_code == 0
+    assert first.exit_code == 1  # like `git diff --exit-code`: a run would do something
     assert first.stdout.splitlines() == [
         "read   table.pdf: new document", "1 to read, 0 to reuse, 0 to drop",
         "tables: to rebuild (no tables written yet)"]
@@ -221,8 +222,10 @@ def test_status_says_what_a_run_would_do(table_raw, tmp_path):
     second = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out), "--no-ner"])
     assert second.stdout.splitlines() == [
         "reuse  table.pdf: unchanged", "0 to read, 1 to reuse, 0 to drop", "tables: up to date"]
+    assert second.exit_code == 0
     with_ner = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out)])
     assert with_ner.stdout.splitlines()[-1] == "tables: to rebuild (the last run skipped the NER model)"
+    assert with_ner.exit_code == 1
     (out / "review.csv").unlink()
     deleted = runner.invoke(app, ["status", "--raw", str(table_raw), "--out", str(out), "--no-ner"])
     assert deleted.stdout.splitlines()[-1] == "tables: to rebuild (output files missing or changed: review.csv)"
@@ -270,10 +273,13 @@ def test_a_document_over_the_time_limit_is_a_timeout_and_the_batch_goes_on(corpu
     # A timeout may be the machine's fault, not the file's: it is not cached, the next run tries again.
     again = quiet_run(raw, out)
     assert again.exit_code == 0
-    assert again.actions == [{"document": "c2c_pamphlet_2022.pdf", "action": "parsed", "reason": "new document"}]
+    assert again.actions == [{"document": "c2c_pamphlet_2022.pdf", "action": "parsed",
+                              "reason": "retry after timeout"}]
+    # The same bytes as the last run: neither new nor changed, whatever happened to them then.
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 1, "removed": 0, "failed": 0}
 
 
-def test_review_lists_and_accept_teaches_the_gazetteer(tmp_path):
+def test_review_lists_and_accept_teaches_the_gazetteer_from_the_decisions_folder(tmp_path):
     gazetteer = tmp_path / "gazetteer"
     shutil.copytree(REPO / "gazetteer", gazetteer, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     raw = tmp_path / "raw"
@@ -282,7 +288,8 @@ def test_review_lists_and_accept_teaches_the_gazetteer(tmp_path):
     rows_[0][3] = "トゥーラン市"  # Da Nang's colonial name: a spelling no gazetteer lists
     pdfmaker.make_table_pdf(raw / "table.pdf", TITLE, HEADER, rows_)
     out = tmp_path / "out"
-    env = dict(os.environ, C2C_GAZETTEER=str(gazetteer))
+    env = dict(os.environ, C2C_GAZETTEER=str(gazetteer))  # a gazetteer other than the shipped one
+    decisions = tmp_path / "decisions"
     c2c = [sys.executable, "-m", "pipeline.cli"]
     subprocess.run([*c2c, "run", "--raw", str(raw), "--out", str(out), "--no-ner"], env=env, cwd=REPO, check=True,
                    capture_output=True)
@@ -290,12 +297,13 @@ def test_review_lists_and_accept_teaches_the_gazetteer(tmp_path):
                             capture_output=True, text=True, check=True).stdout
     assert listed.splitlines()[-1] == "1 item"
     assert "«トゥーラン市»" in listed
-    accepted = subprocess.run([*c2c, "review", "accept", "トゥーラン市", "vn-da-nang"], env=env, cwd=REPO,
-                              capture_output=True, text=True)
+    accepted = subprocess.run([*c2c, "review", "accept", "トゥーラン市", "vn-da-nang", "--decisions", str(decisions)],
+                              env=env, cwd=REPO, capture_output=True, text=True)
     assert accepted.returncode == 0, accepted.stderr
-    assert "トゥーラン市" in (gazetteer / "places.csv").read_text(encoding="utf-8")
-    rerun = subprocess.run([*c2c, "run", "--raw", str(raw), "--out", str(out), "--no-ner"], env=env, cwd=REPO,
-                           capture_output=True, text=True, check=True)
+    assert "トゥーラン市" not in (gazetteer / "places.csv").read_text(encoding="utf-8")
+    assert (decisions / "variants.csv").read_text(encoding="utf-8") == "place_id,variant\nvn-da-nang,トゥーラン市\n"
+    rerun = subprocess.run([*c2c, "run", "--raw", str(raw), "--out", str(out), "--no-ner", "--decisions",
+                            str(decisions)], env=env, cwd=REPO, capture_output=True, text=True, check=True)
     assert "0 changed, 1 unchanged" in rerun.stdout  # a gazetteer change re-resolves without re-reading
     project = next(p for p in rows(out, "projects") if p["project_id"] == "FY2025-R1-01")
     assert [p["place_id"] for p in project["partner_places"]] == ["vn-da-nang"]
