@@ -139,3 +139,23 @@ def test_corpus_mentions_found_without_merges(gaz, corpus):
     assert {i: k for i, k in keys_of_place.items() if len(k) > 1} == {}
 
 
+def test_resolver_settings_are_declared_and_reject_unknown_keys():
+    from pipeline.gazetteer import ResolverSettings
+
+    assert ResolverSettings.resolve(None) == ResolverSettings()
+    tight = ResolverSettings.resolve({"fuzzy_cutoff": 99.0})
+    assert tight.fuzzy_cutoff == 99.0 and tight.fuzzy_margin == ResolverSettings().fuzzy_margin
+    with pytest.raises(ValueError, match="unknown ResolverSettings key\\(s\\): fuzzy_cutof"):
+        ResolverSettings.resolve({"fuzzy_cutof": 90})
+    with pytest.raises(TypeError):
+        ResolverSettings.resolve(90)
+    with pytest.raises(Exception):
+        tight.fuzzy_cutoff = 1.0  # frozen
+
+
+def test_a_stricter_fuzzy_cutoff_turns_a_guess_into_review():
+    loose, strict = Gazetteer.load(), Gazetteer.load(settings={"fuzzy_cutoff": 95.0})
+    guess = loose.resolve("ビンズン省", country="VN")  # Binh Duong without its オ
+    assert (guess.place_id, guess.method, guess.score) == ("vn-binh-duong", "fuzzy", 88.9)
+    held = strict.resolve("ビンズン省", country="VN")
+    assert held.place_id is None and held.candidates[0] == ("vn-binh-duong", 88.9)
