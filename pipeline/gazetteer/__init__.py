@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .cells import CellSplitter
-from .check import check
+from .check import CheckResult, check
 from .data import (CURATED_FILE, DEFAULT_FOLDER, FIELDS, KINDS, VARIANTS_FILE, Place, PlaceData,
                    accept_variant, content_version, data_files, load_data)
 from .index import PlaceIndex
@@ -38,7 +38,7 @@ class Gazetteer:
         self.data = data
         self.places = data.places
         self.version = data.version
-        self.index = PlaceIndex(data.places)
+        self.index = PlaceIndex(data.places, data.world_places())
         self.names = NameResolver(self.index, settings)
         self.cells = CellSplitter(self.names)
         self.scanner = TextScanner(self.index, self.names)
@@ -48,9 +48,11 @@ class Gazetteer:
         """The gazetteer of `folder` (default: $C2C_GAZETTEER or the shipped one)."""
         return cls(load_data(folder), settings)
 
-    def resolve(self, text: str, country: str | None = None, side: str | None = None) -> Resolution:
-        """One printed name; see resolver.py for the order of the rules."""
-        return self.names.resolve(text, country, side)
+    def resolve(self, text: str, country: str | None = None, side: str | None = None,
+                running_text: bool = False) -> Resolution:
+        """One printed name; see resolver.py for the order of the rules. A name from running text
+        names a generated world place only within `country`."""
+        return self.names.resolve(text, country, side, running_text=running_text)
 
     def resolve_cell(self, text: str, country: str | None = None, side: str | None = None) -> list[Resolution]:
         """Every place a table cell names."""
@@ -64,5 +66,9 @@ class Gazetteer:
         return self.index.ancestors(place_id)
 
     def check(self) -> list[str]:
-        """Problems with the data (see check.py)."""
+        """Errors in the data (see check.py): [] when it is sound."""
+        return self.check_all().errors
+
+    def check_all(self) -> CheckResult:
+        """Errors and warnings (homonyms) about the data."""
         return check(self.data, self.index)

@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from gazetteer import data_folder
@@ -24,10 +25,13 @@ KINDS = ("country", "prefecture", "municipality", "province", "state", "region",
          "district", "other")
 CURATED_FILE = "places.csv"
 VARIANTS_FILE = "variants.csv"
+# Generated foreign places (ISO 3166-2 subdivisions, GeoNames cities): thousands of katakana names
+# from all over the world, so running text reads them only within the country its context names.
+WORLD_FILES = ("generated/subdivisions.csv", "generated/cities.csv")
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
+    """One place. A named tuple rather than a dataclass: the gazetteer makes ~17,000 at every load."""
     place_id: str
     name_ja: str
     name_en: str
@@ -36,6 +40,11 @@ class Place:
     parent_id: str | None
     jis_code: str | None
     variants: tuple[str, ...]
+    names_en: tuple[str, ...] = ()   # other Latin-script names (GeoNames alternates, ISO names)
+    lat: float | None = None         # WGS84 degrees, where a source gives them
+    lon: float | None = None
+    population: int | None = None
+    homonym: bool = False            # shares its Japanese name with a place of its country and kind
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class PlaceData:
     def source_of(self, place_id: str) -> str | None:
         return self.sources.get(place_id)
 
+    def world_places(self) -> frozenset[str]:
+        """Ids of the places that come from the generated world data only (see WORLD_FILES)."""
+        return frozenset(pid for pid, src in self.sources.items() if src in WORLD_FILES and pid in self.places)
+
 
 def load_data(folder: Path | None = None) -> PlaceData:
     """Read the place files of `folder` (default: the gazetteer in use)."""
@@ -59,11 +72,15 @@ def load_data(folder: Path | None = None) -> PlaceData:
     sources: dict[str, str] = {}
     problems: list[str] = []
     extra_variants: list[tuple[str, str]] = []
+    same_as: list[tuple[Place, str]] = []  # generated places that are also curated
     for path in data_files(folder):
         rel = path.relative_to(folder).as_posix()
         raw = path.read_bytes()
         _digest_file(digest, rel, raw)
-        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+        reader = csv.reader(raw.decode("utf-8-sig").splitlines())
+        header = next(reader, [])
+        # Rows as dicts of the columns the file has (csv.DictReader is slower on ~17,000 rows).
+        rows = (dict(zip(header, values)) for values in reader)
         if path.name == VARIANTS_FILE:
             extra_variants += [(r["place_id"].strip(), r["variant"].strip()) for r in rows]
             continue
@@ -74,20 +91,54 @@ def load_data(folder: Path | None = None) -> PlaceData:
             if pid in places:
                 problems.append(f"duplicate place_id {pid} in {rel} and {sources[pid]}")
                 continue
-            places[pid] = Place(
+            place = Place(
                 place_id=pid, name_ja=r["name_ja"].strip(), name_en=r["name_en"].strip(),
                 kind=r["kind"].strip(), country=r["country"].strip(),
                 parent_id=r["parent_id"].strip() or None, jis_code=r["jis_code"].strip() or None,
-                variants=tuple(v.strip() for v in r["variants"].split("|") if v.strip()))
+                variants=_split(r["variants"]), names_en=_split(r.get("names_en")),
+                lat=_number(r.get("lat"), float), lon=_number(r.get("lon"), float),
+                population=_number(r.get("population"), int), homonym=bool((r.get("homonym") or "").strip()))
+            if (r.get("same_as") or "").strip():
+                same_as.append((place, r["same_as"].strip()))
+                sources[pid] = rel
+                continue
+            places[pid] = place
             sources[pid] = rel
+    for generated, target in same_as:
+        if target in places:  # the curated place wins; it gains the spellings and coordinates
+            places[target] = _merged(places[target], generated)
+            sources[generated.place_id] = sources[target]
+        else:  # the curated place is gone: the generated one stands on its own
+            places[generated.place_id] = generated
     for pid, variant in extra_variants:
         if pid not in places:
             problems.append(f"{VARIANTS_FILE}: variant {variant!r} for unknown place {pid}")
             continue
         p = places[pid]
         if variant not in p.variants:
-            places[pid] = Place(**{**p.__dict__, "variants": p.variants + (variant,)})
+            places[pid] = p._replace(variants=p.variants + (variant,))
     return PlaceData(places, digest.hexdigest()[:16], tuple(problems), sources)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split("|") if v.strip())
+
+
+def _number(value: str | None, kind):
+    value = (value or "").strip()
+    return kind(value) if value else None
+
+
+def _merged(curated: Place, generated: Place) -> Place:
+    """`curated` with the other names and the coordinates of the same place from generated data."""
+    own = {curated.name_ja, *curated.variants}
+    extra = tuple(n for n in dict.fromkeys((generated.name_ja, *generated.variants)) if n and n not in own)
+    names_en = tuple(n for n in dict.fromkeys((*curated.names_en, generated.name_en, *generated.names_en))
+                     if n and n != curated.name_en)
+    return curated._replace(variants=curated.variants + extra, names_en=names_en,
+                            lat=curated.lat if curated.lat is not None else generated.lat,
+                            lon=curated.lon if curated.lon is not None else generated.lon,
+                            population=curated.population or generated.population)
 
 
 def _digest_file(digest, rel: str, raw: bytes) -> None:

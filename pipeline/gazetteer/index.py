@@ -24,8 +24,9 @@ Key = tuple[str, str | None]  # (folded stem, admin suffix or None): normalizers
 
 
 class PlaceIndex:
-    def __init__(self, places: dict[str, Place]):
+    def __init__(self, places: dict[str, Place], world: frozenset[str] = frozenset()):
         self.places = places
+        self.world = world  # ids of generated world places (PlaceData.world_places)
         self._by_name: dict[str, list[str]] = {}
         self._by_variant: dict[str, list[str]] = {}
         self._by_key: dict[Key, list[str]] = {}
@@ -37,7 +38,8 @@ class PlaceIndex:
         self._keys: dict[str, list[Key]] = {}  # place → its (stem, suffix) keys
         for p in places.values():
             self._by_country.setdefault(p.country, []).append(p.place_id)
-            self._by_name.setdefault(clean(p.name_ja), []).append(p.place_id)
+            if p.name_ja:
+                self._by_name.setdefault(clean(p.name_ja), []).append(p.place_id)
             for v in p.variants:
                 self._by_variant.setdefault(clean(v), []).append(p.place_id)
             keys: list[Key] = []
@@ -103,6 +105,11 @@ class PlaceIndex:
 
     def keys_of(self, place_id: str) -> tuple[Key, ...]:
         return tuple(self._keys.get(place_id, ()))
+
+    def readable_in_text(self, ids, country: str | None) -> list[str]:
+        """The ids running text may name: a generated world place only within the country the
+        text's context gives (パートナー都市 is no Patna, マレー市 in a US state no Malé)."""
+        return [i for i in ids if i not in self.world or self.places[i].country == country]
 
     def ancestors(self, place_id: str) -> list[str]:
         """Enclosing units of a place, nearest first (a cycle stops the walk)."""

@@ -62,10 +62,15 @@ class NameResolver:
         self.places = index.places
         self.settings = ResolverSettings.resolve(settings)
 
-    def allowed(self, country: str | None, side: str | None):
+    def allowed(self, country: str | None, side: str | None, running_text: bool = False):
         """A filter on place ids: the context's country; 'japan' / 'partner' sides exclude countries
-        and places of the other side."""
+        and places of the other side; running text names generated world places only within the
+        context's country (PlaceIndex.readable_in_text)."""
+        world = self.index.world if running_text and not country else ()
+
         def ok(pid: str) -> bool:
+            if pid in world:
+                return False
             p = self.places[pid]
             if side in ("japan", "partner") and p.kind == "country":
                 return False
@@ -112,14 +117,14 @@ class NameResolver:
     # --- one name ------------------------------------------------------------------------------
 
     def resolve(self, text: str, country: str | None = None, side: str | None = None,
-                allow_fuzzy: bool = True, nested: bool = True) -> Resolution:
+                allow_fuzzy: bool = True, nested: bool = True, running_text: bool = False) -> Resolution:
         """Resolve one printed name; `country` (ISO alpha-2) and `side` ('japan' / 'partner') narrow
         the places it may name. Fuzzy matching needs a country and can be turned off."""
         printed = unwrap(text)
         cleaned = clean(printed)
         if not cleaned:
             return Resolution(printed, "", None, "unresolved", 0.0, [])
-        ok = self.allowed(country, side)
+        ok = self.allowed(country, side, running_text)
         found = self.strict(cleaned, ok, nested=nested)
         if found is None:
             # A country written before the name (インドネシア共和国バリ州) is context, not part of it;
@@ -127,7 +132,7 @@ class NameResolver:
             prefix_country, rest = self.split_country(cleaned)
             if prefix_country and (country is None or country == prefix_country):
                 country, cleaned = prefix_country, rest
-                ok = self.allowed(country, side)
+                ok = self.allowed(country, side, running_text)
                 found = self.strict(cleaned, ok, nested=nested)
         if found is not None:
             ids, method = found

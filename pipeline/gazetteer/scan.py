@@ -44,20 +44,23 @@ class TextScanner:
         found: list[tuple[int, int, int, int, tuple[str, ...]]] = []  # fstart, fend, start, end, ids
         i = 0
         n = len(folded)
+        context = country  # as _matches follows it: the last country named
         while i < n:
             hit = None
             for length in self.index.spelling_lengths(folded[i]):
                 if i + length > n:
                     continue
-                ids = self.index.spelled(folded[i:i + length])
+                ids = self.index.readable_in_text(self.index.spelled(folded[i:i + length]), context)
                 if not ids:
                     continue
                 span = self._original_span(text, offsets, i, i + length)
                 if span and self._bounded(text, span[0], span[1]):
-                    hit = (i, i + length, span[0], span[1], ids)
+                    hit = (i, i + length, span[0], span[1], tuple(ids))
                     break
             if hit:
                 found.append(hit)
+                if all(self.places[p].kind == "country" for p in hit[4]) and len(hit[4]) == 1:
+                    context = self.places[hit[4][0]].country
                 i = hit[1]
             else:
                 i += 1
@@ -144,7 +147,7 @@ class TextScanner:
             return not any(s < ce and cs < e for cs, ce in covered)
 
         for m in _SCAN_PAREN_ALIAS.finditer(text):
-            res = self.names.resolve(m.group(0), country, None, allow_fuzzy=False)
+            res = self.names.resolve(m.group(0), country, None, allow_fuzzy=False, running_text=True)
             if res.place_id:
                 extras.append(Match(m.start(), m.end(), m.group(0), res))
         if country:
@@ -153,7 +156,7 @@ class TextScanner:
                 if not re.search(r"[A-Za-z]", span) or not re.search(r"[ァ-ヺ]", span) \
                         or not free(m.start(), m.end()):
                     continue
-                res = self.names.resolve(span, country, "partner", allow_fuzzy=True)
+                res = self.names.resolve(span, country, "partner", allow_fuzzy=True, running_text=True)
                 if res.place_id:
                     extras.append(Match(m.start(), m.end(), re.sub(r"[\r\n]", "", span), res))
         return extras
