@@ -206,7 +206,8 @@ class _DocumentResolver:
                 self.review.append(ReviewRow(
                     kind="low_confidence_place", document=m.document, page=m.page, text=m.text,
                     candidates=_candidates(r) if r else [],
-                    detail=f"fuzzy match to {m.place_id} (score {m.score}); accept it with "
+                    detail=f"{'transliteration' if getattr(r, 'evidence', '') else 'fuzzy'} match to "
+                           f"{m.place_id} (score {m.score}); accept it with "
                            f"`c2c review accept` to make it a variant",
                 ))
 

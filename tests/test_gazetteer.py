@@ -160,8 +160,10 @@ def test_resolver_settings_are_declared_and_reject_unknown_keys():
 
 
 def test_a_stricter_fuzzy_cutoff_turns_a_guess_into_review():
-    loose, strict = Gazetteer.load(), Gazetteer.load(settings={"fuzzy_cutoff": 95.0})
+    loose = Gazetteer.load(settings={"transliteration_cutoff": 100.0})
+    strict = Gazetteer.load(settings={"fuzzy_cutoff": 95.0, "transliteration_cutoff": 100.0})
     guess = loose.resolve("ビンズン省", country="VN")  # Binh Duong without its オ
     assert (guess.place_id, guess.method, guess.score) == ("vn-binh-duong", "fuzzy", 88.9)
     held = strict.resolve("ビンズン省", country="VN")
-    assert held.place_id is None and held.candidates[0] == ("vn-binh-duong", 88.9)
+    # in review, with the best evidence for each candidate (here the transliteration's 92.3)
+    assert held.place_id is None and held.candidates[0] == ("vn-binh-duong", 92.3)

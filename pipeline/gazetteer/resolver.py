@@ -23,6 +23,7 @@ from normalizers.places import (SUFFIXES, fold_with_offsets, kinds_for_suffix, l
 
 from .index import PlaceIndex, clean
 from .settings import ResolverSettings
+from .transliterate import Transliterator, is_katakana, sound_key
 
 _PAREN_ALIAS = re.compile(r"^(?P<head>.+?)[(（](?P<alias>[^()（）]{1,16})[)）](?P<suffix>%s)$"
                           % "|".join(SUFFIXES))
@@ -40,6 +41,7 @@ class Resolution:
     method: str                # exact | variant | fuzzy | context | unresolved
     score: float               # 0–100
     candidates: list[tuple[str, float]] = field(default_factory=list)  # (place_id, 0–100), best first
+    evidence: str = ""         # what a fuzzy match rests on: "" (spelling) or "transliteration"
 
 
 def is_kana(ch: str) -> bool:
@@ -61,6 +63,7 @@ class NameResolver:
         self.index = index
         self.places = index.places
         self.settings = ResolverSettings.resolve(settings)
+        self.transliterator = Transliterator(index)
 
     def allowed(self, country: str | None, side: str | None, running_text: bool = False):
         """A filter on place ids: the context's country; 'japan' / 'partner' sides exclude countries
@@ -147,7 +150,27 @@ class NameResolver:
                     and len(match_key(cleaned)[0]) >= s.fuzzy_min_stem:
                 return Resolution(printed, key_text(cleaned), best_id, "fuzzy", round(best, 1),
                                   candidates[:s.max_candidates])
+        if allow_fuzzy and country:
+            heard = self.transliteration_scores(cleaned, country, ok)
+            if heard:
+                best_id, best = heard[0]
+                runner = heard[1][1] if len(heard) > 1 else 0.0
+                if best >= s.transliteration_cutoff and best - runner >= s.transliteration_margin:
+                    return Resolution(printed, key_text(cleaned), best_id, "fuzzy", best,
+                                      heard[:s.max_candidates], evidence="transliteration")
+                candidates = _merge(candidates, heard)
         return Resolution(printed, key_text(cleaned), None, "unresolved", 0.0, candidates[:s.max_candidates])
+
+    def transliteration_scores(self, cleaned: str, country: str, ok) -> list[tuple[str, float]]:
+        """Places by how their Latin names sound like the romanized katakana name (0–100), best
+        first; [] for a name that is not katakana or too short to judge."""
+        stem, suffix = match_key(cleaned)
+        raw = cleaned[: -len(suffix)] if suffix and cleaned.endswith(suffix) else cleaned
+        if not is_katakana(raw):
+            return []
+        if len(sound_key(self.transliterator.romanize(raw))) < self.settings.transliteration_min_key:
+            return []
+        return self.transliterator.scores(raw, country, ok, kinds_for_suffix(suffix))
 
     def strict(self, cleaned: str, ok, nested: bool) -> tuple[list[str], str] | None:
         """Place ids for a name by exact name, listed variant, match key, X(alias)suffix or nesting."""
@@ -225,3 +248,12 @@ class NameResolver:
             scores.append((pid, float(best)))
         scores.sort(key=lambda x: (-x[1], x[0]))
         return [(pid, round(s, 1)) for pid, s in scores[:self.settings.max_candidates] if s > 0]
+
+
+def _merge(*lists: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Candidate lists joined, each place once with its best score, best first."""
+    best: dict[str, float] = {}
+    for items in lists:
+        for pid, score in items:
+            best[pid] = max(score, best.get(pid, 0.0))
+    return sorted(best.items(), key=lambda x: (-x[1], x[0]))

@@ -14,6 +14,12 @@ class ResolverSettings:
     fuzzy_min_stem: int = 3           # folded characters: shorter names are never guessed
     max_candidates: int = 5           # candidates kept for review
     nested_max_length: int = 60       # characters: longer text is not tried as X+Y nesting
+    # Transliteration (a katakana name romanized and compared with Latin names, 0–100), only within
+    # the context's country and compatible kinds. Measured on the 1,244 katakana names of partner
+    # countries' generated places, against their own English names: 85 / 10 accepts 942, 8 wrong.
+    transliteration_cutoff: float = 85.0
+    transliteration_margin: float = 10.0
+    transliteration_min_key: int = 3  # letters of the sound key: shorter names are never guessed
 
     @classmethod
     def resolve(cls, settings: "ResolverSettings | dict | None" = None) -> "ResolverSettings":
