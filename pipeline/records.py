@@ -277,6 +277,8 @@ class PlaceRow:
     parent_id: str | None
     jis_code: str | None
     variants: list[str]
+    lat: float | None = None  # WGS84 degrees, where the gazetteer's sources give them
+    lon: float | None = None
 
 
 @dataclass(slots=True)

@@ -127,7 +127,7 @@ class MemoGazetteer:
                 # A known place under another suffix of its kind (ヤンゴン地域 for ヤンゴン管区) is
                 # found by resolving the run itself (offsets here are into the unwrapped text).
                 # Fuzzy answers are not taken from running text: a person confirms those.
-                found = self.gazetteer.resolve(cand.group(), country=country)
+                found = self.gazetteer.resolve(cand.group(), country=country, running_text=True)
                 if found.place_id and found.method != "fuzzy":
                     matches.append(Match(cand.start(), cand.end(), cand.group(), found))
                     flat_covered += ((cand.start(), cand.end()),)
@@ -137,8 +137,9 @@ class MemoGazetteer:
         return self._unknown[key]
 
     def resolve(self, text: str):
+        """A name the model proposed in running text."""
         if text not in self._names:
-            self._names[text] = self.gazetteer.resolve(text)
+            self._names[text] = self.gazetteer.resolve(text, running_text=True)
         return self._names[text]
 
 
@@ -205,7 +206,8 @@ class _DocumentResolver:
                 self.review.append(ReviewRow(
                     kind="low_confidence_place", document=m.document, page=m.page, text=m.text,
                     candidates=_candidates(r) if r else [],
-                    detail=f"fuzzy match to {m.place_id} (score {m.score}); accept it with "
+                    detail=f"{'transliteration' if getattr(r, 'evidence', '') else 'fuzzy'} match to "
+                           f"{m.place_id} (score {m.score}); accept it with "
                            f"`c2c review accept` to make it a variant",
                 ))
 
