@@ -165,3 +165,25 @@ def test_text_normalizers():
     assert join_lines("Race to\nZero") == "Race to Zero"
     assert join_lines("JCM\nproject") == "JCM project"
     assert join_lines("ABC Co.,\nLtd.") == "ABC Co., Ltd."
+
+
+def test_place_columns_typed_by_script_japanese_side_first(tmp_path):
+    # neither place column has a header word a role knows: the Japanese side is told by its
+    # kanji municipality names, the partner side by katakana place names
+    header = ["番号", "甲", "乙", "事業名", "提案者"]
+    rows = [["1", "堺市・大阪市", "バリアンタウ省、\nベトナム南部地域", "事業一", "株式会社一"],
+            ["2", "さいたま市", "クアラルンプール市", "事業二", "株式会社二"],
+            ["3", "北九州市", "ダバオ市", "事業三", "株式会社三"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[40, 120, 160, 260, 160])
+    with pymupdf.open(path) as doc:
+        parsed = extract_adoption_table(doc)
+    assert parsed.notes == []
+    assert [([x.text for x in p.japan], [x.text for x in p.partners]) for p in parsed.projects] == [
+        (["堺市・大阪市"], ["バリアンタウ省、\nベトナム南部地域"]), (["さいたま市"], ["クアラルンプール市"]),
+        (["北九州市"], ["ダバオ市"])]
+
+
+def test_a_column_of_mixed_content_is_not_typed():
+    rows = [["横浜市", "株式会社一"], ["ダナン市", "株式会社二"], ["事業", "株式会社三"]]
+    assert type_columns(rows, {}) == {}

@@ -34,7 +34,7 @@ from pipeline import records
 from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
                                           rows_between_cuts, rule_span_near)
 from pipeline.pdf import page_text
-from pipeline.vocabulary import HEADER_WORDS
+from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, alternation
 
 # Column roles and the header words that name them (the shared vocabulary). Longer, more specific
 # words first does not matter: an exact match beats containment, and among containments the longest
@@ -171,9 +171,28 @@ COLUMN_TYPE_SHARE = 0.8  # share (0-1) of a column's filled cells that must be o
 COLUMN_TYPE_MIN_CELLS = 2  # fewer filled cells than this tell nothing
 
 
+# Place names by their script: Japanese municipalities are written in kanji and hiragana
+# (横浜市, さいたま市), foreign places in katakana (ダナン市, バリ州バドゥン県). A cell of several places
+# separates them with ・、 or line breaks.
+_JAPANESE_PLACE = re.compile(r"[\u3041-\u309f\u4e00-\u9fff々ヶケ]+" + alternation(JAPAN_SUFFIXES))
+_FOREIGN_PLACE = re.compile(r"[\u30a1-\u30ffー][\u30a1-\u30ff\u4e00-\u9fffー・]*" + alternation(FOREIGN_SUFFIXES))
+_PLACE_SEPARATORS = re.compile(r"[・、,，/\s]+")
+
+
+def _places_of_one_side(text: str) -> str | None:
+    """"japan" when every name in the cell is a Japanese municipality by its script, "partner" when
+    every one is a foreign place, else None."""
+    names = [n for n in _PLACE_SEPARATORS.split(normalize_text(text).replace("及び", "、")) if n]
+    if names and all(_JAPANESE_PLACE.fullmatch(n) for n in names):
+        return "japan"
+    if names and all(_FOREIGN_PLACE.fullmatch(n) for n in names):
+        return "partner"
+    return None
+
+
 def _cell_type(text: str) -> str | None:
     """What one body cell holds, read from its content alone: a year, a listing number, a country,
-    or a foreign place with its country ("ベトナム／ダナン市")."""
+    a foreign place with its country ("ベトナム／ダナン市"), Japanese or foreign places by their script."""
     flat = normalize_text(text)
     if not flat:
         return None
@@ -185,7 +204,7 @@ def _cell_type(text: str) -> str | None:
         return "country"
     if split_country(text)[0]:
         return "partner"
-    return None
+    return _places_of_one_side(text)
 
 
 def type_columns(rows: list[list[str]], mapping: dict[int, str]) -> dict[int, str]:
