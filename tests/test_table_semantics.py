@@ -187,3 +187,21 @@ def test_place_columns_typed_by_script_japanese_side_first(tmp_path):
 def test_a_column_of_mixed_content_is_not_typed():
     rows = [["横浜市", "株式会社一"], ["ダナン市", "株式会社二"], ["事業", "株式会社三"]]
     assert type_columns(rows, {}) == {}
+
+
+def test_a_half_width_compound_cell_resolves_to_each_place(tmp_path):
+    import hashlib
+
+    from pipeline.dedupe import build_tables
+    from pipeline.discover import SourceFile
+    from pipeline.document import read_document
+    from pipeline.gazetteer import Gazetteer
+
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [["1", "株式会社一", "大阪市", "ﾊﾟﾀﾔ市､ﾗﾖｰﾝ市", "ﾀｲ", "事業一"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows)
+    data = path.read_bytes()
+    extraction = read_document(SourceFile("t.pdf", path, hashlib.sha256(data).hexdigest(), len(data)))
+    (project,) = build_tables([extraction], Gazetteer.load()).projects
+    assert [p["place_id"] for p in project.partner_places] == ["th-pattaya", "th-rayong-city"]
+    assert project.country == "TH"
