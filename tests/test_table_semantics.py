@@ -205,3 +205,14 @@ def test_a_half_width_compound_cell_resolves_to_each_place(tmp_path):
     (project,) = build_tables([extraction], Gazetteer.load()).projects
     assert [p["place_id"] for p in project.partner_places] == ["th-pattaya", "th-rayong-city"]
     assert project.country == "TH"
+
+
+def test_latin_names_broken_inside_a_word_at_a_line_end(tmp_path):
+    header = ["番号", "提案者", "共同事業者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [["1", "Global Solu\ntions Co., Lt\nd.", "・ABC Engi\nneering Inc.\n・横浜市", "横浜市", "ダナン市",
+             "ベトナム", "Race to\nZero 推進事業"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows)
+    with pymupdf.open(path) as doc:
+        (project,) = extract_adoption_table(doc).projects
+    assert (project.proposer, project.co_implementers, project.title) == (
+        "Global Solutions Co., Ltd.", ["ABC Engineering Inc.", "横浜市"], "Race to Zero推進事業")
