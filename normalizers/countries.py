@@ -12,7 +12,7 @@ import re
 
 from .text import fold
 
-_SEPARATORS = "・:：･ 　"
+_SEPARATORS = "・:：･ 　/／|｜-－"
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,3 +65,54 @@ def cache_fingerprint() -> list[str]:
     from pipeline.cachekey import file_digest
 
     return [file_digest(countries_file())]
+
+
+_TRAILING_COUNTRY = re.compile(r"(?P<place>.+?)\s*[(（](?P<country>[^()（）]+)[)）]\s*")
+
+
+def split_country(text: str | None) -> tuple[str | None, str]:
+    """(country, place as printed) from one cell that may name both; line breaks inside the place kept.
+
+    Forms: "ベトナム／ダナン市", "マレーシア・クアラルンプール市", "インドネシア共和国バリ州", the country
+    alone on the first line, "バドゥン県（インドネシア）", "ダナン市／ベトナム". (None, text) when the
+    cell names no country, or nothing but a country."""
+    raw = (text or "").strip()
+    if not raw:
+        return None, ""
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    if len(lines) > 1 and country_code(lines[0]):
+        return country_code(lines[0]), "\n".join(lines[1:])
+    code, rest = split_country_prefix(raw)
+    if code and rest:
+        return code, _drop_chars(raw, len(re.sub(r"\s+", "", fold(raw))) - len(rest))
+    flat = re.sub(r"\s+", "", fold(raw))
+    m = _TRAILING_COUNTRY.fullmatch(flat)
+    if m and country_code(m["country"]):
+        return country_code(m["country"]), _keep_chars(raw, len(m["place"]))
+    for sep in "/|":  # the country last, after a separator that never joins two places
+        head, _, tail = flat.rpartition(sep)
+        if head and country_code(tail):
+            return country_code(tail), _keep_chars(raw, len(head))
+    return None, raw
+
+
+def _folded_length(raw: str) -> int:
+    return len(re.sub(r"\s+", "", fold(raw)))
+
+
+def _drop_chars(raw: str, n: int) -> str:
+    """`raw` without the start that folds to `n` non-space characters (line breaks after it kept).
+    Folding the growing prefix whole, not character by character: half-width kana and their voicing
+    marks fold to one character together."""
+    for i in range(len(raw) + 1):
+        if _folded_length(raw[:i]) >= n:
+            return raw[i:].strip()
+    return ""
+
+
+def _keep_chars(raw: str, n: int) -> str:
+    """The start of `raw` that folds to `n` non-space characters."""
+    for i in range(len(raw) + 1):
+        if _folded_length(raw[:i]) >= n:
+            return raw[:i].strip()
+    return raw.strip()

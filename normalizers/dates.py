@@ -30,6 +30,43 @@ def fiscal_year_from_text(text: str | None) -> int | None:
     return min(candidates)[1] if candidates else None
 
 
+def fiscal_years_in_text(text: str | None) -> list[int]:
+    """Every distinct fiscal year the text states, in order of first appearance."""
+    s = fold(text or "")
+    found = [(m.start(), era_to_year(m.group(1), m.group(2))) for m in _ERA_FY.finditer(s)]
+    found += [(m.start(), int(m.group(1) or m.group(2))) for m in _GREGORIAN_FY.finditer(s)]
+    return list(dict.fromkeys(year for _pos, year in sorted(found)))
+
+
+# A cell that states a year (and maybe a round) and nothing else: "2025年度（1次）", "令和4年度",
+# "R7", "2022", "FY2024 2次", "令和7年度 第2回". The year need not say 年度 when the cell is only a year.
+_CELL_YEAR = re.compile(
+    r"(?:(?P<era>令和|平成|R|H)\s*(?P<n>\d{1,2}|元)|(?:FY)?\s*(?P<y>(?:19|20)\d{2}))\s*(?:年度|年)?")
+_CELL_ROUND = re.compile(r"(?:第\s*)?(\d{1,2}|[一二三四五六七八九十])\s*(?:次|回)(?:\s*(?:公募|募集))?")
+_CELL_REST = re.compile(r"[\s()（）\[\]【】・,、/\-－~～]*")
+
+
+def year_and_round_of_cell(text: str | None) -> tuple[int | None, int | None]:
+    """(fiscal year, round) of a 年度 / 採択年度 cell: "2025年度（1次）" → (2025, 1), "令和4年度" → (2022,
+    None), "R7 2次" → (2025, 2). (None, None) when the cell holds anything else than a year and a round,
+    so that a title or a sentence mentioning a year is not taken for a year cell."""
+    s = fold(text or "").strip()
+    m = _CELL_YEAR.match(s)
+    if not m:
+        return None, None
+    year = era_to_year(m["era"], m["n"]) if m["era"] else int(m["y"])
+    rest = s[m.end():]
+    round_no = None
+    r = _CELL_ROUND.search(rest)
+    if r:
+        g = r.group(1)
+        round_no = int(g) if g.isdigit() else _KANJI_DIGITS[g]
+        rest = rest[:r.start()] + rest[r.end():]
+    if not _CELL_REST.fullmatch(rest):
+        return None, None
+    return year, round_no
+
+
 def round_from_text(text: str | None) -> int | None:
     """The call round: 1次公募 → 1, 第2回公募 → 2."""
     m = _ROUND.search(fold(text or ""))

@@ -35,16 +35,54 @@ def strip_spaces_cjk(s: str) -> str:
 
 
 def join_lines(s: str) -> str:
-    """Join lines wrapped by the layout: no space between Japanese characters, one between Latin words."""
+    """Join lines wrapped by the layout: no space between Japanese characters, one between Latin words,
+    none inside a capitalised Latin word the line end broke ("Solu" / "tions", "Lt" / "d.")."""
     out = ""
     for line in s.splitlines():
         line = line.strip()
         if not line:
             continue
         if out and _ASCII_WORD_END.search(out) and _ASCII_WORD_START.search(line) and not out.endswith("-"):
-            out += " "
+            if not _broken_word(out, line):
+                out += " "
         out += line
     return out
+
+
+# A word cut by a line end inside a name: the line ends in a capitalised run of letters and the next
+# starts in lower case. Names in these documents are capitalised word by word (Global Solutions
+# Co., Ltd.), so a lower-case start continues the word above rather than starting one.
+_BROKEN_WORD_HEAD = re.compile(r"(?<![A-Za-z])[A-Z][a-z]*$")
+_BROKEN_WORD_TAIL = re.compile(r"[a-z][A-Za-z]*")
+# Lower-case words that follow a capitalised one inside names and titles ("Race to Zero"): a line
+# starting with one starts a word.
+_LOWER_CASE_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on",
+                               "or", "the", "to", "with", "via", "de", "la", "le", "du", "van", "von"})
+
+
+def _broken_word(before: str, line: str) -> bool:
+    """Whether the line end between `before` and `line` cuts a Latin word in two."""
+    tail = _BROKEN_WORD_TAIL.match(line)
+    return bool(tail and _BROKEN_WORD_HEAD.search(before)) and tail.group(0) not in _LOWER_CASE_WORDS
+
+# Half-width CJK punctuation (JIS X 0201 forms) as full-width: compound cells ("ﾊﾟﾀﾔ市､ﾗﾖｰﾝ市") are
+# split on 、 and ・, and a half-width separator must split them too. Kana are left as printed.
+_HALF_WIDTH_PUNCTUATION = str.maketrans({"､": "、", "｡": "。", "･": "・", "｢": "「", "｣": "」"})
+
+# Bullets drawn with a symbol font come out of the text layer as the font's own code: § (Wingdings'
+# square), or a private-use code point (U+F0A7, U+F0B7, U+F06C ...) when the font maps its glyphs there.
+_SYMBOL_BULLET = re.compile(r"^(\s*)(?:[\ue000-\uf8ff]|§(?!\s*\d))\s*", re.MULTILINE)
+
+
+def normalize_punctuation(s: str) -> str:
+    """Half-width 、。・「」 as full-width; everything else unchanged (half-width kana stay)."""
+    return s.translate(_HALF_WIDTH_PUNCTUATION)
+
+
+def normalize_bullets(s: str) -> str:
+    """A symbol-font bullet at the start of a line (§, private-use code points) as ・; a § before a
+    number (§3, a section sign) is kept."""
+    return _SYMBOL_BULLET.sub(r"\1・", s)
 
 
 def normalize_text(s: str | None) -> str:

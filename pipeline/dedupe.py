@@ -246,15 +246,22 @@ def _document_preference(p: ResolvedProject) -> tuple:
     return (AUTHORITY.get(p.kind, 9), not p.revised, _invert(_issued_key(p.issued)), p.document)
 
 
-def _cluster(ordered, index: _DocumentIndex) -> list[_ProjectCluster]:
+def _cluster(ordered, index: _DocumentIndex) -> tuple[list[_ProjectCluster], list[ReviewRow]]:
     """Each record joins the first cluster of its fiscal year it is the same project as, never one
     that already holds a record of its own document; records come most authoritative first.
+    Records without a title (a notice listing number, proposer and places) wait until every titled
+    record is in, then join the project they name (`_join_untitled`). Returns the clusters and the
+    review rows of untitled records that name a project but disagree with it.
 
     A record is compared with one member per distinct signature, so a thousand copies of one
     listing cost a thousand comparisons, not a million."""
     by_year: dict[int | None, list[_ProjectCluster]] = defaultdict(list)
     clusters: list[_ProjectCluster] = []
+    untitled: list[ResolvedProject] = []
     for p in ordered:
+        if not squash(p.record.title):
+            untitled.append(p)
+            continue
         home = None
         for c in by_year[p.record.fiscal_year]:
             # A document's records arrive together, so its last member tells if it is in the cluster.
@@ -269,7 +276,84 @@ def _cluster(ordered, index: _DocumentIndex) -> list[_ProjectCluster]:
             by_year[p.record.fiscal_year].append(home)
         else:
             home.add(p)
-    return clusters
+    review: list[ReviewRow] = []
+    for p in untitled:
+        home, conflict = _join_untitled(p, by_year[p.record.fiscal_year], index)
+        if conflict:
+            review.append(conflict)
+        if home is None:
+            home = _ProjectCluster(p, index)
+            clusters.append(home)
+            by_year[p.record.fiscal_year].append(home)
+        else:
+            home.add(p)
+    return clusters, review
+
+
+# --- rows without titles -----------------------------------------------------------------------
+
+def _facts(p: ResolvedProject) -> dict[str, object]:
+    """What an untitled row and a project can agree on, each None when not stated."""
+    r = p.record
+    return {"number": r.number, "proposer": squash(r.proposer) or None,
+            "japan": frozenset(_japan_ids(p)) or None, "partners": frozenset(_partner_ids(p)) or None}
+
+
+def _agreement(row: dict[str, object], member: dict[str, object]) -> tuple[set[str], set[str]]:
+    """(facts both state alike, facts both state differently); places agree when they overlap."""
+    agree, differ = set(), set()
+    for name, value in row.items():
+        other = member[name]
+        if value is None or other is None:
+            continue
+        same = bool(value & other) if isinstance(value, frozenset) else value == other
+        (agree if same else differ).add(name)
+    return agree, differ
+
+
+def _join_untitled(p: ResolvedProject, candidates: list[_ProjectCluster],
+                   index: _DocumentIndex) -> tuple[_ProjectCluster | None, ReviewRow | None]:
+    """The project an untitled row names, among the clusters of its fiscal year (and round, when both
+    state one) that hold no record of its document: the one agreeing on most of number, proposer,
+    Japanese and partner places. The number must be backed by the proposer or a place; with no
+    number, the proposer and the places must all agree. A project it names by number alone while
+    disagreeing on the rest is not joined: a `conflict` review row says so. (cluster, review row)."""
+    row = _facts(p)
+    document = index.numbers.get(p.document)
+    best, best_score, named = None, 0, None
+    for cluster in candidates:
+        if document in cluster.sources.documents:
+            continue
+        for member in cluster.distinct.values():
+            if None not in (p.record.round, member.record.round) and p.record.round != member.record.round:
+                continue
+            agree, differ = _agreement(row, _facts(member))
+            places = {"japan", "partners"} & agree
+            if "number" in agree:
+                joined = bool(agree - {"number"}) or not differ
+            else:
+                stated = {name for name in ("proposer", "japan", "partners") if row[name] is not None}
+                joined = "number" not in differ and len(stated) >= 2 and stated <= agree and bool(places)
+            if joined and len(agree) > best_score:
+                best, best_score = cluster, len(agree)
+            elif "number" in agree and not joined and named is None:
+                named = (cluster, differ)
+    if best is not None or named is None:
+        return best, None
+    cluster, differ = named
+    primary = cluster.primary
+    return None, ReviewRow(
+        kind="conflict", document=p.document, page=min(p.record.pages or [0]),
+        text=" | ".join(f"{name}={_stated(p, name)}" for name in sorted(differ)), candidates=[],
+        detail=f"a row without a title has the number of «{primary.record.title}» ({primary.document}) "
+               f"but disagrees on {', '.join(sorted(differ))}; it is kept apart")
+
+
+def _stated(p: ResolvedProject, fact: str) -> str:
+    """A fact of an untitled row as its document prints it (places as printed, not as ids)."""
+    if fact in ("japan", "partners"):
+        return "・".join(squash(a.text) for a in getattr(p, fact))
+    return str(getattr(p.record, fact))
 
 
 class _ProjectSpill:
@@ -467,11 +551,12 @@ class TableBuilder:
     def finish(self, mentions: list[MentionRow] | None = None) -> Tables:
         """The tables; `mentions` are the mention rows when the caller kept them (else none)."""
         try:
-            clusters = _cluster(self._spill.in_preference_order(), self._index)
+            clusters, untitled_review = _cluster(self._spill.in_preference_order(), self._index)
         finally:
             self._spill.close()
         tables = Tables()
         tables.projects, review = _project_rows(clusters, self._index, self.gazetteer)
+        review += untitled_review
         for key, group in self._pairs.items():
             group.fiscal_years |= self._project_years.get(key, set())
         tables.city_pairs = _pair_rows(self._pairs, self._index, self.gazetteer)

@@ -107,7 +107,10 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
                 pdf.close_pdf(doc)
         extraction.parsed = parsed
         extraction.title = _document_title(parsed, texts)
-        extraction.fiscal_year = parsed.fiscal_year or fiscal_year_from_text(extraction.title)
+        years = {p.fiscal_year for p in parsed.projects if p.fiscal_year is not None}
+        # a document listing the projects of several years has no one fiscal year, whatever its title
+        extraction.fiscal_year = None if len(years) > 1 else (
+            parsed.fiscal_year or fiscal_year_from_text(extraction.title))
     except DocumentError as e:
         extraction.status, extraction.error_kind, extraction.error = "error", e.kind, e.message
         extraction.pages = e.pages if e.pages is not None else extraction.pages

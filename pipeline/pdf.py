@@ -54,6 +54,7 @@ def open_pdf(path: Path) -> pymupdf.Document:
         count = doc.page_count
         if count > MAX_PAGES:
             raise records.DocumentError("corrupt", f"{count} pages is more than the {MAX_PAGES} this pipeline reads")
+        _check_text_layer(doc)  # before any text is read: a repaired font must be the one read
         has_text = False
         for page in doc:  # every page is looked up, text is read only until some is found
             has_text = has_text or bool(page_text(page).strip())
@@ -78,6 +79,28 @@ def open_pdf(path: Path) -> pymupdf.Document:
         raise records.DocumentError(
             "no_text_layer", f"no extractable text on any of its {count} page(s) (scanned images?)", count)
     return doc
+
+
+# A page whose visible characters come this much (0-1) from fonts whose glyphs name no character is
+# unreadable: its text would be glyph ids posing as characters.
+UNREADABLE_TEXT_SHARE = 0.5
+
+
+def _check_text_layer(doc: pymupdf.Document) -> None:
+    """Composite fonts whose text extracts as glyph ids get a character map rebuilt from the font
+    itself (`text_layer`), before any text is read; a page drawn mostly in fonts that cannot be
+    mapped makes the document `bad_text_layer`."""
+    from pipeline import text_layer
+
+    repairs = text_layer.repair_text_layer(doc)  # a broken page or font object raises: the file is corrupt
+    lost = {r.name for r in repairs if not r.mapped}
+    if not lost:
+        return
+    for page in doc:
+        if text_layer.unreadable_share(page, lost) >= UNREADABLE_TEXT_SHARE:
+            raise records.DocumentError(
+                "bad_text_layer", f"page {page.number + 1}: its text is in a font with no character map "
+                f"({', '.join(sorted(lost))}), so it extracts as glyph ids", doc.page_count)
 
 
 def check_bytes(data: bytes) -> None:

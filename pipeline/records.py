@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 DOCUMENT_KINDS = ("adoption_table", "pamphlet", "slides", "other")
-ERROR_KINDS = ("encrypted", "corrupt", "not_pdf", "empty", "no_text_layer", "timeout", "internal")
+ERROR_KINDS = ("encrypted", "corrupt", "not_pdf", "empty", "no_text_layer", "bad_text_layer", "timeout",
+               "internal")
 
 
 class DocumentError(Exception):

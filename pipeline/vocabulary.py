@@ -99,6 +99,8 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
               "案件名称"),
     "fields": ("対象分野", "分野", "事業分野", "対象領域", "技術分野"),
     "summary": ("事業概要", "概要", "事業内容", "事業の概要", "内容", "提案概要", "案件概要"),
+    # The row's own fiscal year, often with its call round: "2025年度（1次）", "令和4年度".
+    "fiscal_year": ("年度", "採択年度", "実施年度", "事業年度", "公募年度", "採択年", "年度公募回", "実施時期"),
 }
 # The header words the classifier looks for in a page's running text (lower-cased, by containment),
 # by role: a subset of HEADER_WORDS distinctive enough there (国, 内容 or 自治体 are in any page);

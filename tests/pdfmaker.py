@@ -34,15 +34,23 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
                    col_widths: list[float] | None = None, rows_per_page: int | None = None,
                    repeat_header: bool = True, size: tuple[float, float] = A4_LANDSCAPE,
                    fontsize: float = 8, footer: str | None = None, borders: str = "grid",
-                   header_align: str = "left", valign: str = "top") -> Path:
+                   header_align: str = "left", valign: str = "top", fontbuffer: bytes | None = None) -> Path:
     """A bordered table: `title` above it on page 1, `header` on top of every page when
     `repeat_header`, each cell a string whose "\\n" are line breaks; rows never split across pages.
     A page ends after `rows_per_page` rows or when the next row would not fit.
     `borders`: "grid" rules every cell; "rows" draws only horizontal rules between rows; "bands" rules
     nothing and shades the header and every other row; "none" draws nothing but the text (columns
     and rows show only in its layout). `header_align` "center" centres the header labels.
-    `valign` "middle" centres every body cell's lines vertically in its row."""
+    `valign` "middle" centres every body cell's lines vertically in its row. `fontbuffer`: a TrueType
+    program to embed and write everything with instead of the built-in font."""
     width, height = size
+    fontname = "F1" if fontbuffer else FONT
+    embedded = pymupdf.Font(fontbuffer=fontbuffer) if fontbuffer else None
+
+    def text_length(line: str) -> float:
+        if embedded:
+            return embedded.text_length(line, fontsize=fontsize)
+        return pymupdf.get_text_length(line, fontname=FONT, fontsize=fontsize)
     margin = 30.0
     if col_widths is None:
         col_widths = [(width - 2 * margin) / len(header)] * len(header)
@@ -71,9 +79,9 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
                 if line:
                     indent = padding
                     if is_header and header_align == "center":
-                        indent = (w - pymupdf.get_text_length(line, fontname=FONT, fontsize=fontsize)) / 2
+                        indent = (w - text_length(line)) / 2
                     page.insert_text((x + indent, y + drop + padding + (i + 1) * line_height - fontsize * 0.3),
-                                     line, fontname=FONT, fontsize=fontsize)
+                                     line, fontname=fontname, fontsize=fontsize)
             x += w
         return y + h
 
@@ -82,9 +90,11 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
     first = True
     while pending or first:
         page = doc.new_page(width=width, height=height)
+        if fontbuffer:
+            page.insert_font(fontname=fontname, fontbuffer=fontbuffer)
         y = margin
         if first and title:
-            page.insert_text((margin, y + 12), title, fontname=FONT, fontsize=12)
+            page.insert_text((margin, y + 12), title, fontname=fontname, fontsize=12)
             y += 24
         if first or repeat_header:
             y = draw_row(page, y, header, shade=True, is_header=True)
@@ -97,7 +107,7 @@ def make_table_pdf(path: Path, title: str | None, header: list[str], rows: list[
             count += 1
         if footer:
             text = footer.format(page=page.number + 1)
-            page.insert_text((width - margin - 8 * len(text), height - 15), text, fontname=FONT, fontsize=8)
+            page.insert_text((width - margin - 8 * len(text), height - 15), text, fontname=fontname, fontsize=8)
         first = False
     doc.save(path)
     doc.close()

@@ -24,15 +24,17 @@ from dataclasses import dataclass, field
 import pymupdf
 from rapidfuzz import fuzz
 
-from normalizers.countries import country_code, split_country_prefix
-from normalizers.dates import fiscal_year_from_text, round_from_text
+from normalizers.countries import country_code, split_country
+from normalizers.dates import fiscal_year_from_text, fiscal_years_in_text, round_from_text, year_and_round_of_cell
+from normalizers.numbers import is_listing_number, listing_number
 from normalizers.orgs import normalize_org, split_orgs
-from normalizers.text import fold, join_lines, normalize_text, strip_spaces_cjk
+from normalizers.text import (fold, join_lines, normalize_bullets, normalize_punctuation, normalize_text,
+                              strip_spaces_cjk)
 from pipeline import records
 from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
                                           rows_between_cuts, rule_span_near)
 from pipeline.pdf import page_text
-from pipeline.vocabulary import HEADER_WORDS
+from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, alternation
 
 # Column roles and the header words that name them (the shared vocabulary). Longer, more specific
 # words first does not matter: an exact match beats containment, and among containments the longest
@@ -84,7 +86,8 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
         # One document may hold the tables of several calls, each under its own heading
         # ("2次公募 採択案件"): rows take the year and round of the last heading that states them.
         stated = normalize_text("\n".join(heading))
-        section = (fiscal_year_from_text(stated) or section[0], round_from_text(stated) or section[1])
+        if fiscal_years_in_text(stated) or round_from_text(stated):
+            section = _year_and_round_stated(stated)
         for _top, grid in grids:
             header_rows: list[str] | None = None  # the header read so far: it may take two rows
             for cells in [*grid, None]:
@@ -111,20 +114,123 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
                     rows.append(_Row(page_no, cells, section))
 
     parsed.title = normalize_text("\n".join(title_lines or [])) or None
-    parsed.fiscal_year = fiscal_year_from_text(parsed.title)
-    round_no = round_from_text(parsed.title)
+    parsed.fiscal_year, round_no = _year_and_round_stated(parsed.title)
     if parsed.fiscal_year is None and doc.page_count:
         # the year may sit in a heading or note away from the table (a cover page, a subtitle)
         first_page = normalize_text(page_text(doc[0]))
-        parsed.fiscal_year = fiscal_year_from_text(first_page)
-        round_no = round_no or round_from_text(first_page)
+        parsed.fiscal_year, round_on_page = _year_and_round_stated(first_page)
+        round_no = round_no or round_on_page
     if mapping is None:
         parsed.notes.append(records.Note("no_table", None, "", "no table with a recognisable header row"))
         return parsed
+    typed = type_columns([row.cells for row in rows], mapping)
+    if typed:
+        # a column its header did not name but its cells do (a column of years, of countries) is read
+        mapping = {**mapping, **typed}
+        parsed.notes = [n for n in parsed.notes if not _notes_column(n, typed)]
     for record in _assemble(rows, mapping):
-        year, round_of_section = record.section
-        parsed.projects.append(_project(record, year or parsed.fiscal_year, round_of_section or round_no))
+        year, round_of_row = _row_year_and_round(record, (parsed.fiscal_year, round_no))
+        parsed.projects.append(_project(record, year, round_of_row))
+    years = {p.fiscal_year for p in parsed.projects if p.fiscal_year is not None}
+    if len(years) > 1:
+        parsed.fiscal_year = None  # a table of several years: no one year is the document's
+    elif years and "fiscal_year" in mapping.values():
+        parsed.fiscal_year = years.pop()  # every row states the same year: it wins over the title
     return parsed
+
+
+def _year_and_round_stated(text: str | None) -> tuple[int | None, int | None]:
+    """(fiscal year, round) a title or heading states; (None, None) when it names several years
+    ("採択案件（2022年度・2025年度）"): neither is the year of every row, nor can a round be told to
+    belong to one of them."""
+    years = fiscal_years_in_text(text)
+    if len(years) > 1:
+        return None, None
+    return (years[0] if years else None), round_from_text(text)
+
+
+def _row_year_and_round(rec: _Record, document: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    """A row's (fiscal year, round): its own 年度 cell first ("2025年度（1次）" wins over the title),
+    then the heading above its table, then the document's title. A row that states its year takes a
+    round from elsewhere only when that states the same year."""
+    section = tuple(a or b for a, b in zip(rec.section, document))
+    cell = rec.cells.get("fiscal_year", "")
+    year, round_no = year_and_round_of_cell(cell)
+    if year is None and cell.strip():
+        year, round_no = fiscal_year_from_text(cell), round_from_text(cell)
+    if year is None:
+        return section
+    if round_no is None and section[0] == year:
+        round_no = section[1]
+    return year, round_no
+
+
+# --- columns typed by their content ------------------------------------------------------------
+
+COLUMN_TYPE_SHARE = 0.8  # share (0-1) of a column's filled cells that must be of one type to type it
+COLUMN_TYPE_MIN_CELLS = 2  # fewer filled cells than this tell nothing
+
+
+# Place names by their script: Japanese municipalities are written in kanji and hiragana
+# (横浜市, さいたま市), foreign places in katakana (ダナン市, バリ州バドゥン県). A cell of several places
+# separates them with ・、 or line breaks.
+_JAPANESE_PLACE = re.compile(r"[\u3041-\u309f\u4e00-\u9fff々ヶケ]+" + alternation(JAPAN_SUFFIXES))
+_FOREIGN_PLACE = re.compile(r"[\u30a1-\u30ffー][\u30a1-\u30ff\u4e00-\u9fffー・]*" + alternation(FOREIGN_SUFFIXES))
+_PLACE_SEPARATORS = re.compile(r"[・、,，/\s]+")
+
+
+def _places_of_one_side(text: str) -> str | None:
+    """"japan" when every name in the cell is a Japanese municipality by its script, "partner" when
+    every one is a foreign place, else None."""
+    names = [n for n in _PLACE_SEPARATORS.split(normalize_text(text).replace("及び", "、")) if n]
+    if names and all(_JAPANESE_PLACE.fullmatch(n) for n in names):
+        return "japan"
+    if names and all(_FOREIGN_PLACE.fullmatch(n) for n in names):
+        return "partner"
+    return None
+
+
+def _cell_type(text: str) -> str | None:
+    """What one body cell holds, read from its content alone: a year, a listing number, a country,
+    a foreign place with its country ("ベトナム／ダナン市"), Japanese or foreign places by their script."""
+    flat = normalize_text(text)
+    if not flat:
+        return None
+    if year_and_round_of_cell(flat)[0] is not None:
+        return "fiscal_year"
+    if is_listing_number(flat):
+        return "number"
+    if country_code(flat):
+        return "country"
+    if split_country(text)[0]:
+        return "partner"
+    return _places_of_one_side(text)
+
+
+def type_columns(rows: list[list[str]], mapping: dict[int, str]) -> dict[int, str]:
+    """Roles for the columns the header left unmapped, from what their cells hold: a column of
+    years, of listing numbers, of countries, of "country／place" cells. A role another column
+    already has is not given twice."""
+    taken = set(mapping.values())
+    width = max((len(r) for r in rows), default=0)
+    typed: dict[int, str] = {}
+    for col in range(width):
+        if col in mapping:
+            continue
+        kinds = [_cell_type(r[col]) for r in rows if col < len(r) and r[col].strip()]
+        if len(kinds) < COLUMN_TYPE_MIN_CELLS:
+            continue
+        best = max(set(kinds), key=lambda k: (kinds.count(k), str(k)))
+        if best and best not in taken and kinds.count(best) >= COLUMN_TYPE_SHARE * len(kinds):
+            typed[col] = best
+            taken.add(best)
+    return typed
+
+
+def _notes_column(note: records.Note, columns: dict[int, str]) -> bool:
+    """Whether `note` is the unknown-header note of one of `columns`."""
+    return note.kind == "unknown_header" and any(
+        note.detail.startswith(f"column {col + 1} ") for col in columns)
 
 
 def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
@@ -174,7 +280,6 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
 
 MAX_ROW_GAP = 4.0  # font sizes of white space between rows of a table without rules; more ends it
 ROW_GAP_EXCESS = 0.25  # font sizes by which the space between rows exceeds that between a cell's lines
-_NUMBER_CELL = re.compile(r"\d{1,4}[.．]?")
 
 
 def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], top: float,
@@ -233,7 +338,7 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     number_col = next((i for i, role in mapping.items() if role == "number"), None)
     if number_col is not None and number_col < len(cuts) - 1:
         numbers = [k for k, (_y0, _y1, cells) in enumerate(table)
-                   if _NUMBER_CELL.fullmatch(fold(cells[number_col]).strip())]
+                   if is_listing_number(cells[number_col])]
         if not numbers:
             return None
         starts = []
@@ -522,7 +627,7 @@ def _assemble(rows: list[_Row], mapping: dict[int, str]) -> list[_Record]:
     key_role = "number" if "number" in mapping.values() else "title"
     out: list[_Record] = []
     for row in rows:
-        cells = {role: row.cells[i] for i, role in mapping.items() if i < len(row.cells)}
+        cells = {role: clean_cell(row.cells[i]) for i, role in mapping.items() if i < len(row.cells)}
         if not any(v.strip() for v in cells.values()):
             continue
         if not cells.get(key_role, "").strip() and out:
@@ -537,6 +642,12 @@ def _assemble(rows: list[_Row], mapping: dict[int, str]) -> list[_Record]:
     return out
 
 
+def clean_cell(text: str) -> str:
+    """A cell's text with half-width 、・ as full-width and symbol-font bullets as ・, so that compound
+    cells and bullet lists split the same whatever font and width printed them."""
+    return normalize_bullets(normalize_punctuation(text))
+
+
 def _project(rec: _Record, fiscal_year: int | None, round_no: int | None) -> records.ProjectRecord:
     cells = rec.cells
     page = rec.pages[0]
@@ -546,16 +657,20 @@ def _project(rec: _Record, fiscal_year: int | None, round_no: int | None) -> rec
     partner_raw = cells.get("partner", "")
     if country is None and not partner_raw and cells.get("country"):
         # one column for both (対象国・都市): "ベトナム・ダナン市", "ベトナム\nダナン市", "ダナン市(ベトナム)"
-        country, partner_raw = _country_and_place(cells["country"])
-    if country is None and partner_raw:
-        # no country column: a long country name may prefix the place (インドネシア共和国バリ州)
-        country, _rest = split_country_prefix(normalize_text(partner_raw))
+        country, partner_raw = split_country(cells["country"])
+        partner_raw = partner_raw if country else ""
+    elif partner_raw:
+        # the place cell may name its country too ("ベトナム／ダナン市", "バドゥン県（インドネシア）"):
+        # the country is read from it, and the place goes on without it
+        stated, place = split_country(partner_raw)
+        if stated and (country is None or stated == country):
+            country, partner_raw = stated, place
     japan_raw = cells.get("japan", "")
     return records.ProjectRecord(
         pages=list(rec.pages),
         fiscal_year=fiscal_year,
         round=round_no,
-        number=_number(cells.get("number")),
+        number=listing_number(cells.get("number")),
         title_raw=title_raw,
         title=normalize_text(title_raw),
         proposer_raw=proposer_raw,
@@ -581,24 +696,6 @@ def split_co_implementers(text: str) -> list[str]:
         else:
             items[-1] = join_lines(items[-1] + "\n" + ln)  # a name wrapped inside the cell
     return [name for item in items for name in split_orgs(item)]
-
-
-def _country_and_place(text: str) -> tuple[str | None, str]:
-    """(country, place as printed) from a cell naming both; (None, "") when it names no country."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if len(lines) > 1 and country_code(normalize_text(lines[0])):
-        return country_code(normalize_text(lines[0])), "\n".join(lines[1:])
-    flat = normalize_text(text)
-    m = re.fullmatch(r"(?P<place>.+?)\s*[(（](?P<country>[^()（）]+)[)）]", flat)
-    if m and country_code(m["country"]):
-        return country_code(m["country"]), m["place"]
-    code, rest = split_country_prefix(flat)
-    return (code, rest) if code and rest else (None, "")
-
-
-def _number(text: str | None) -> int | None:
-    m = re.match(r"\s*(\d+)", fold(text or ""))
-    return int(m.group(1)) if m else None
 
 
 def split_fields(text: str) -> list[str]:

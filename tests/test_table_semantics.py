@@ -1,0 +1,218 @@
+"""Adoption tables: what each column and cell means, whatever the header words and the column order.
+
+Per-row fiscal years and rounds, country and place in one cell, columns typed by their content,
+listing numbers in their printed forms, half-width punctuation and symbol-font bullets."""
+import pymupdf
+import pytest
+
+import pdfmaker
+from normalizers.countries import split_country
+from normalizers.dates import fiscal_years_in_text, year_and_round_of_cell
+from normalizers.numbers import is_listing_number, listing_number
+from normalizers.text import join_lines, normalize_bullets, normalize_punctuation
+from pipeline import records
+from pipeline.extract.adoption_table import extract_adoption_table, type_columns
+
+MIXED_HEADER = ["国内都市", "年度", "番号", "相手国・都市", "事業名", "代表事業者"]
+MIXED_ROWS = [
+    ["札幌市", "2022年度", "No.1", "モンゴル／ウランバートル市", "寒冷地の事業", "株式会社アルファ"],
+    ["", "2025年度\n（1次）", "No.18", "モンゴル／ウランバートル市", "環境インフラの事業", "株式会社アルファ"],
+    ["横浜市", "令和4年度", "No.5", "ベトナム／ダナン市", "ダナン市の事業", "公益財団法人 ベータ"],
+    ["富山市", "R7 2次", "No.3", "インドネシア／バリ州バドゥン県", "バドゥン県の事業", "株式会社ガンマ"],
+]
+
+
+def _mixed_table(tmp_path, header=MIXED_HEADER, rows=MIXED_ROWS,
+                 title="都市間連携事業 採択案件（2022年度・2025年度）※2025年度は1次公募の採択案件"):
+    widths = [70, 70, 50, 150, 220, 150]
+    order = [header.index(h) for h in header]
+    path = pdfmaker.make_table_pdf(tmp_path / "mixed.pdf", title, [header[i] for i in order],
+                                   [[r[i] for i in order] for r in rows], col_widths=widths)
+    with pymupdf.open(path) as doc:
+        return extract_adoption_table(doc)
+
+
+def test_each_row_takes_its_own_year_and_round_and_the_document_has_no_one_year(tmp_path):
+    parsed = _mixed_table(tmp_path)
+    assert parsed.fiscal_year is None
+    assert parsed.notes == []
+    assert [(p.fiscal_year, p.round, p.number, p.country) for p in parsed.projects] == [
+        (2022, None, 1, "MN"), (2025, 1, 18, "MN"), (2022, None, 5, "VN"), (2025, 2, 3, "ID")]
+    assert parsed.projects[0] == records.ProjectRecord(
+        pages=[1], fiscal_year=2022, round=None, number=1, title_raw="寒冷地の事業", title="寒冷地の事業",
+        proposer_raw="株式会社アルファ", proposer="株式会社アルファ",
+        japan=[records.PlaceText("札幌市", 1, "japan", None)],
+        partners=[records.PlaceText("ウランバートル市", 1, "partner", "MN")], country="MN")
+    assert [x.text for p in parsed.projects for x in p.partners] == [
+        "ウランバートル市", "ウランバートル市", "ダナン市", "バリ州バドゥン県"]
+
+
+def test_rows_of_one_year_give_the_document_that_year_over_the_title(tmp_path):
+    rows = [r[:1] + ["令和4年度"] + r[2:] for r in MIXED_ROWS[:1] + MIXED_ROWS[2:3]]
+    parsed = _mixed_table(tmp_path, rows=rows, title="都市間連携事業 採択案件一覧（令和5年度版）")
+    assert parsed.fiscal_year == 2022
+    assert [(p.fiscal_year, p.round) for p in parsed.projects] == [(2022, None), (2022, None)]
+
+
+def test_a_row_keeps_the_round_of_a_title_stating_its_own_year(tmp_path):
+    rows = [r[:1] + ["2025年度"] + r[2:] for r in MIXED_ROWS[:2]]
+    parsed = _mixed_table(tmp_path, rows=rows, title="2025年度 都市間連携事業 2次公募 採択案件")
+    assert [(p.fiscal_year, p.round) for p in parsed.projects] == [(2025, 2), (2025, 2)]
+
+
+def test_columns_typed_by_content_whatever_their_header_and_order(tmp_path):
+    # "区分" and "地域" name no role: one column holds years, the other "country／place" cells
+    header = ["事業名", "地域", "提案者", "区分", "No", "国内都市"]
+    rows = [["事業一", "タイ／パタヤ市", "株式会社一", "令和3年度", "1", "大阪市"],
+            ["事業二", "バドゥン県（インドネシア）", "株式会社二", "令和4年度", "2", "富山市"],
+            ["事業三", "ベトナム・ダナン市", "株式会社三", "令和4年度", "3", "横浜市"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[160, 150, 130, 90, 60, 120])
+    with pymupdf.open(path) as doc:
+        parsed = extract_adoption_table(doc)
+    assert parsed.notes == []
+    assert parsed.fiscal_year is None
+    assert [(p.fiscal_year, p.number, p.title, p.country, [x.text for x in p.partners], [x.text for x in p.japan])
+            for p in parsed.projects] == [
+        (2021, 1, "事業一", "TH", ["パタヤ市"], ["大阪市"]),
+        (2022, 2, "事業二", "ID", ["バドゥン県"], ["富山市"]),
+        (2022, 3, "事業三", "VN", ["ダナン市"], ["横浜市"])]
+
+
+def test_type_columns_leaves_mapped_and_mixed_columns_alone():
+    rows = [["1", "2022年度", "タイ", "備考あり"], ["2", "2023年度", "ベトナム", "2024年度"]]
+    assert type_columns(rows, {0: "number"}) == {1: "fiscal_year", 2: "country"}
+    assert type_columns(rows, {0: "number", 5: "fiscal_year"}) == {2: "country"}
+
+
+def test_listing_numbers_in_their_printed_forms(tmp_path):
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [["第3号", "株式会社一", "横浜市", "ダナン市", "ベトナム", "事業一"],
+            ["No.12", "株式会社二", "大阪市", "バンコク都", "タイ", "事業二"],
+            ["１４", "株式会社三", "富山市", "バリ州", "インドネシア", "事業三"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和4年度 都市間連携事業 採択案件一覧", header, rows)
+    with pymupdf.open(path) as doc:
+        parsed = extract_adoption_table(doc)
+    assert [p.number for p in parsed.projects] == [3, 12, 14]
+
+
+def test_half_width_cells_split_like_full_width_ones(tmp_path):
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名", "対象分野"]
+    rows = [["1", "株式会社一", "大阪市", "ﾊﾟﾀﾔ市､ﾗﾖｰﾝ市", "ﾀｲ", "事業一", "省ｴﾈﾙｷﾞｰ､再ｴﾈ"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows)
+    with pymupdf.open(path) as doc:
+        (project,) = extract_adoption_table(doc).projects
+    assert project.partners == [records.PlaceText("ﾊﾟﾀﾔ市、ﾗﾖｰﾝ市", 1, "partner", "TH")]
+    assert project.fields == ["省エネルギー", "再エネ"]
+
+
+def test_symbol_font_bullets_split_lists(tmp_path):
+    # Wingdings' square bullet comes out of a text layer as § (private-use code points are covered
+    # by test_text_normalizers: the built-in font draws no glyph for them)
+    header = ["番号", "提案者", "共同事業者", "国内都市", "対象都市", "対象国", "事業名", "対象分野"]
+    rows = [["1", "株式会社一", "§(株)アルファ\n§ ベータ市", "大阪市", "ダナン市", "ベトナム", "事業一",
+             "§省エネルギー\n§再生可能エネ\nルギー"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[30, 90, 110, 70, 80, 70, 160, 160])
+    with pymupdf.open(path) as doc:
+        (project,) = extract_adoption_table(doc).projects
+    assert project.co_implementers == ["株式会社アルファ", "ベータ市"]
+    assert project.fields == ["省エネルギー", "再生可能エネルギー"]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("2025年度\n（1次）", (2025, 1)), ("令和4年度", (2022, None)), ("R7 2次", (2025, 2)), ("2022", (2022, None)),
+    ("FY2024", (2024, None)), ("令和元年度 第2回公募", (2019, 2)), ("平成30年度", (2018, None)),
+    ("2022年度に採択", (None, None)), ("ダナン市", (None, None)), ("", (None, None)),
+])
+def test_year_and_round_of_cell(cell, expected):
+    assert year_and_round_of_cell(cell) == expected
+
+
+def test_fiscal_years_in_text():
+    assert fiscal_years_in_text("採択案件（2022年度・令和7年度）※2022年度分を再掲") == [2022, 2025]
+    assert fiscal_years_in_text("採択結果について") == []
+
+
+@pytest.mark.parametrize("cell, number, alone", [
+    ("No.3", 3, True), ("第3号", 3, True), ("３", 3, True), ("03", 3, True), ("No 12", 12, True),
+    ("(4)", 4, True), ("12.", 12, True), ("#7", 7, True), ("3 (再掲)", 3, False), ("事業", None, False),
+])
+def test_listing_number(cell, number, alone):
+    assert (listing_number(cell), is_listing_number(cell)) == (number, alone)
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("ベトナム／ダナン\n市", ("VN", "ダナン\n市")),
+    ("マレーシア・クアラルンプール市", ("MY", "クアラルンプール市")),
+    ("バドゥン県（インドネシア）", ("ID", "バドゥン県")),
+    ("ダナン市/ベトナム", ("VN", "ダナン市")),
+    ("タイ\nバンコク都", ("TH", "バンコク都")),
+    ("ﾍﾞﾄﾅﾑ･ﾀﾞﾅﾝ市", ("VN", "ﾀﾞﾅﾝ市")),
+    ("インドネシア共和国バリ州", ("ID", "バリ州")),
+    ("タイ東部地域", (None, "タイ東部地域")),
+    ("堺市・大阪市", (None, "堺市・大阪市")),
+    ("ベトナム", (None, "ベトナム")),
+])
+def test_split_country(cell, expected):
+    assert split_country(cell) == expected
+
+
+def test_text_normalizers():
+    assert normalize_punctuation("ﾊﾟﾀﾔ市､ﾗﾖｰﾝ市･ﾁｪﾝﾏｲ市｡") == "ﾊﾟﾀﾔ市、ﾗﾖｰﾝ市・ﾁｪﾝﾏｲ市。"
+    assert normalize_bullets("§省エネ\n\uf0b7再エネ\n \uf06c交通\n§3 の規定") == "・省エネ\n・再エネ\n ・交通\n§3 の規定"
+    assert join_lines("Global Solu\ntions Co., Lt\nd.") == "Global Solutions Co., Ltd."
+    assert join_lines("Race to\nZero") == "Race to Zero"
+    assert join_lines("JCM\nproject") == "JCM project"
+    assert join_lines("ABC Co.,\nLtd.") == "ABC Co., Ltd."
+
+
+def test_place_columns_typed_by_script_japanese_side_first(tmp_path):
+    # neither place column has a header word a role knows: the Japanese side is told by its
+    # kanji municipality names, the partner side by katakana place names
+    header = ["番号", "甲", "乙", "事業名", "提案者"]
+    rows = [["1", "堺市・大阪市", "バリアンタウ省、\nベトナム南部地域", "事業一", "株式会社一"],
+            ["2", "さいたま市", "クアラルンプール市", "事業二", "株式会社二"],
+            ["3", "北九州市", "ダバオ市", "事業三", "株式会社三"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[40, 120, 160, 260, 160])
+    with pymupdf.open(path) as doc:
+        parsed = extract_adoption_table(doc)
+    assert parsed.notes == []
+    assert [([x.text for x in p.japan], [x.text for x in p.partners]) for p in parsed.projects] == [
+        (["堺市・大阪市"], ["バリアンタウ省、\nベトナム南部地域"]), (["さいたま市"], ["クアラルンプール市"]),
+        (["北九州市"], ["ダバオ市"])]
+
+
+def test_a_column_of_mixed_content_is_not_typed():
+    rows = [["横浜市", "株式会社一"], ["ダナン市", "株式会社二"], ["事業", "株式会社三"]]
+    assert type_columns(rows, {}) == {}
+
+
+def test_a_half_width_compound_cell_resolves_to_each_place(tmp_path):
+    import hashlib
+
+    from pipeline.dedupe import build_tables
+    from pipeline.discover import SourceFile
+    from pipeline.document import read_document
+    from pipeline.gazetteer import Gazetteer
+
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [["1", "株式会社一", "大阪市", "ﾊﾟﾀﾔ市､ﾗﾖｰﾝ市", "ﾀｲ", "事業一"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows)
+    data = path.read_bytes()
+    extraction = read_document(SourceFile("t.pdf", path, hashlib.sha256(data).hexdigest(), len(data)))
+    (project,) = build_tables([extraction], Gazetteer.load()).projects
+    assert [p["place_id"] for p in project.partner_places] == ["th-pattaya", "th-rayong-city"]
+    assert project.country == "TH"
+
+
+def test_latin_names_broken_inside_a_word_at_a_line_end(tmp_path):
+    header = ["番号", "提案者", "共同事業者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [["1", "Global Solu\ntions Co., Lt\nd.", "・ABC Engi\nneering Inc.\n・横浜市", "横浜市", "ダナン市",
+             "ベトナム", "Race to\nZero 推進事業"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧", header, rows)
+    with pymupdf.open(path) as doc:
+        (project,) = extract_adoption_table(doc).projects
+    assert (project.proposer, project.co_implementers, project.title) == (
+        "Global Solutions Co., Ltd.", ["ABC Engineering Inc.", "横浜市"], "Race to Zero推進事業")
