@@ -281,6 +281,13 @@ def accept(folder: Path, text: str, place_id: str, work: Path) -> str:
     place = before.places[place_id]
     if variant in (place.name_ja, *place.variants):
         return variant
+    # A spelling another place already has, in any country (the gazetteer's own check allows the
+    # same name in two countries, as GeoNames has them): a person teaching a spelling means one place.
+    others = [pid for pid, p in before.places.items()
+              if pid != place_id and variant in (p.name_ja, *p.variants)]
+    if others:
+        raise DecisionError(f"cannot accept «{variant}» as {place_id}: spelling {variant!r} is claimed by "
+                            f"{', '.join(sorted([*others, place_id]))}")
     trial = Decisions(folder, variants=current.variants + [(place_id, variant)], has_places=current.has_places)
     after = Gazetteer.load(gazetteer_folder(trial, work / "after"))
     new_problems = sorted(set(after.check()) - set(before.check()))
