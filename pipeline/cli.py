@@ -186,7 +186,7 @@ def status(raw: Path = RAW, out: Path = OUT,
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         for d in data["documents"]:
-            word = "retry" if d["reason"].startswith("retry after ") else d["action"]
+            word = "retry" if d["retry"] else d["action"]
             print(printable(f"{word:6s} {d['document']}: {d['reason']}"))
         counts = data["counts"]
         retry = f" ({counts['retry']} a retry)" if counts["retry"] else ""

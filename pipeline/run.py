@@ -181,8 +181,8 @@ class StatusReport:
         counts = {w: sum(1 for a in self.actions if a.action == k) for k, w in words.items()}
         counts["retry"] = sum(1 for a in self.actions if _is_retry(a))
         return {"up_to_date": self.up_to_date,
-                "documents": [{"document": a.document, "action": words[a.action], "reason": a.reason}
-                              for a in self.actions],
+                "documents": [{"document": a.document, "action": words[a.action], "reason": a.reason,
+                               "retry": _is_retry(a)} for a in self.actions],
                 "counts": counts,
                 "tables": {"up_to_date": not self.rebuild, "reasons": self.rebuild}}
 
@@ -448,14 +448,12 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
 def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, reasons: dict,
           uncached: dict[str, Extraction], retry: dict, progress: Stages, log) -> None:
     """The per-document stage over `to_parse`, results stored in the cache as they come."""
-    from .executors import DASK_LIMITS_WARNING, run_documents
+    from .executors import run_documents
 
-    if opts.executor == "dask":
-        log(f"c2c: warning: {DASK_LIMITS_WARNING}")
     progress.begin("reading", len(to_parse))
     last_save = time.monotonic()
     for i, ex in run_documents([a.source for a in to_parse], opts.jobs, opts.timeout, opts.executor,
-                               opts.scheduler):
+                               opts.scheduler, warn=lambda message: log(f"c2c: warning: {message}")):
         a = to_parse[i]
         retry.pop(a.document, None)
         if ex.status == "error":
