@@ -25,11 +25,9 @@ def test_unknown_keys_are_rejected_and_settings_are_frozen(cls):
 
 
 def test_the_classifier_weights_are_a_table_of_evidence_kind_and_weight(tmp_path):
-    header = ["No.", "案件名", "代表事業者", "相手国", "相手都市", "国内自治体", "分野", "概要"]
-    rows = [[str(i), f"脱炭素案件{i}", f"株式会社{i}", "タイ", "ラヨーン県", "大阪市", "・省エネルギー", "概要"]
-            for i in range(1, 9)]
-    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和8年度 都市間連携事業 採択結果", header, rows,
-                                   rows_per_page=4)
+    rows = [[str(i), f"株式会社{i}", "北九州市", "ダナン市", "ベトナム", f"脱炭素都市形成事業{i}"] for i in range(1, 7)]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和7年度 都市間連携事業 採択案件一覧",
+                                   ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名"], rows, rows_per_page=3)
     doc = pdf.open_pdf(path)
     texts, sizes = pdf.page_texts(doc), pdf.page_sizes(doc)
     found = evidence(texts, sizes)
