@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from normalizers.text import squash
 
 from .settings import Settings
-
 from .vocabulary import CO_WORDS, IMPLEMENTER_WORD, LEAD_WORDS, TABLE_SIGNAL_WORDS
 
 # The programme's subject; at least one must appear for any kind other than "other".

@@ -24,7 +24,6 @@ from .resolve import Resolved, ResolvedJcm, ResolvedProject, Resolver, unique_so
 from .settings import Settings
 
 
-
 @dataclass(frozen=True)
 class DedupeSettings(Settings):
     """The rules that merge listings into one row. Similarities are rapidfuzz ratios (0–100) of
