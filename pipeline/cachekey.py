@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.util
 import re
 import sys
 from importlib import metadata
@@ -54,9 +55,11 @@ def _module_file(name: str, root: Path) -> Path | None:
 
 # Import statements, at any indentation (lazy imports inside functions count): a regular expression
 # rather than `ast`, which costs ten times as much and would add a tenth of a second to every run.
-# A docstring line that reads like an import can only add to a key, never hide a module from it.
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)"
-                     r"|import[ \t]+([^\n#;]*))", re.M)
+# A whole line must read as an import ("import those modules" in a docstring does not); one that
+# still does can only add to a key, never hide a module from it.
+_NAMES = r"[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*"
+_IMPORT = re.compile(rf"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|{_NAMES}|\*)"
+                     rf"|import[ \t]+({_NAMES}))[ \t]*(?:#.*)?$", re.M)
 _HOOK_DEF = re.compile(rf"^def {HOOK}\(", re.M)
 
 
@@ -141,6 +144,8 @@ def _versions(module: str) -> tuple[str, ...]:
         return (f"{module}=={metadata.version(module)}",)
     except metadata.PackageNotFoundError:
         pass
+    if importlib.util.find_spec(module) is None:  # not installed (an optional library)
+        return (f"{module} missing",)
     found = []
     for dist in _distributions().get(module, []):
         try:

@@ -8,9 +8,11 @@ that never mentions the programme's subject (city-to-city collaboration, decarbo
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from normalizers.text import squash
 
+from .settings import Settings
 from .vocabulary import CO_WORDS, IMPLEMENTER_WORD, LEAD_WORDS, TABLE_SIGNAL_WORDS
 
 # The programme's subject; at least one must appear for any kind other than "other".
@@ -30,83 +32,157 @@ PAMPHLET_WORDS = ("実施調査事業一覧", "事業の背景", "事業の概�
 LEAD_LABEL = re.compile(LEAD_WORDS)
 CO_LABEL = re.compile(CO_WORDS)
 IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|" + IMPLEMENTER_WORD)
-SLIDE_ASPECT = 1.6  # 16:9 = 1.78 and 16:10 = 1.6; A4 landscape (1.41) is a printed table, not a slide
-SHORT_PAGE = 700  # characters; slides carry little text per page, a brochure page ~1000
-THRESHOLD = 3.0
+# The kinds a document is scored for (anything else is "other"), and what `evidence()` measures.
+KINDS = ("adoption_table", "pamphlet", "slides")
+EVIDENCE = ("adoption_title_at_top", "adoption_or_list_title", "project_header", "header_roles_beyond",
+            "header_on_first_page", "partial_header", "header_repeated", "wide_pages", "short_landscape_pages",
+            "short_pages", "many_short_pages_no_sizes", "brochure_words", "project_pages", "portrait_pages",
+            "portrait_pages_without_header", "long_pages", "few_table_pages")
 
 
-def classify(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None) -> str:
-    """"adoption_table" | "pamphlet" | "slides" | "other" for a document's page texts (and sizes)."""
-    scores = score_kinds(page_texts, page_sizes)
+@dataclass(frozen=True)
+class ClassifierSettings(Settings):
+    """What the classifier decides with. Shares are fractions of the pages (0–1); lengths are
+    characters of a page's text with spaces removed.
+
+    `evidence_weights` is the table (evidence, kind, weight): each piece of evidence `evidence()`
+    measures (1 when present, or a share or a count) adds weight × amount to the kind's score, in
+    the table's order; the best score wins when it reaches `threshold`.
+    """
+
+    evidence_weights: tuple[tuple[str, str, float], ...] = (
+        # adoption table: its title, and a header naming the project columns, repeated on most pages
+        ("adoption_title_at_top", "adoption_table", 2.5),
+        ("adoption_or_list_title", "adoption_table", 1.0),  # elsewhere, or a list title at the top
+        ("project_header", "adoption_table", 2.0),  # a page naming `header_roles` column roles
+        ("header_roles_beyond", "adoption_table", 0.5),  # per role beyond those
+        ("header_on_first_page", "adoption_table", 0.5),  # the first page names the proposer or title
+        ("partial_header", "adoption_table", 1.0),  # one role fewer
+        ("header_repeated", "adoption_table", 1.0),  # on most pages
+        # slides: wide pages with short text
+        ("wide_pages", "slides", 4.0),  # share
+        ("short_landscape_pages", "slides", 2.5),  # share: 4:3 slides, or a deck printed on A4 landscape
+        ("short_pages", "slides", 1.0),
+        ("many_short_pages_no_sizes", "slides", 2.0),  # no sizes given: uniformly short pages read like a deck
+        # pamphlet: long portrait pages with brochure sections and per-project detail pages
+        ("brochure_words", "pamphlet", 0.6),  # count, up to `brochure_words_counted`
+        ("project_pages", "pamphlet", 0.5),  # count, up to `project_pages_counted`
+        ("portrait_pages", "pamphlet", 1.0),  # share
+        ("portrait_pages_without_header", "adoption_table", -0.5),  # share
+        ("long_pages", "pamphlet", 1.0),
+        # a deck or brochure may contain one project table; a table document is mostly table pages
+        ("few_table_pages", "adoption_table", -1.0),
+    )
+    threshold: float = 3.0  # the least score a kind must reach; below it the document is "other"
+    slide_aspect: float = 1.6  # width/height: 16:9 = 1.78 and 16:10 = 1.6; A4 landscape (1.41) is a printed table
+    short_page: int = 700  # characters: slides carry little text per page, a brochure page ~1000
+    title_chars: int = 400  # where the title is looked for: the first page's first characters
+    header_roles: int = 4  # column roles a page names to be a table header (number, proposer, places, country, title)
+    repeated_share: float = 0.6  # "most pages" for a repeated header...
+    repeated_pages: int = 2  # ...and at least this many pages
+    few_table_share: float = 0.5  # table pages under this share of a document with some: one table in a deck
+    landscape_deck_pages: int = 3  # pages a landscape deck has at least
+    sizeless_deck_pages: int = 5  # short pages a deck without page sizes has at least
+    long_document_pages: int = 4  # pages a brochure of long pages has at least
+    brochure_words_counted: int = 5
+    project_pages_counted: int = 4
+
+    def __post_init__(self):
+        for name, kind, _ in self.evidence_weights:  # a misspelt row would silently never count
+            if name not in EVIDENCE or kind not in KINDS:
+                raise ValueError(f"ClassifierSettings: unknown evidence or kind in ({name!r}, {kind!r}); "
+                                 f"evidence is one of {', '.join(EVIDENCE)}, kind one of {', '.join(KINDS)}")
+
+
+SETTINGS = ClassifierSettings()
+THRESHOLD = SETTINGS.threshold
+
+
+def classify(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None,
+             settings: ClassifierSettings = SETTINGS) -> str:
+    """"adoption_table" | "pamphlet" | "slides" | "other" for a document's page texts (and sizes,
+    (width, height) in PDF points)."""
+    scores = score_kinds(page_texts, page_sizes, settings)
     kind, best = max(scores.items(), key=lambda kv: kv[1])
-    return kind if best >= THRESHOLD else "other"
+    return kind if best >= settings.threshold else "other"
 
 
-def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None) -> dict[str, float]:
-    """Evidence for each kind; exposed so a reviewer can see why a document was classified as it was."""
+def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None,
+                settings: ClassifierSettings = SETTINGS) -> dict[str, float]:
+    """Each kind's score: the evidence weighed by `settings.evidence_weights`; exposed so a reviewer
+    can see why a document was classified as it was."""
+    scores = {kind: 0.0 for kind in KINDS}
+    found = evidence(page_texts, page_sizes, settings)
+    for name, kind, weight in settings.evidence_weights:
+        if found.get(name):
+            scores[kind] += weight * found[name]
+    return scores
+
+
+def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None,
+             settings: ClassifierSettings = SETTINGS) -> dict[str, float]:
+    """How much of each piece of evidence a document shows (1 for present, a share of the pages or a
+    count; absent ones left out). Nothing at all when it never mentions the programme's subject."""
+    s = settings
     pages = [squash(t) for t in page_texts]
     text = "".join(pages)
     lower = text.lower()
-    scores = {"adoption_table": 0.0, "pamphlet": 0.0, "slides": 0.0}
+    found: dict[str, float] = {}
     if not text or not any(w.replace(" ", "") in lower for w in TOPIC_WORDS):
-        return scores
+        return found
 
     n = len(pages)
     lengths = [len(p) for p in pages]
     mean_len = sum(lengths) / n
     wide = portrait = landscape = None
     if page_sizes:
-        wide = sum(1 for w, h in page_sizes if h and w / h >= SLIDE_ASPECT) / len(page_sizes)
+        wide = sum(1 for w, h in page_sizes if h and w / h >= s.slide_aspect) / len(page_sizes)
         portrait = sum(1 for w, h in page_sizes if w < h) / len(page_sizes)
-        landscape = sum(1 for w, h in page_sizes if h and 1 < w / h < SLIDE_ASPECT) / len(page_sizes)
+        landscape = sum(1 for w, h in page_sizes if h and 1 < w / h < s.slide_aspect) / len(page_sizes)
 
-    # adoption table: its title, and a header naming the project columns, repeated on most pages
-    head = "".join(pages[:1])[:400]
+    head = "".join(pages[:1])[:s.title_chars]
     if ADOPTION_TITLE.search(head):
-        scores["adoption_table"] += 2.5
+        found["adoption_title_at_top"] = 1
     elif ADOPTION_TITLE.search(text) or LIST_TITLE.search(head):
-        scores["adoption_table"] += 1.0
+        found["adoption_or_list_title"] = 1
     roles_per_page = [_header_roles(p) for p in pages]
     best_roles = max(roles_per_page)
-    if best_roles >= 4:
-        # (five roles — number, proposer, places, country, title — name a project table on their own)
-        scores["adoption_table"] += 2.0 + 0.5 * (best_roles - 4)
+    if best_roles >= s.header_roles:
+        found["project_header"] = 1
+        found["header_roles_beyond"] = best_roles - s.header_roles
         if "proposer" in _roles(pages[0]) or "title" in _roles(pages[0]):
-            scores["adoption_table"] += 0.5
-    elif best_roles == 3:
-        scores["adoption_table"] += 1.0
-    repeated = sum(1 for r in roles_per_page if r >= 4)
-    if n > 1 and repeated >= max(2, 0.6 * n):
-        scores["adoption_table"] += 1.0
+            found["header_on_first_page"] = 1
+    elif best_roles == s.header_roles - 1:
+        found["partial_header"] = 1
+    repeated = sum(1 for r in roles_per_page if r >= s.header_roles)
+    if n > 1 and repeated >= max(s.repeated_pages, s.repeated_share * n):
+        found["header_repeated"] = 1
 
-    # slides: wide pages with short text
     if wide is not None:
-        scores["slides"] += 4.0 * wide
-    if landscape and n >= 3 and mean_len < SHORT_PAGE:
-        # 4:3 slides, or a deck printed on A4 landscape: a deck when its pages are short and many
-        scores["slides"] += 2.5 * landscape
-    if mean_len < SHORT_PAGE:
-        scores["slides"] += 1.0
-    if wide is None and n >= 5 and max(lengths) < SHORT_PAGE:
-        scores["slides"] += 2.0  # no sizes given: many uniformly short pages read like a deck
+        found["wide_pages"] = wide
+    if landscape and n >= s.landscape_deck_pages and mean_len < s.short_page:
+        found["short_landscape_pages"] = landscape
+    if mean_len < s.short_page:
+        found["short_pages"] = 1
+    if wide is None and n >= s.sizeless_deck_pages and max(lengths) < s.short_page:
+        found["many_short_pages_no_sizes"] = 1
 
-    # pamphlet: long portrait pages with brochure sections and per-project detail pages
     hits = sum(1 for w in PAMPHLET_WORDS if w in lower)
     hits += bool(LEAD_LABEL.search(text)) + bool(CO_LABEL.search(text))
-    scores["pamphlet"] += min(hits, 5) * 0.6
+    found["brochure_words"] = min(hits, s.brochure_words_counted)
     # (a table page naming 代表事業者 and 共同事業者 columns is a table page, not a project page)
     detail_pages = sum(1 for p, roles in zip(pages, roles_per_page)
-                       if roles < 4 and LEAD_LABEL.search(p) and IMPLEMENTER_LABEL.search(p))
-    scores["pamphlet"] += min(detail_pages, 4) * 0.5
+                       if roles < s.header_roles and LEAD_LABEL.search(p) and IMPLEMENTER_LABEL.search(p))
+    found["project_pages"] = min(detail_pages, s.project_pages_counted)
     if portrait is not None:
-        scores["pamphlet"] += 1.0 * portrait
-        scores["adoption_table"] -= 0.5 * portrait * (1 if best_roles < 4 else 0)
-    if mean_len >= SHORT_PAGE and n >= 4:
-        scores["pamphlet"] += 1.0
-    # a deck or brochure may contain one project table; a table document is mostly table pages
-    if repeated and repeated < 0.5 * n:
-        scores["adoption_table"] -= 1.0
-    return scores
+        found["portrait_pages"] = portrait
+        if best_roles < s.header_roles:
+            found["portrait_pages_without_header"] = portrait
+    if mean_len >= s.short_page and n >= s.long_document_pages:
+        found["long_pages"] = 1
+    if repeated and repeated < s.few_table_share * n:
+        found["few_table_pages"] = 1
+    return {k: v for k, v in found.items() if v}
 
 
 def _roles(page: str) -> set[str]:

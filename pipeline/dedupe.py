@@ -21,12 +21,29 @@ from normalizers.text import squash
 from .records import (RECORD_TABLES, CityPairRow, DocumentRow, Extraction, JcmProjectRow, MentionRow, PartnerPlaceRef,
                       PlaceRef, PlaceRow, ProjectRow, RecordCounts, ReviewRow, SourceRef)
 from .resolve import Resolved, ResolvedJcm, ResolvedProject, Resolver, unique_sorted
+from .settings import Settings
 
-# Which kind of document wins when sources disagree.
-AUTHORITY = {"adoption_table": 0, "pamphlet": 1, "slides": 2, "other": 3}
-# rapidfuzz ratio on normalized titles to call two listings one project...
-TITLE_SIMILARITY = 90.0
-SAME_PAIR_TITLE_SIMILARITY = 60.0  # ... when both sides' places are the same
+
+@dataclass(frozen=True)
+class DedupeSettings(Settings):
+    """The rules that merge listings into one row. Similarities are rapidfuzz ratios (0–100) of
+    titles squashed (NFKC, layout spaces removed)."""
+
+    # Which kind of document wins when sources disagree, most authoritative first (others after).
+    authority: tuple[str, ...] = ("adoption_table", "pamphlet", "slides", "other")
+    title_similarity: float = 90.0  # two listings of one fiscal year whose places agree are one project
+    same_pair_title_similarity: float = 60.0  # ... when both sides' places are the same
+    jcm_title_similarity: float = 90.0  # two JCM projects are one
+    # A row without a title and without a number joins a project when at least this many of its
+    # proposer, Japanese and partner places are stated, and all agree (a place among them).
+    untitled_facts: int = 2
+
+
+SETTINGS = DedupeSettings()
+# Lengths (hex digits) of the title hashes in ids: part of the ids' format, so fixed.
+PROJECT_ID_HASH = 8  # FY2025-<hash> for a project listed without a number
+PROJECT_ID_SUFFIX_HASH = 6  # FY2025-R1-01-<hash> for distinct projects sharing a listing number
+JCM_ID_HASH = 10  # jcm-<hash>
 
 
 @dataclass
@@ -42,7 +59,7 @@ class Tables:
     review: list[ReviewRow] = field(default_factory=list)
 
 
-def _short_hash(text: str, n: int = 8) -> str:
+def _short_hash(text: str, n: int) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:n]
 
 
@@ -63,7 +80,7 @@ def _japan_ids(p: ResolvedProject) -> set[str]:
     return {a.place_id for a in p.japan if a.place_id}
 
 
-def _same_project(a: ResolvedProject, b: ResolvedProject) -> bool:
+def _same_project(a: ResolvedProject, b: ResolvedProject, settings: DedupeSettings) -> bool:
     if a.document == b.document:
         return False  # two rows of one listing are two projects
     ra, rb = a.record, b.record
@@ -79,13 +96,13 @@ def _same_project(a: ResolvedProject, b: ResolvedProject) -> bool:
     places_agree = not pa or not pb or bool(pa & pb)
     if ta == tb:
         return places_agree
-    if places_agree and fuzz.ratio(ta, tb) >= TITLE_SIMILARITY:
+    if places_agree and fuzz.ratio(ta, tb) >= settings.title_similarity:
         return True
     # A pamphlet may retitle a project more freely than a typo; the same city pair on both sides
     # in the same fiscal year, with titles still alike, is the same project.
     ja, jb = _japan_ids(a), _japan_ids(b)
     return (bool(pa) and pa == pb and bool(ja) and ja == jb
-            and fuzz.ratio(ta, tb) >= SAME_PAIR_TITLE_SIMILARITY)
+            and fuzz.ratio(ta, tb) >= settings.same_pair_title_similarity)
 
 
 def _signature(p: ResolvedProject) -> tuple:
@@ -146,7 +163,7 @@ def _project_id(p: ResolvedProject) -> str:
         return f"{fy}-R{r.round}-{r.number:02d}"
     if r.number is not None:
         return f"{fy}-{r.number:02d}"
-    return f"{fy}-{_short_hash(squash(r.title))}"
+    return f"{fy}-{_short_hash(squash(r.title), PROJECT_ID_HASH)}"
 
 
 def _place_refs(atoms, gazetteer, partner: bool) -> list[PlaceRef] | list[PartnerPlaceRef]:
@@ -241,12 +258,14 @@ class _ProjectCluster:
                                                         kept, stated))
 
 
-def _document_preference(p: ResolvedProject) -> tuple:
+def _document_preference(p: ResolvedProject, authority: tuple[str, ...]) -> tuple:
     """Most authoritative document first: kind, then a revised issue, then the latest issue date."""
-    return (AUTHORITY.get(p.kind, 9), not p.revised, _invert(_issued_key(p.issued)), p.document)
+    rank = authority.index(p.kind) if p.kind in authority else len(authority)
+    return (rank, not p.revised, _invert(_issued_key(p.issued)), p.document)
 
 
-def _cluster(ordered, index: _DocumentIndex) -> tuple[list[_ProjectCluster], list[ReviewRow]]:
+def _cluster(ordered, index: _DocumentIndex,
+             settings: DedupeSettings) -> tuple[list[_ProjectCluster], list[ReviewRow]]:
     """Each record joins the first cluster of its fiscal year it is the same project as, never one
     that already holds a record of its own document; records come most authoritative first.
     Records without a title (a notice listing number, proposer and places) wait until every titled
@@ -267,7 +286,7 @@ def _cluster(ordered, index: _DocumentIndex) -> tuple[list[_ProjectCluster], lis
             # A document's records arrive together, so its last member tells if it is in the cluster.
             if c.last_document == p.document:
                 continue
-            if any(_same_project(q, p) for q in c.distinct.values()):
+            if any(_same_project(q, p, settings) for q in c.distinct.values()):
                 home = c
                 break
         if home is None:
@@ -278,7 +297,7 @@ def _cluster(ordered, index: _DocumentIndex) -> tuple[list[_ProjectCluster], lis
             home.add(p)
     review: list[ReviewRow] = []
     for p in untitled:
-        home, conflict = _join_untitled(p, by_year[p.record.fiscal_year], index)
+        home, conflict = _join_untitled(p, by_year[p.record.fiscal_year], index, settings)
         if conflict:
             review.append(conflict)
         if home is None:
@@ -311,8 +330,8 @@ def _agreement(row: dict[str, object], member: dict[str, object]) -> tuple[set[s
     return agree, differ
 
 
-def _join_untitled(p: ResolvedProject, candidates: list[_ProjectCluster],
-                   index: _DocumentIndex) -> tuple[_ProjectCluster | None, ReviewRow | None]:
+def _join_untitled(p: ResolvedProject, candidates: list[_ProjectCluster], index: _DocumentIndex,
+                   settings: DedupeSettings) -> tuple[_ProjectCluster | None, ReviewRow | None]:
     """The project an untitled row names, among the clusters of its fiscal year (and round, when both
     state one) that hold no record of its document: the one agreeing on most of number, proposer,
     Japanese and partner places. The number must be backed by the proposer or a place; with no
@@ -333,7 +352,8 @@ def _join_untitled(p: ResolvedProject, candidates: list[_ProjectCluster],
                 joined = bool(agree - {"number"}) or not differ
             else:
                 stated = {name for name in ("proposer", "japan", "partners") if row[name] is not None}
-                joined = "number" not in differ and len(stated) >= 2 and stated <= agree and bool(places)
+                joined = ("number" not in differ and len(stated) >= settings.untitled_facts and stated <= agree
+                          and bool(places))
             if joined and len(agree) > best_score:
                 best, best_score = cluster, len(agree)
             elif "number" in agree and not joined and named is None:
@@ -361,8 +381,9 @@ class _ProjectSpill:
     clustering takes documents in order of authority, known only at the end, and holding every
     record meanwhile would make memory grow with the number of documents."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, authority: tuple[str, ...]):
         self.file = tempfile.TemporaryFile(prefix="c2c-projects-", dir=folder)
+        self.authority = authority
         self.where: list[tuple[tuple, int]] = []  # (document preference, offset)
 
     def add(self, projects: list[ResolvedProject]) -> None:
@@ -370,7 +391,7 @@ class _ProjectSpill:
             return
         offset = self.file.seek(0, os.SEEK_END)
         pickle.dump(projects, self.file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.where.append((_document_preference(projects[0]), offset))
+        self.where.append((_document_preference(projects[0], self.authority), offset))
 
     def in_preference_order(self):
         for _, offset in sorted(self.where):
@@ -397,10 +418,10 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
                 # a counter settles the (odd) case of two clusters alike in all of it.
                 tell = "|".join([squash(primary.record.title), primary.document,
                                  *sorted(_partner_ids(primary)), *sorted(_japan_ids(primary))])
-                project_id = f"{base}-{_short_hash(tell, 6)}"
+                project_id = f"{base}-{_short_hash(tell, PROJECT_ID_SUFFIX_HASH)}"
                 n = 2
                 while project_id in taken:
-                    project_id, n = f"{base}-{_short_hash(tell, 6)}-{n}", n + 1
+                    project_id, n = f"{base}-{_short_hash(tell, PROJECT_ID_SUFFIX_HASH)}-{n}", n + 1
             taken.add(project_id)
             if len(same) > 1:
                 review.append(ReviewRow(kind="possible_duplicate", document=primary.document,
@@ -479,7 +500,7 @@ def _pair_rows(groups: dict[tuple[str, str], _PairGroup], index: _DocumentIndex,
 
 def _jcm_rows(groups: list[_JcmGroup], index: _DocumentIndex) -> list[JcmProjectRow]:
     rows = [JcmProjectRow(
-        jcm_id=f"jcm-{_short_hash(g.title_key, 10)}",
+        jcm_id=f"jcm-{_short_hash(g.title_key, JCM_ID_HASH)}",
         title=g.first.record.title,
         country=g.values.get("country"),
         japan_place_id=g.values.get("japan_place_id"),
@@ -501,9 +522,10 @@ class TableBuilder:
     counts and spellings are.
     """
 
-    def __init__(self, gazetteer, spill_folder: Path | None = None):
+    def __init__(self, gazetteer, spill_folder: Path | None = None, settings: DedupeSettings = SETTINGS):
         self.gazetteer = gazetteer
-        self._spill = _ProjectSpill(spill_folder)
+        self.settings = settings
+        self._spill = _ProjectSpill(spill_folder, settings.authority)
         self._index = _DocumentIndex()
         self._documents: list[DocumentRow] = []
         self._mention_counts: dict[str, int] = {}
@@ -532,7 +554,8 @@ class TableBuilder:
             self._index.add(group.sources, pair.document, [pair.page])
         for item in sorted(part.jcm, key=lambda j: j.record.page):
             title = squash(item.record.title)
-            group = next((g for g in self._jcm if fuzz.ratio(title, g.title_key) >= TITLE_SIMILARITY), None)
+            similarity = self.settings.jcm_title_similarity
+            group = next((g for g in self._jcm if fuzz.ratio(title, g.title_key) >= similarity), None)
             if group is None:
                 group = _JcmGroup(item, title)
                 self._jcm.append(group)
@@ -551,7 +574,7 @@ class TableBuilder:
     def finish(self, mentions: list[MentionRow] | None = None) -> Tables:
         """The tables; `mentions` are the mention rows when the caller kept them (else none)."""
         try:
-            clusters, untitled_review = _cluster(self._spill.in_preference_order(), self._index)
+            clusters, untitled_review = _cluster(self._spill.in_preference_order(), self._index, self.settings)
         finally:
             self._spill.close()
         tables = Tables()
@@ -579,16 +602,17 @@ class TableBuilder:
 
 
 def build_tables(extractions, gazetteer, resolver: Resolver | None = None, spill_folder: Path | None = None,
-                 stream_mentions=None) -> Tables:
+                 stream_mentions=None, settings: DedupeSettings = SETTINGS) -> Tables:
     """Every table from `extractions` (an iterable of `Extraction`, in document order, each once:
-    ValueError otherwise), resolved with `resolver` (default: the gazetteer without the NER model).
+    ValueError otherwise), resolved with `resolver` (default: the gazetteer without the NER model)
+    and merged by `settings`.
 
     The run and the tests both come this way. Extractions are taken one at a time, so an iterable
     that loads each from the cache keeps memory flat; with `stream_mentions` (a callable taking each
     document's mention rows) the mentions are handed over as they are made instead of being kept,
     and `Tables.mentions` stays empty."""
     resolver = resolver or Resolver(gazetteer, use_ner=False)
-    builder = TableBuilder(gazetteer, spill_folder=spill_folder)
+    builder = TableBuilder(gazetteer, spill_folder=spill_folder, settings=settings)
     mentions: list[MentionRow] = []
     for extraction in extractions:
         part = resolver.resolve(extraction)

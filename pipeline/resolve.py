@@ -17,9 +17,29 @@ from normalizers.text import squash
 from .gazetteer import MAX_CANDIDATES, Match
 from .propose import CANDIDATE_NAME, ModelProcess, model_name as ner_model_name
 from .records import Candidate, Extraction, JcmRecord, MentionRow, PlaceText, ProjectRecord, ReviewRow
+from .settings import Settings
 
 # A title that says the document corrects an earlier issue: （修正版）, 改訂, 訂正, 差替え, 更新版.
 _REVISION = re.compile(r"修正|改訂|改定|訂正|差替|差し替え|更新版")
+
+
+@dataclass(frozen=True)
+class ResolveSettings(Settings):
+    """What the resolve stage decides with besides the gazetteer's own matching. Scores are the
+    gazetteer's, 0–100."""
+
+    score_decimals: int = 1  # mention and candidate scores are rounded to this many decimals
+    candidates: int = MAX_CANDIDATES  # candidates a review row lists, best first
+    # A name the NER model proposes is a review item only when its stem (the name without its
+    # suffix, folded) has at least this many characters: a one-character stem is a common noun
+    # (州都, 首都), not a name...
+    min_proposed_stem: int = 2
+    # ... and when no gazetteer place has its stem at this score: a known place written without its
+    # suffix (静岡 for 静岡市/静岡県) is an ambiguity, not a name the gazetteer lacks.
+    known_stem_score: float = 100.0
+
+
+SETTINGS = ResolveSettings()
 
 
 @dataclass
@@ -70,7 +90,7 @@ class Resolved:
     review: list[ReviewRow] = field(default_factory=list)
 
 
-def _mention(document: str, page: int, text: str, resolution) -> MentionRow:
+def _mention(document: str, page: int, text: str, resolution, settings: ResolveSettings) -> MentionRow:
     return MentionRow(
         document=document,
         page=page,
@@ -78,13 +98,13 @@ def _mention(document: str, page: int, text: str, resolution) -> MentionRow:
         key=resolution.key,
         place_id=resolution.place_id,
         method=resolution.method if resolution.place_id else "unresolved",
-        score=round(float(resolution.score), 1),
+        score=round(float(resolution.score), settings.score_decimals),
     )
 
 
-def _candidates(resolution) -> list[Candidate]:
-    return [Candidate(place_id=pid, score=round(float(score), 1))
-            for pid, score in resolution.candidates[:MAX_CANDIDATES]]
+def _candidates(resolution, settings: ResolveSettings) -> list[Candidate]:
+    return [Candidate(place_id=pid, score=round(float(score), settings.score_decimals))
+            for pid, score in resolution.candidates[:settings.candidates]]
 
 
 class MemoGazetteer:
@@ -146,15 +166,16 @@ class MemoGazetteer:
 class _DocumentResolver:
     """Resolves everything one document mentions; keeps its mentions consistent."""
 
-    def __init__(self, extraction: Extraction, gazetteer: MemoGazetteer):
+    def __init__(self, extraction: Extraction, gazetteer: MemoGazetteer, settings: ResolveSettings):
         self.ex = extraction
         self.gaz = gazetteer
+        self.settings = settings
         self.mentions: list[MentionRow] = []
         self.review: list[ReviewRow] = []
         self.resolutions: dict[tuple[int, str], object] = {}
 
     def _record(self, page: int, text: str, resolution) -> None:
-        mention = _mention(self.ex.document, page, text, resolution)
+        mention = _mention(self.ex.document, page, text, resolution, self.settings)
         self.mentions.append(mention)
         # Kept for the review table's candidates, which were computed with the mention's context.
         self.resolutions.setdefault((page, mention.text), resolution)
@@ -198,21 +219,22 @@ class _DocumentResolver:
                 r = self.resolutions.get((m.page, m.text))
                 self.review.append(ReviewRow(
                     kind="unresolved_place", document=m.document, page=m.page, text=m.text,
-                    candidates=_candidates(r) if r else [],
+                    candidates=_candidates(r, self.settings) if r else [],
                     detail="no gazetteer place matches this name with confidence",
                 ))
             elif m.method == "fuzzy":
                 r = self.resolutions.get((m.page, m.text))
                 self.review.append(ReviewRow(
                     kind="low_confidence_place", document=m.document, page=m.page, text=m.text,
-                    candidates=_candidates(r) if r else [],
+                    candidates=_candidates(r, self.settings) if r else [],
                     detail=f"{'transliteration' if getattr(r, 'evidence', '') else 'fuzzy'} match to "
                            f"{m.place_id} (score {m.score}); accept it with "
                            f"`c2c review accept` to make it a variant",
                 ))
 
 
-def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[tuple[int, str, tuple]]]:
+def resolve_document(extraction: Extraction, gazetteer,
+                     settings: ResolveSettings = SETTINGS) -> tuple[Resolved, list[tuple[int, str, tuple]]]:
     """Resolve one document's records and running text."""
     if not isinstance(gazetteer, MemoGazetteer):
         gazetteer = MemoGazetteer(gazetteer)
@@ -221,7 +243,7 @@ def resolve_document(extraction: Extraction, gazetteer) -> tuple[Resolved, list[
     # whose read failed for a reason that may go away keeps those of its last good read.
     if not (extraction.parsed.projects or extraction.parsed.pairs or extraction.parsed.jcm or extraction.spans):
         return out, []
-    dr = _DocumentResolver(extraction, gazetteer)
+    dr = _DocumentResolver(extraction, gazetteer, settings)
     ex = extraction
     revised = bool(_REVISION.search(ex.title or ""))
     for record in ex.parsed.projects:
@@ -282,23 +304,24 @@ def _span_key(text: str, model: str) -> str:
     return hashlib.sha1(f"{model}\n{text}".encode("utf-8")).hexdigest()
 
 
-def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict,
-                   model: str) -> list[ReviewRow]:
+def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cache: dict, model: str,
+                   settings: ResolveSettings) -> list[ReviewRow]:
     """Review rows for the names the model proposed (`cache`: span key → [name, label] pairs) that
     the gazetteer cannot resolve."""
     rows = []
     for document, page, text, covered in needs_ner:
         for name, label in cache.get(_span_key(text, model), []):
-            # A one-character stem is a common noun (州都, 首都), not a name.
-            if len(match_key(name)[0]) < 2 or not _uncovered_occurrence(name, text, covered):
+            # A short stem is a common noun (州都, 首都), not a name.
+            if (len(match_key(name)[0]) < settings.min_proposed_stem
+                    or not _uncovered_occurrence(name, text, covered)):
                 continue
             r = gazetteer.resolve(name)
             # Known places written without their suffix (静岡 for 静岡市/静岡県) are not names the
             # gazetteer lacks: only the ambiguity is left, and bare stems are not mentions.
-            known_stem = any(score >= 100 for _, score in r.candidates)
+            known_stem = any(score >= settings.known_stem_score for _, score in r.candidates)
             if r.place_id is None and not known_stem:
                 rows.append(ReviewRow(kind="unresolved_place", document=document, page=page, text=name,
-                                      candidates=_candidates(r),
+                                      candidates=_candidates(r, settings),
                                       detail=f"proposed by the NER model ({label}); not in the gazetteer"))
     return rows
 
@@ -333,8 +356,9 @@ class Resolver:
     """
 
     def __init__(self, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
-                 log=lambda s: print(s, file=sys.stderr)):
+                 log=lambda s: print(s, file=sys.stderr), settings: ResolveSettings = SETTINGS):
         self.gazetteer = MemoGazetteer(gazetteer)
+        self.settings = settings
         self.proposal_cache = proposal_cache if proposal_cache is not None else {}
         self.use_ner = use_ner
         self.log = log
@@ -346,7 +370,7 @@ class Resolver:
 
     def resolve(self, extraction: Extraction) -> Resolved:
         """One document's resolved records, its mention rows (sorted, each once) and review rows."""
-        part, spans = resolve_document(extraction, self.gazetteer)
+        part, spans = resolve_document(extraction, self.gazetteer, self.settings)
         part.mentions = unique_mentions(part.mentions)
         if self.use_ner:
             for page, text, covered in spans:
@@ -371,7 +395,7 @@ class Resolver:
                 return []
             finally:
                 self._model = None
-        return _proposal_rows(self._needs_ner, self.gazetteer, self.proposal_cache, self._model_name)
+        return _proposal_rows(self._needs_ner, self.gazetteer, self.proposal_cache, self._model_name, self.settings)
 
     def close(self) -> None:
         """Stop the model's process, if one is running (a run that ends early)."""

@@ -199,3 +199,29 @@ def test_a_city_pair_lists_the_fiscal_years_of_the_projects_that_join_it(gazette
     old.parsed.projects[0].fiscal_year = 2022
     pairs = {p.pair_id: p.fiscal_years for p in _tables(gazetteer, [deck, table, old]).city_pairs}
     assert pairs == {"jp-141003~vn-da-nang": [2022, 2025], "jp-271403~vn-da-nang": []}
+
+
+def test_the_merge_rules_are_settings(gazetteer):
+    from pipeline.dedupe import DedupeSettings
+
+    docs = [
+        _doc("table.pdf", "adoption_table", [_project(
+            "横浜市-マカッサル市の都市間連携による交通・エネルギー分野を軸とした脱炭素都市形成支援事業", "X",
+            number=5, round_=1, partner="マカッサル市", country="ID")]),
+        _doc("pamphlet.pdf", "pamphlet", [_project("マカッサル市における交通・エネルギー分野の脱炭素都市形成支援事業", "X",
+                                                   number=3, partner="マカッサル市", country="ID")]),
+    ]
+    strict = DedupeSettings(same_pair_title_similarity=95.0)
+    projects = build_tables(sorted(docs, key=lambda d: d.document), gazetteer, settings=strict).projects
+    assert [p.project_id for p in projects] == ["FY2025-03", "FY2025-R1-05"]
+
+
+def test_review_rows_list_as_many_candidates_as_the_settings_say(gazetteer):
+    from pipeline.resolve import ResolveSettings
+
+    doc = _doc("table.pdf", "adoption_table", [_project("府中市の事業", "X", number=1, round_=1, japan="府中市")])
+    rows = {n: [r for r in Resolver(gazetteer, use_ner=False, settings=ResolveSettings(candidates=n)).resolve(doc).review
+                if r.text == "府中市"] for n in (1, 5)}
+    assert [len(r.candidates) for r in rows[1]] == [1]
+    assert [len(r.candidates) for r in rows[5]] == [2]  # Fuchu, Tokyo and Fuchu, Hiroshima
+    assert rows[1][0].review_id == rows[5][0].review_id  # the same item, however it is shown
