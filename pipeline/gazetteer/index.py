@@ -63,6 +63,24 @@ class PlaceIndex:
             first.setdefault(s[0], set()).add(len(s))
         self._lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in first.items()}
 
+    # --- a cached copy (see cache.py) ----------------------------------------------------------
+
+    _STATE = ("_by_name", "_by_variant", "_by_key", "_by_stem", "_by_native_kana", "_surface",
+              "_by_country", "_country_of_name", "_keys", "_lengths")
+
+    def state(self) -> dict:
+        """The lookup tables as plain dicts, lists and tuples (marshal can write them)."""
+        return {name: getattr(self, name) for name in self._STATE}
+
+    @classmethod
+    def from_state(cls, places: dict[str, Place], world: frozenset[str], state: dict) -> "PlaceIndex":
+        """The index `state()` gave, for these places, without computing a key."""
+        index = cls.__new__(cls)
+        index.places, index.world = places, world
+        for name in cls._STATE:
+            setattr(index, name, state[name])
+        return index
+
     # --- lookups -------------------------------------------------------------------------------
 
     def named(self, cleaned: str) -> tuple[str, ...]:

@@ -20,6 +20,9 @@ class ResolverSettings:
     transliteration_cutoff: float = 85.0
     transliteration_margin: float = 10.0
     transliteration_min_key: int = 3  # letters of the sound key: shorter names are never guessed
+    # Context from the same page (pipeline/resolve.py): an uncertain name is taken when exactly one
+    # place the page names with confidence has a spelling this similar (ratio of match keys, 0–100).
+    context_cutoff: float = 75.0
 
     @classmethod
     def resolve(cls, settings: "ResolverSettings | dict | None" = None) -> "ResolverSettings":
