@@ -110,7 +110,7 @@ def test_status_exit_code_says_whether_a_run_would_do_anything(table_raw, tmp_pa
     assert json.loads(before.stdout) == {
         "up_to_date": False,
         "documents": [{"document": "table.pdf", "action": "read", "reason": "new document"}],
-        "counts": {"read": 1, "reuse": 0, "drop": 0, "retry": 0},
+        "counts": {"read": 1, "reuse": 0, "drop": 0, "keep": 0, "retry": 0},
         "tables": {"up_to_date": False, "reasons": ["no tables written yet"]}}
     assert c2c("run", "--raw", table_raw, "--out", out, "--no-ner").returncode == 0
     after = c2c("status", "--raw", table_raw, "--out", out, "--no-ner", "--json")
@@ -144,7 +144,7 @@ def test_a_document_waiting_only_for_a_retry_does_not_make_status_fail(corpus, t
     assert first.returncode == 3
     assert first.stdout.splitlines()[0] == "documents: 0 new, 0 changed, 0 unchanged, 0 removed, 1 failed"
     status = c2c("status", "--raw", raw, "--out", out, "--no-ner")
-    assert status.stdout.splitlines() == ["retry  c2c_pamphlet_2022.pdf: retry after timeout",
+    assert status.stdout.splitlines() == ["retry  c2c_pamphlet_2022.pdf: its last read failed (timeout)",
                                           "1 to read (1 a retry), 0 to reuse, 0 to drop", "tables: up to date"]
     assert status.returncode == 0
     again = c2c("run", "--raw", raw, "--out", out, "--no-ner")

@@ -274,7 +274,7 @@ def test_a_document_over_the_time_limit_is_a_timeout_and_the_batch_goes_on(corpu
     again = quiet_run(raw, out)
     assert again.exit_code == 0
     assert again.actions == [{"document": "c2c_pamphlet_2022.pdf", "action": "parsed",
-                              "reason": "retry after timeout"}]
+                              "reason": "its last read failed (timeout)"}]
     # The same bytes as the last run: neither new nor changed, whatever happened to them then.
     assert again.counts == {"new": 0, "changed": 0, "unchanged": 1, "removed": 0, "failed": 0}
 
