@@ -6,14 +6,20 @@ documents failed.
 """
 from __future__ import annotations
 
-import json
-import logging
-import os
 import sys
-from pathlib import Path
-from typing import Optional
 
-import typer
+from .progress import start_early
+
+# `c2c run` on a terminal: the progress display is up before the libraries below load.
+_EARLY = start_early(sys.argv)
+
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Optional  # noqa: E402
+
+import typer  # noqa: E402
 
 app = typer.Typer(no_args_is_help=True, add_completion=True, rich_markup_mode=None,
                   pretty_exceptions_show_locals=False,
@@ -83,6 +89,8 @@ def _stages(quiet: bool, verbose: bool):
         return Stages()
     if verbose:
         return LogStages()
+    if _EARLY is not None:
+        return _EARLY
     if sys.stderr.isatty():
         from .progress import RichStages
 
@@ -121,7 +129,8 @@ def run(raw: Path = RAW, out: Path = OUT,
     _setup_logging(verbose)
     progress = _stages(quiet, verbose)
     try:
-        progress.begin("starting")  # on screen before anything slow is imported
+        if progress is not _EARLY:  # (the early display began with it)
+            progress.begin("starting")  # on screen before anything slow is imported
         from .executors import ExecutorLost, ExecutorUnavailable
         from .run import LockedError, RunOptions, UsageError, run as run_pipeline
 
@@ -175,7 +184,7 @@ def status(raw: Path = RAW, out: Path = OUT,
     Exit status 0 when everything is up to date, 1 when a run would read a new, changed or removed
     document or rebuild the tables (documents waiting only for a retry after a timeout or a worker
     that died are listed but do not count), 2 on a usage error."""
-    from .run import UsageError, status as plan_status
+    from .run import UsageError, is_retry, status as plan_status
 
     try:
         report = plan_status(raw, out, force, use_ner=not no_ner, decisions=decisions)
@@ -185,8 +194,8 @@ def status(raw: Path = RAW, out: Path = OUT,
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        for d in data["documents"]:
-            word = "retry" if d["retry"] else d["action"]
+        for action, d in zip(report.actions, data["documents"]):
+            word = "retry" if is_retry(action) else d["action"]
             print(printable(f"{word:6s} {d['document']}: {d['reason']}"))
         counts = data["counts"]
         retry = f" ({counts['retry']} a retry)" if counts["retry"] else ""
@@ -366,7 +375,11 @@ def main(argv: list[str] | None = None) -> int:
     """The `c2c` entry point: every usage error is one line on stderr and exit status 2."""
     command = typer.main.get_command(app)
     try:
-        code = command.main(args=argv, prog_name="c2c", standalone_mode=False)
+        try:
+            code = command.main(args=argv, prog_name="c2c", standalone_mode=False)
+        finally:
+            if _EARLY is not None and _EARLY._progress.live.is_started:  # stopped before `run` began
+                _EARLY.discard()
     except KeyboardInterrupt:
         _err("c2c: interrupted")
         code = 130

@@ -141,12 +141,7 @@ SCHEDULER_CONNECT_SECONDS = 5.0
 
 
 def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
-             scheduler: str | None = None, warn=lambda message: None) -> Iterator[tuple[int, Extraction]]:
-    """Read `sources` on a Dask cluster (`scheduler`'s, or a local one). Once connected, `warn` is
-    told which of c2c's limits the cluster's workers do not apply (DASK_LIMITS_WARNING).
-
-    Raises ExecutorUnavailable (no dask extra, no scheduler answering) and ExecutorLost (the
-    scheduler went away mid-run)."""
+             scheduler: str | None = None) -> Iterator[tuple[int, Extraction]]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
         from distributed.client import ClosedClientError
@@ -164,8 +159,6 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
         cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
-    # Said once the cluster answers: a scheduler that does not answer is then one line, not two.
-    warn(DASK_LIMITS_WARNING)
     try:
         def first_done(pending):
             return [next(iter(dask_completed(list(pending))))]
@@ -186,7 +179,7 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
 
 
 def run_documents(sources: list[SourceFile], jobs: int, timeout: float | None, executor: str = "local",
-                  scheduler: str | None = None, warn=lambda message: None) -> Iterator[tuple[int, Extraction]]:
+                  scheduler: str | None = None) -> Iterator[tuple[int, Extraction]]:
     if executor == "dask":
-        return run_dask(sources, jobs, timeout, scheduler, warn)
+        return run_dask(sources, jobs, timeout, scheduler)
     return run_local(sources, jobs, timeout)

@@ -116,5 +116,39 @@ class RichStages(Stages):
             self._progress.stop()
 
 
+    def discard(self) -> None:
+        """Take the display off the screen (the command stopped before doing anything)."""
+        for task in list(self._progress.task_ids):
+            self._progress.remove_task(task)
+        self._task = None
+        if self._progress.live.is_started:
+            self._progress.stop()
+
+
+# Set in the environment by the process that shows the display.
+_DISPLAY_OWNER = "C2C_PROGRESS_DISPLAY"
+# Options after which `c2c run` shows no live display (help, or logging instead).
+_NO_DISPLAY = {"-h", "--help", "-q", "--quiet", "-v", "--verbose"}
+
+
+def start_early(argv: list[str]) -> RichStages | None:
+    """For `c2c run` on a terminal, the display with its first stage, started before the command
+    line's own libraries load (they take about a second on a busy machine). None otherwise."""
+    import os
+    import sys
+
+    name = os.path.basename(argv[0]) if argv else ""
+    if name not in ("c2c", "cli.py") or argv[1:2] != ["run"] or _NO_DISPLAY & set(argv[2:]):
+        return None
+    # Processes the run starts (the NER model's, spawned: they import the command line again with
+    # the same arguments and the same terminal) must not draw a display of their own.
+    if not sys.stderr.isatty() or os.environ.get(_DISPLAY_OWNER):
+        return None
+    os.environ[_DISPLAY_OWNER] = str(os.getpid())
+    stages = RichStages()
+    stages.begin("starting")
+    return stages
+
+
 def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1):]

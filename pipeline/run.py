@@ -158,7 +158,9 @@ def _with_retries(actions: list[Action], state: State) -> list[Action]:
     return out
 
 
-def _is_retry(action: Action) -> bool:
+def is_retry(action: Action) -> bool:
+    """Whether a run reads `action`'s document only to retry a read that failed for a reason that
+    may go away."""
     return action.action == "parse" and action.reason.startswith(f"{_RETRY_REASON} (")
 
 
@@ -174,15 +176,15 @@ class StatusReport:
 
     @property
     def up_to_date(self) -> bool:
-        return not self.rebuild and all(a.action in ("reuse", "keep") or _is_retry(a) for a in self.actions)
+        return not self.rebuild and all(a.action in ("reuse", "keep") or is_retry(a) for a in self.actions)
 
     def to_json(self) -> dict:
         words = {"parse": "read", "reuse": "reuse", "remove": "drop", "keep": "keep"}
         counts = {w: sum(1 for a in self.actions if a.action == k) for k, w in words.items()}
-        counts["retry"] = sum(1 for a in self.actions if _is_retry(a))
+        counts["retry"] = sum(1 for a in self.actions if is_retry(a))
         return {"up_to_date": self.up_to_date,
-                "documents": [{"document": a.document, "action": words[a.action], "reason": a.reason,
-                               "retry": _is_retry(a)} for a in self.actions],
+                "documents": [{"document": a.document, "action": words[a.action], "reason": a.reason}
+                              for a in self.actions],
                 "counts": counts,
                 "tables": {"up_to_date": not self.rebuild, "reasons": self.rebuild}}
 
@@ -206,13 +208,13 @@ def _status(raw: Path, out: Path, force: bool, use_ner: bool,
     recorded = state.manifest.get("outputs", {})
     if not recorded.get("files"):
         return actions, ["no tables written yet"]
-    if any(a.action not in ("reuse", "keep") and not _is_retry(a) for a in actions):
+    if any(a.action not in ("reuse", "keep") and not is_retry(a) for a in actions):
         return actions, ["documents to read or drop"]
     # The tables as the last run made them: a document waiting for a retry as it failed then.
     retry = state.manifest.get(_RETRY, {})
     keys = sorted([_document_key(d, state, {}) for d in state.documents]
                   + [(a.document, retry[a.document]["sha256"]) for a in actions
-                     if _is_retry(a) and a.document not in state.documents])
+                     if is_retry(a) and a.document not in state.documents])
     from .decisions import gazetteer_folder
 
     decided = _decisions(decisions)
@@ -452,8 +454,10 @@ def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, 
 
     progress.begin("reading", len(to_parse))
     last_save = time.monotonic()
-    for i, ex in run_documents([a.source for a in to_parse], opts.jobs, opts.timeout, opts.executor,
-                               opts.scheduler, warn=lambda message: log(f"c2c: warning: {message}")):
+    for n, (i, ex) in enumerate(run_documents([a.source for a in to_parse], opts.jobs, opts.timeout,
+                                              opts.executor, opts.scheduler)):
+        if n == 0 and opts.executor == "dask":  # said once a cluster answered
+            log(f"c2c: warning: {DASK_LIMITS_WARNING}")
         a = to_parse[i]
         retry.pop(a.document, None)
         if ex.status == "error":

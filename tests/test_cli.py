@@ -109,7 +109,7 @@ def test_status_exit_code_says_whether_a_run_would_do_anything(table_raw, tmp_pa
     assert before.returncode == 1
     assert json.loads(before.stdout) == {
         "up_to_date": False,
-        "documents": [{"document": "table.pdf", "action": "read", "reason": "new document", "retry": False}],
+        "documents": [{"document": "table.pdf", "action": "read", "reason": "new document"}],
         "counts": {"read": 1, "reuse": 0, "drop": 0, "keep": 0, "retry": 0},
         "tables": {"up_to_date": False, "reasons": ["no tables written yet"]}}
     assert c2c("run", "--raw", table_raw, "--out", out, "--no-ner").returncode == 0
@@ -127,7 +127,7 @@ def test_status_exit_code_says_whether_a_run_would_do_anything(table_raw, tmp_pa
     changed = c2c("status", "--raw", table_raw, "--out", out, "--no-ner", "--json")
     assert changed.returncode == 1
     assert json.loads(changed.stdout)["documents"] == [
-        {"document": "table.pdf", "action": "read", "reason": "content changed (sha256 differs)", "retry": False}]
+        {"document": "table.pdf", "action": "read", "reason": "content changed (sha256 differs)"}]
     # A removed one.
     (table_raw / "table.pdf").rename(tmp_path / "table.pdf")
     removed = c2c("status", "--raw", table_raw, "--out", out, "--no-ner")
