@@ -16,7 +16,6 @@ Nothing under --out is followed out of it: symbolic links c2c would write throug
 """
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import shutil
@@ -156,6 +155,8 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two existing paths atomically; False where this system or filesystem cannot."""
     if _EXCHANGE_DISABLED:
         return False
+    import ctypes  # only when a set is published: a run with nothing new does without
+
     libc = ctypes.CDLL(None, use_errno=True)
     if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
         result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
