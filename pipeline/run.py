@@ -424,9 +424,11 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
                              opts.use_ner, decided.digest)
     result = RunResult(exit_code=0, counts={}, actions=[])
     edited = state.changed_outputs()
-    if edited:
-        log(f"c2c: warning: output files edited, damaged or missing since the last run: {', '.join(edited[:5])}"
-            + (f" and {len(edited) - 5} more" if len(edited) > 5 else "") + "; the tables are made again")
+    # Named when their content was recorded (a manifest of an older version recorded sizes only).
+    noticed = [n for n in edited if isinstance(state.manifest["outputs"]["files"].get(n), dict)]
+    if noticed:
+        log(f"c2c: warning: output files edited, damaged or missing since the last run: {', '.join(noticed[:5])}"
+            + (f" and {len(noticed) - 5} more" if len(noticed) > 5 else "") + "; the tables are made again")
     if not to_parse and not edited and state.outputs_current(inputs_key):
         result.skipped_outputs = True
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
