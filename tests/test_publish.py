@@ -22,8 +22,11 @@ from pipeline.run import RunOptions, run
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = ["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名"]
-ROWS = [["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市脱炭素都市形成支援事業"],
-        ["2", "株式会社オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル", "寒冷地の環境インフラ事業"]]
+ROWS = [
+    ["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市脱炭素都市形成支援事業"],
+    ["2", "株式会社オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル",
+     "寒冷地の環境インフラ事業"],
+]
 TABLE_FILES = [f"{t}.{ext}" for t in ("documents", "projects", "city_pairs", "jcm_projects", "places",
                                       "mentions", "review") for ext in ("jsonl", "csv", "parquet")]
 TABLE_FILES += ["c2c.sqlite", "datapackage.json"]
@@ -156,8 +159,9 @@ def test_without_an_atomic_exchange_a_killed_swap_is_finished_by_the_next_run(se
     code = ("import sys; import pipeline.publish as p; p._EXCHANGE_DISABLED = True; from pipeline.cli import main;"
             f"sys.argv = ['c2c', 'run', '--raw', {str(new_raw)!r}, '--out', {str(out)!r}, '--jobs', '1', '--no-ner'];"
             "main()")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=dict(os.environ, C2C_STOP_AT="fallback-aside"),
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, start_new_session=True,
+                            env=dict(os.environ, C2C_STOP_AT="fallback-aside"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while proc.poll() is None and not _stopped(proc.pid) and time.monotonic() < deadline:

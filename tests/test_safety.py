@@ -21,8 +21,11 @@ from pipeline.run import RunOptions, run
 REPO = Path(__file__).resolve().parent.parent
 TITLE = "令和7年度脱炭素社会実現のための都市間連携事業委託業務 1次公募採択案件一覧"
 HEADER = ["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名"]
-ROWS = [["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市脱炭素都市形成支援事業"],
-        ["2", "株式会社オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル", "寒冷地の環境インフラ事業"]]
+ROWS = [
+    ["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市脱炭素都市形成支援事業"],
+    ["2", "株式会社オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル",
+     "寒冷地の環境インフラ事業"],
+]
 TABLE_FILES = [f"{t}.{ext}" for t in ("documents", "projects", "city_pairs", "jcm_projects", "places",
                                       "mentions", "review") for ext in ("jsonl", "csv", "parquet")]
 TABLE_FILES += ["c2c.sqlite", "datapackage.json"]
