@@ -132,10 +132,13 @@ def test_a_reader_during_a_run_sees_the_old_set_or_the_new_one(sets, tmp_path):
     seen, done = [], threading.Event()
 
     def reader():
-        while not done.is_set():
+        while True:
+            finished = done.is_set()  # one more look after the run has finished
             snapshot = _snapshot(out)
             if snapshot is not None:
                 seen.append("old" if snapshot == old else "new" if snapshot == new else "mixed")
+            if finished:
+                return
 
     thread = threading.Thread(target=reader)
     thread.start()
