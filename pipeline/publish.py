@@ -27,7 +27,7 @@ from pathlib import Path
 
 STATE_DIR = ".c2c"
 # What c2c writes under --out besides the tables; a symbolic link at one of these is replaced.
-WRITTEN_PATHS = (STATE_DIR, f"{STATE_DIR}/docs", f"{STATE_DIR}/crops", f"{STATE_DIR}/lock",
+WRITTEN_PATHS = (STATE_DIR, f"{STATE_DIR}/docs", f"{STATE_DIR}/crops", f"{STATE_DIR}/gazetteer", f"{STATE_DIR}/lock",
                  f"{STATE_DIR}/manifest.json", f"{STATE_DIR}/proposals.json", "runs.jsonl")
 
 
