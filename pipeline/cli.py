@@ -145,6 +145,10 @@ def run(raw: Path = RAW, out: Path = OUT,
             progress.close()
             _err(f"c2c: {e}")
             raise typer.Exit(1)
+        except OSError as e:  # a disk that filled up, a folder that went away: one line
+            progress.close()
+            _err(f"c2c: {printable(str(e))}")
+            raise typer.Exit(1)
     finally:
         progress.close()
     if not quiet:

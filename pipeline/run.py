@@ -4,6 +4,7 @@ The command line is a thin layer over `run()` and `status()`.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from . import publish
 from .discover import Action, plan, scan
 from .document import code_version
 from .progress import Stages
@@ -235,8 +237,7 @@ def _status(raw: Path, out: Path, force: bool, use_ner: bool,
     if last_model != _ner_model(use_ner):
         reasons.append(f"the last run used the NER model {last_model}" if last_model
                        else "the last run skipped the NER model")
-    missing = [name for name, size in sorted(recorded.get("files", {}).items())
-               if not (out / name).exists() or (out / name).stat().st_size != size]
+    missing = state.changed_outputs()
     if missing:
         reasons.append(f"output files missing or changed: {', '.join(missing[:3])}"
                        + (f" and {len(missing) - 3} more" if len(missing) > 3 else ""))
@@ -256,11 +257,13 @@ def _old_projects(out: Path) -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
     rows = {}
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            if line.strip():
+            try:  # an edited or damaged file (it is rebuilt) gives what can still be read
                 row = json.loads(line)
                 rows[row["project_id"]] = _fingerprint(row)
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue
     return rows
 
 
@@ -298,12 +301,19 @@ def run(opts: RunOptions, progress: Stages | None = None,
     _check_paths(opts.raw, opts.out)
     shown = log
     log = lambda line: shown(printable(line))  # noqa: E731  every message is one line
+    if opts.out.is_symlink():  # the set is published where the link points; the link stays
+        opts = dataclasses.replace(opts, out=opts.out.resolve())
     try:
+        publish.recover(opts.out)
         opts.out.mkdir(parents=True, exist_ok=True)
+        publish.replace_planted_links(opts.out, log)
         (opts.out / STATE_DIR).mkdir(exist_ok=True)
         _probe_writable(opts.out / STATE_DIR)
     except OSError as e:
         raise UsageError(f"--out {opts.out}: cannot write there ({e.strerror or e})") from None
+    if not os.access(opts.out.resolve().parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {opts.out}: cannot write beside it (a new set of tables is made in "
+                         f"{publish.staging_folder(opts.out).name} there, then swapped in)")
     lock = FileLock(str(opts.out / STATE_DIR / "lock"))
     try:
         lock.acquire(timeout=0)
@@ -374,6 +384,7 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
     previous = ({d: e.get("sha256") for d, e in retry.items()}
                 | {d: e.get("sha256") for d, e in state.documents.items()})
     progress.end()
+    publish.checkpoint("planned")
     for folder in found.unlisted:
         log(f"c2c: {folder.folder}/: cannot be listed ({folder.reason}); the documents under it keep the "
             "records of their last read")
@@ -414,7 +425,13 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
     inputs_key = _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
                              opts.use_ner, decided.digest)
     result = RunResult(exit_code=0, counts={}, actions=[])
-    if not to_parse and state.outputs_current(inputs_key):
+    edited = state.changed_outputs()
+    # Named when their content was recorded (a manifest of an older version recorded sizes only).
+    noticed = [n for n in edited if isinstance(state.manifest["outputs"]["files"].get(n), dict)]
+    if noticed:
+        log(f"c2c: warning: output files edited, damaged or missing since the last run: {', '.join(noticed[:5])}"
+            + (f" and {len(noticed) - 5} more" if len(noticed) > 5 else "") + "; the tables are made again")
+    if not to_parse and not edited and state.outputs_current(inputs_key):
         result.skipped_outputs = True
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
     else:
@@ -424,6 +441,7 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
                       "projects_removed": len(result.project_changes["removed"]),
                       "projects_changed": len(result.project_changes["changed"])}
     state.save()
+    publish.checkpoint("saved")
 
     for a in actions:
         action, reason = reasons.get(a.document, ("failed", "not read"))
@@ -444,21 +462,23 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
         "projects": result.project_changes,
         "exit_code": result.exit_code,
     })
+    publish.checkpoint("recorded")
     return result
 
 
 def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, reasons: dict,
           uncached: dict[str, Extraction], retry: dict, progress: Stages, log) -> None:
     """The per-document stage over `to_parse`, results stored in the cache as they come."""
-    from .executors import run_documents
+    from .executors import DASK_LIMITS_WARNING, run_documents
 
     progress.begin("reading", len(to_parse))
-    last_save = time.monotonic()
+    last_save, done = time.monotonic(), 0
     for n, (i, ex) in enumerate(run_documents([a.source for a in to_parse], opts.jobs, opts.timeout,
                                               opts.executor, opts.scheduler)):
         if n == 0 and opts.executor == "dask":  # said once a cluster answered
             log(f"c2c: warning: {DASK_LIMITS_WARNING}")
         a = to_parse[i]
+        done += 1
         retry.pop(a.document, None)
         if ex.status == "error":
             message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
@@ -481,6 +501,7 @@ def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, 
         if time.monotonic() - last_save > 5:  # progress survives a crash
             state.save()
             last_save = time.monotonic()
+        publish.checkpoint(f"read-{done}")
         progress.advance(a.document)
     progress.end()
 
@@ -543,7 +564,8 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
 
     gazetteer = gazetteer or Gazetteer.load(gazetteer_path)
     proposal_cache = state.load_proposals()
-    emitter = Emitter(opts.out)
+    staging = publish.new_staging(opts.out)
+    emitter = Emitter(staging)
     resolver = Resolver(gazetteer, proposal_cache, use_ner=opts.use_ner, log=log)
 
     progress.begin("resolving", len(documents))
@@ -559,6 +581,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
                 extraction.status, extraction.error_kind = "error", kept["error_kind"]
                 extraction.error = f"{kept['error']}; {KEPT_NOTE} (sha256 {extraction.sha256[:12]}…)"
             yield extraction
+            publish.checkpoint(f"resolved-{document}")
 
     try:
         tables = build_tables(extractions(), gazetteer, _StagedResolver(resolver, progress, opts.use_ner),
@@ -574,14 +597,24 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
         raise
     written = emitter.finish(tables, extra=(report,))
     progress.end()
-    state.save_proposals(proposal_cache)
+    publish.checkpoint("emitted")
+    state.save_proposals(proposal_cache, folder=staging)
     # Tables made without the proposals a model should have given are not current: the next run
     # builds them again and asks the model again.
-    state.record_outputs("" if resolver.model_failed else inputs_key, written)
+    previous = set(state.manifest.get("outputs", {}).get("files", {}))
+    state.record_outputs("" if resolver.model_failed else inputs_key, written, folder=staging)
     state.manifest["outputs"].update(gazetteer_version=gazetteer.version, cross_version=_cross_version(),
                                      decisions=decided.digest,
                                      ner_model=_ner_model(opts.use_ner), ner_failed=resolver.model_failed)
     state.manifest["outputs"]["review_size"] = len(tables.review)
+    publish.carry_over(opts.out, staging, skip=previous | set(written), keep_docs=state.cache_names())
+    publish.checkpoint("carried")
+    state.save(folder=staging)  # last: a staging folder with its manifest is complete
+    publish.checkpoint("staged")
+    publish.swap(staging, opts.out)
+    publish.checkpoint("swapped")
+    publish.remove_old(opts.out)
+    publish.checkpoint("published")
     names = [f"«{r.text}» ({r.document} p.{r.page}): {r.kind}" for r in tables.review
              if r.kind in ("unresolved_place", "low_confidence_place")]
     return len(tables.review), changes, names[:SUMMARY_NAMES]

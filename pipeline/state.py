@@ -2,10 +2,12 @@
 
 Everything lives under `<out>/.c2c/`. Every write goes to a temporary file that is renamed into
 place, so a run killed at any moment leaves the previous state readable and the next run completes
-the job.
+the job. The manifest that goes with a set of tables is written into the set's staging folder
+(`publish.py`), so tables and manifest are published together.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -32,6 +34,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_no_follow(path: Path) -> bytes:
+    """The bytes of a file under --out; OSError when it is a symbolic link (c2c follows none there)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def dumps(obj) -> str:
@@ -66,7 +83,7 @@ class State:
             return None
         path = self._cache_path(entry["sha256"], entry["code_version"])
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_no_follow(path).decode("utf-8"))
         except (OSError, ValueError):
             return None
         extraction = from_dict(Extraction, data)
@@ -103,14 +120,23 @@ class State:
     def forget(self, document: str) -> None:
         self.documents.pop(document, None)
 
-    def save(self) -> None:
-        self._prune_cache()
-        atomic_write_text(self.manifest_path, dumps(self.manifest))
+    def save(self, folder: Path | None = None) -> None:
+        """Write the manifest: into this output folder (pruning the cache), or into the staging
+        folder of a set about to be published."""
+        if folder is None:
+            self._prune_cache()
+            atomic_write_text(self.manifest_path, dumps(self.manifest))
+        else:
+            atomic_write_text(folder / STATE_DIR / "manifest.json", dumps(self.manifest))
+
+    def cache_names(self) -> set[str]:
+        """The file names of the cached extractions the manifest uses."""
+        return {self._cache_path(e["sha256"], e["code_version"]).name for e in self.documents.values()}
 
     def _prune_cache(self) -> None:
-        keep = {self._cache_path(e["sha256"], e["code_version"]).name for e in self.documents.values()}
+        keep = self.cache_names()
         folder = self.dir / "docs"
-        if folder.exists():
+        if folder.is_dir() and not folder.is_symlink():
             for path in folder.glob("*.json"):
                 if path.name not in keep:
                     path.unlink(missing_ok=True)
@@ -118,36 +144,61 @@ class State:
     # The NER model's proposals per text (resolve.propose_names), so it never reads a text twice.
     def load_proposals(self) -> dict:
         try:
-            return json.loads((self.dir / "proposals.json").read_text(encoding="utf-8"))
+            return json.loads(read_no_follow(self.dir / "proposals.json").decode("utf-8"))
         except (OSError, ValueError):
             return {}
 
-    def save_proposals(self, cache: dict) -> None:
-        atomic_write_text(self.dir / "proposals.json", dumps(cache))
+    def save_proposals(self, cache: dict, folder: Path | None = None) -> None:
+        atomic_write_text((folder or self.out) / STATE_DIR / "proposals.json", dumps(cache))
 
     # The outputs of the cross-document stages, so a run with nothing new can skip them.
     def outputs_current(self, inputs_key: str) -> bool:
         recorded = self.manifest.get("outputs", {})
         if recorded.get("inputs_key") != inputs_key:
             return False
-        for name, size in recorded.get("files", {}).items():
-            path = self.out / name
-            if not path.exists() or path.stat().st_size != size:
-                return False
-        return bool(recorded.get("files"))
+        return bool(recorded.get("files")) and not self.changed_outputs()
 
-    def record_outputs(self, inputs_key: str, files: list[str]) -> None:
-        self.manifest["outputs"] = {
-            "inputs_key": inputs_key,
-            "files": {name: (self.out / name).stat().st_size for name in sorted(files)},
-        }
+    def changed_outputs(self) -> list[str]:
+        """The output files that are gone, or whose content differs from what the last run wrote
+        (an edit, a damaged disk). Only a file whose size or modification time changed is hashed,
+        so an untouched folder costs one stat per file; a file touched but not changed is
+        recorded with its new time (kept when the manifest is next saved)."""
+        changed = []
+        for name, recorded in sorted(self.manifest.get("outputs", {}).get("files", {}).items()):
+            path = self.out / name
+            try:
+                st = path.lstat()
+            except OSError:
+                changed.append(name)
+                continue
+            if not isinstance(recorded, dict) or not os.path.isfile(path) or path.is_symlink():
+                changed.append(name)
+            elif (st.st_size, st.st_mtime_ns) == (recorded["size"], recorded["mtime_ns"]):
+                continue
+            elif st.st_size != recorded["size"] or sha256_file(path) != recorded["sha256"]:
+                changed.append(name)
+            else:
+                recorded["mtime_ns"] = st.st_mtime_ns
+        return changed
+
+    def record_outputs(self, inputs_key: str, files: list[str], folder: Path | None = None) -> None:
+        """Remember the output files (size, modification time, sha256) as written into `folder`
+        (the staging folder of the set; by default the output folder)."""
+        folder = folder or self.out
+        entries = {}
+        for name in sorted(files):
+            st = (folder / name).stat()
+            entries[name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256_file(folder / name)}
+        self.manifest["outputs"] = {"inputs_key": inputs_key, "files": entries}
 
 
 def append_run(out: Path, row: dict) -> None:
     """Append one row to runs.jsonl (the file only grows, so appending stays cheap)."""
     path = out / "runs.jsonl"
     line = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    with open(path, "a+b") as f:
+    # Never through a symbolic link: c2c follows none under --out (publish.replace_planted_links).
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    with os.fdopen(fd, "a+b") as f:
         size = f.seek(0, os.SEEK_END)
         if size:
             f.seek(size - 1)

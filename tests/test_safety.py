@@ -21,8 +21,11 @@ from pipeline.run import RunOptions, run
 REPO = Path(__file__).resolve().parent.parent
 TITLE = "令和7年度脱炭素社会実現のための都市間連携事業委託業務 1次公募採択案件一覧"
 HEADER = ["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名"]
-ROWS = [["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市脱炭素都市形成支援事業"],
-        ["2", "株式会社オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル", "寒冷地の環境インフラ事業"]]
+ROWS = [
+    ["1", "日本工営株式会社", "横浜市", "ダナン市", "ベトナム", "ダナン市脱炭素都市形成支援事業"],
+    ["2", "株式会社オリエンタルコンサルタンツ", "札幌市", "ウランバートル市", "モンゴル",
+     "寒冷地の環境インフラ事業"],
+]
 TABLE_FILES = [f"{t}.{ext}" for t in ("documents", "projects", "city_pairs", "jcm_projects", "places",
                                       "mentions", "review") for ext in ("jsonl", "csv", "parquet")]
 TABLE_FILES += ["c2c.sqlite", "datapackage.json"]
@@ -229,3 +232,68 @@ def test_a_timeout_keeps_the_last_good_records_and_is_retried(raw, tmp_path):
     assert again.exit_code == 0
     assert [a["action"] for a in again.actions] == ["parsed", "parsed"]
     assert tables(out) == tables(clean)
+
+
+# --- 5. edited or damaged outputs ------------------------------------------------------------------
+
+def test_an_edited_or_damaged_output_file_is_noticed_and_made_again(raw, tmp_path):
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    quiet_run(raw, out)
+    quiet_run(raw, clean)
+    (out / "projects.jsonl").write_text("edited\n", encoding="utf-8")
+    said = []
+    result = run(RunOptions(raw=raw, out=out, use_ner=False), log=said.append)
+    assert result.exit_code == 0 and not result.skipped_outputs
+    assert said == ["c2c: warning: output files edited, damaged or missing since the last run: projects.jsonl; "
+                    "the tables are made again"]
+    assert tables(out) == tables(clean)
+    # An edit that keeps the size is found by its content.
+    data = (out / "projects.csv").read_bytes()
+    edited = data.replace(b"vn-da-nang", b"vn-hoi-an ", 1)
+    assert len(edited) == len(data) and edited != data
+    (out / "projects.csv").write_bytes(edited)
+    again = quiet_run(raw, out)
+    assert not again.skipped_outputs
+    assert tables(out) == tables(clean)
+    # A file touched but not changed is hashed once, found unchanged, and the tables are not made again.
+    stamp = (out / "projects.csv").stat().st_mtime_ns + 5_000_000_000
+    os.utime(out / "projects.csv", ns=(stamp, stamp))
+    touched = quiet_run(raw, out)
+    assert touched.skipped_outputs
+    recorded = json.loads((out / ".c2c" / "manifest.json").read_text(encoding="utf-8"))["outputs"]["files"]
+    assert recorded["projects.csv"]["mtime_ns"] == stamp
+    assert tables(out) == tables(clean)
+
+
+# --- 6. links under --out ------------------------------------------------------------------------------
+
+def test_links_planted_under_out_are_not_followed(raw, tmp_path):
+    out = tmp_path / "out"
+    quiet_run(raw, out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    victims = tmp_path / "victims"
+    victims.mkdir()
+    (victims / "other.json").write_text("{}", encoding="utf-8")
+    (out / "runs.jsonl").unlink()
+    (out / "runs.jsonl").symlink_to(victim)
+    shutil.rmtree(out / ".c2c" / "docs")
+    (out / ".c2c" / "docs").symlink_to(victims)
+    (out / "review.csv").unlink()
+    (out / "review.csv").symlink_to(victim)
+    pdfmaker.make_table_pdf(raw / "new.pdf", TITLE.replace("1次", "3次"), HEADER, [r[:] for r in ROWS[:1]])
+    said = []
+    result = run(RunOptions(raw=raw, out=out, use_ner=False), log=said.append)
+    assert result.exit_code == 0
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert [p.name for p in victims.iterdir()] == ["other.json"]
+    for name in ("runs.jsonl", ".c2c/docs", "review.csv"):
+        assert not (out / name).is_symlink(), name
+    assert (out / ".c2c" / "docs").is_dir() and len(list((out / ".c2c" / "docs").iterdir())) == 3
+    assert [json.loads(line)["exit_code"] for line in (out / "runs.jsonl").read_text().splitlines()] == [0]
+    assert said == [f"c2c: warning: {out}/.c2c/docs was a symbolic link (to {victims}); c2c follows no link under "
+                    "--out: it is replaced by a file of its own",
+                    f"c2c: warning: {out}/runs.jsonl was a symbolic link (to {victim}); c2c follows no link under "
+                    "--out: it is replaced by a file of its own",
+                    "c2c: warning: output files edited, damaged or missing since the last run: review.csv; the "
+                    "tables are made again"]
