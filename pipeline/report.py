@@ -115,7 +115,8 @@ def build_report(tables, changes: dict | None, raw: Path | None = None, cache: P
         "<h2 id=\"map\">City pairs</h2>",
         _map_section(tables.city_pairs, places, settings),
         f"<h2 id=\"review\">Review: {len(tables.review)} item{'s' if len(tables.review) != 1 else ''}</h2>",
-        _review(tables.review, raw, cache, settings, used if used is not None else set()),
+        _review(tables.review, {d["document"]: d["sha256"] for d in tables.documents}, raw, cache, settings,
+                used if used is not None else set()),
         "</body></html>\n",
     ]
     return "\n".join(parts).encode("utf-8")
@@ -310,10 +311,11 @@ def _map_section(pairs: list[dict], places: dict, s: ReportSettings) -> str:
 
 # --- review crops ----------------------------------------------------------------------------------
 
-def _review(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSettings, used: set[str]) -> str:
+def _review(rows: list[dict], documents: dict[str, str], raw: Path | None, cache: Path | None,
+            s: ReportSettings, used: set[str]) -> str:
     if not rows:
         return "<p>Nothing waits for a person.</p>"
-    crops = _crops(rows, raw, cache, s, used)
+    crops = _crops(rows, documents, raw, cache, s, used)
     out = ["<table><tr><th>kind</th><th>where</th><th>text</th><th>detail</th><th>page region</th></tr>"]
     for i, r in enumerate(rows):
         where = f"{r.get('document') or ''}" + (f" p.{r['page']}" if r.get("page") else "")
@@ -327,33 +329,25 @@ def _review(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSet
     return "".join(out)
 
 
-def _crops(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSettings,
-           used: set[str]) -> list[str]:
+def _crops(rows: list[dict], documents: dict[str, str], raw: Path | None, cache: Path | None,
+           s: ReportSettings, used: set[str]) -> list[str]:
     """One HTML fragment per review row: its page region as an inline PNG with the text's box
-    outlined, or a short note when there is no page to show. The cache keys used go into `used`."""
+    outlined, or a short note when there is no page to show. `documents` maps each document to its
+    sha256 (the crop cache's key); the cache keys used go into `used`."""
     result = [""] * len(rows)
     by_document: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
-        if r.get("document") and r.get("page"):
+        if r.get("document") and r.get("page") and documents.get(r["document"]):
             by_document.setdefault(r["document"], []).append(i)
         else:
             result[i] = "<span class=\"muted\">no page</span>"
     for document, indexes in sorted(by_document.items()):
-        path = (raw / document) if raw is not None else None
-        try:  # a file or folder this run may not read (permissions) has no pictures, like a missing one
-            digest = _file_digest(path) if path is not None and path.is_file() else None
-        except OSError:
-            digest = None
-        if digest is None:
-            for i in indexes:
-                result[i] = "<span class=\"muted\">document not at hand</span>"
-            continue
         doc = None
         try:
             for i in indexes:
                 r = rows[i]
                 key = hashlib.sha256(json.dumps(
-                    [digest, r["page"], r.get("text"), r.get("bbox"), s.crop_zoom, s.crop_margin,
+                    [documents[document], r["page"], r.get("text"), r.get("bbox"), s.crop_zoom, s.crop_margin,
                      s.crop_max_width, s.page_zoom, s.crop_version]).encode()).hexdigest()[:32]
                 used.add(key)
                 cached = cache / f"{key}.json" if cache is not None else None
@@ -363,13 +357,18 @@ def _crops(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSett
                 if doc is None:
                     import pymupdf
 
+                    path = raw / document if raw is not None else None
+                    if path is None or not path.is_file():
+                        raise FileNotFoundError(document)
                     doc = pymupdf.open(path)
+                    if _file_digest(path) != documents[document]:  # changed since it was read
+                        raise ValueError(f"{document} changed since it was read")
                 fragment = _crop(doc, r, s)
                 result[i] = fragment
                 if cached is not None:
                     cached.parent.mkdir(parents=True, exist_ok=True)
                     cached.write_text(json.dumps({"html": fragment}), encoding="utf-8")
-        except Exception as e:  # a PDF that will not render costs its pictures, never the report
+        except Exception as e:  # a PDF that is gone or will not render costs its pictures, never the report
             for i in indexes:
                 if not result[i]:
                     result[i] = f"<span class=\"muted\">no picture ({html.escape(type(e).__name__)})</span>"
