@@ -21,7 +21,6 @@ DATABASE_FILE = "c2c.sqlite"
 FULL_TEXT = {"projects": ("title", "summary", "proposer"), "jcm_projects": ("title",),
              "places": ("name_ja", "name_en", "variants")}
 FTS_TOKENIZER = "trigram"  # SQLite ≥ 3.34
-INSERT_BATCH = 2000  # rows per INSERT statement group
 
 
 def _unwrap(hint):
@@ -54,13 +53,19 @@ def _creation_order() -> list[str]:
 class DatabaseWriter:
     """Creates every table in a new database at `path`; rows are added table by table with
     `insert` (in the order the tables' files are written) and `finish` adds the indexes and full-text
-    search. Same rows in, same bytes out."""
+    search. Tables, keys, indexes and full-text tables are sqlite-utils'; rows go in through one
+    prepared statement per table. Same rows in, same bytes out."""
 
     def __init__(self, path: Path):
         import sqlite_utils
 
         self.db = sqlite_utils.Database(path)
+        # The file is built privately and fsynced by emit before it is renamed into place: no
+        # journal or sync per statement is needed while it is written.
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
         self.json_columns: dict[str, list[str]] = {}
+        self.statements: dict[str, str] = {}
         for table in _creation_order():
             row_type = OUTPUT_TABLES[table]
             hints = dict(columns(row_type))
@@ -71,16 +76,19 @@ class DatabaseWriter:
                 foreign_keys=[(c, target, primary_key(OUTPUT_TABLES[target]))
                               for c, target in foreign_keys(row_type)])
             self.json_columns[table] = [name for name, hint in hints.items() if _is_json(hint)]
+            names = ", ".join(f"[{name}]" for name in hints)
+            self.statements[table] = (f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(hints))})",
+                                      tuple(hints))
 
     def insert(self, table: str, rows: list[dict]) -> None:
         """Add rows (dicts of the table's columns); lists and objects are stored as JSON text."""
-        if not rows:
-            return
-        json_columns = self.json_columns[table]
-        if json_columns:
-            rows = [{**r, **{c: None if r.get(c) is None else json.dumps(r[c], ensure_ascii=False)
-                             for c in json_columns}} for r in rows]
-        self.db[table].insert_all(rows, batch_size=INSERT_BATCH)
+        # One prepared statement in one transaction (committed by `finish`): sqlite-utils'
+        # insert_all commits, and so syncs, once per call, which costs more than the rows do.
+        sql, names = self.statements[table]
+        json_columns = set(self.json_columns[table])
+        self.db.conn.executemany(sql, [
+            [json.dumps(r[c], ensure_ascii=False) if c in json_columns and r.get(c) is not None else r.get(c)
+             for c in names] for r in rows])
 
     def finish(self) -> None:
         """Index every foreign-key column (unless it leads the primary key, which is indexed
