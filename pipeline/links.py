@@ -15,9 +15,9 @@ def _dicts(rows: list) -> list[dict]:
     return [r if isinstance(r, dict) else row_dict(r) for r in rows]
 
 
-def link_rows(tables, field_boxes: list[FieldSourceRow] | None = None) -> dict[str, list]:
+def link_rows(tables) -> dict[str, list]:
     """{link table: rows} from `tables` (attributes `projects`, `city_pairs`, `jcm_projects`, rows as
-    the records.py dataclasses or their dicts). `field_boxes` are the field_sources rows, if any."""
+    the records.py dataclasses or their dicts; `field_sources`, the boxes dedupe kept, if any)."""
     project_places, project_sources = [], []
     for p in _dicts(tables.projects):
         for role, refs in (("japan", p["japan_municipalities"]), ("partner", p["partner_places"])):
@@ -32,6 +32,6 @@ def link_rows(tables, field_boxes: list[FieldSourceRow] | None = None) -> dict[s
     jcm_sources = [JcmSourceRow(jcm_id=r["jcm_id"], document=s["document"], sha256=s["sha256"],
                                 pages=list(s["pages"]))
                    for r in _dicts(tables.jcm_projects) for s in r["sources"]]
-    boxes = sorted(field_boxes or [], key=lambda b: (b.project_id, b.field, b.document, b.page, b.y0, b.x0))
+    boxes = sorted(getattr(tables, "field_sources", None) or [], key=lambda b: (b.project_id, b.field, b.document, b.page, b.y0, b.x0))
     return {"project_places": project_places, "project_sources": project_sources, "pair_sources": pair_sources,
             "jcm_sources": jcm_sources, "field_sources": boxes}

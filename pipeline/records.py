@@ -52,6 +52,17 @@ class PlaceText:
 
 
 @dataclass
+class FieldBox:
+    """Where a project field's value is printed: page (1-based), box (PDF points, origin top-left,
+    as PyMuPDF gives them: x0, y0, x1, y1) and the text as printed there."""
+
+    field: str  # a column of the projects table
+    page: int
+    bbox: list[float]
+    text: str
+
+
+@dataclass
 class ProjectRecord:
     """One project as one document states it."""
 
@@ -69,6 +80,7 @@ class ProjectRecord:
     country: str | None = None  # ISO alpha-2
     fields: list[str] | None = None
     summary: str | None = None
+    boxes: list[FieldBox] = field(default_factory=list)  # provenance.py: where fields are printed
 
 
 @dataclass

@@ -353,3 +353,33 @@ def test_browse_without_a_database_names_the_folder(tmp_path):
                             capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
     assert result.returncode == 2
     assert result.stderr.strip() == f"c2c: {tmp_path / 'c2c.sqlite'} does not exist; run `c2c run --out {tmp_path}` first"
+
+
+# --- provenance to the box ---------------------------------------------------------------------------
+
+def test_every_recorded_box_holds_the_printed_text_on_the_first_corpus(corpus, tmp_path):
+    import pymupdf
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for pdf in sorted(corpus.glob("*.pdf")):
+        shutil.copy(pdf, raw)
+    out = tmp_path / "out"
+    _run(raw, out)
+    boxes = _rows(out, "field_sources")
+    projects = _rows(out, "projects")
+    # Title, fiscal year and the places as printed are found for every project; the proposer for
+    # every project whose row holds the value its primary document prints.
+    by_field = {}
+    for b in boxes:
+        by_field.setdefault(b["field"], set()).add(b["project_id"])
+    every = {p["project_id"] for p in projects}
+    assert by_field["title"] == every and by_field["fiscal_year"] == every
+    assert by_field["japan_municipalities"] == {p["project_id"] for p in projects if p["japan_municipalities"]}
+    assert len(by_field["proposer"]) >= 0.9 * sum(1 for p in projects if p["proposer"])
+    squash = lambda text: "".join(text.split())  # noqa: E731
+    for b in boxes:
+        with pymupdf.open(raw / b["document"]) as doc:
+            page = doc[b["page"] - 1]
+            inside = page.get_textbox(pymupdf.Rect(b["x0"] - 1, b["y0"] - 1, b["x1"] + 1, b["y1"] + 1))
+        assert squash(b["text"]) in squash(inside), b
