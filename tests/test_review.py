@@ -190,7 +190,7 @@ def test_an_accepted_spelling_survives_a_reinstall(tmp_path):
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source)
-    for name in ("pipeline", "normalizers", "gazetteer"):
+    for name in ("c2c", "pipeline", "normalizers", "gazetteer"):  # the packages pyproject.toml lists
         shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
