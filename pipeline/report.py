@@ -279,12 +279,16 @@ def _map_section(pairs: list[dict], places: dict, s: ReportSettings) -> str:
     project, height = _projector(s)
     lines, dots, missing = [], {}, []
     for pair in pairs:
-        a = _coordinates(pair["japan_place_id"], places)
-        b = _coordinates(pair["partner_place_id"], places)
-        if a is None or b is None:
+        ends = []
+        for key, cls in (("japan_place_id", "jp"), ("partner_place_id", "partner")):
+            at = _coordinates(pair[key], places)
+            if at is not None:  # a place is shown even when the other end of its pair cannot be
+                dots[pair[key]] = (cls, *project(*at))
+            ends.append(project(*at) if at is not None else None)
+        if None in ends:
             missing.append(pair["pair_id"])
             continue
-        (x1, y1), (x2, y2) = project(*a), project(*b)
+        (x1, y1), (x2, y2) = ends
         # A gentle arc: the control point is lifted perpendicular to the chord.
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         dx, dy = x2 - x1, y2 - y1
@@ -292,20 +296,19 @@ def _map_section(pairs: list[dict], places: dict, s: ReportSettings) -> str:
         names = [(places.get(pair[k]) or {}).get("name_ja") or pair[k] for k in ("japan_place_id", "partner_place_id")]
         lines.append(f"<path class=\"pair\" d=\"M{x1:.1f} {y1:.1f}Q{cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}\">"
                      f"<title>{html.escape(' – '.join(names))}</title></path>")
-        dots[pair["japan_place_id"]] = ("jp", x1, y1)
-        dots[pair["partner_place_id"]] = ("partner", x2, y2)
     circles = "".join(f"<circle class=\"{cls}\" cx=\"{x:.1f}\" cy=\"{y:.1f}\" r=\"2.5\">"
                       f"<title>{html.escape((places.get(pid) or {}).get('name_ja') or pid)}</title></circle>"
                       for pid, (cls, x, y) in sorted(dots.items()))
     svg = (f"<svg id=\"world-map\" role=\"img\" aria-label=\"world map of city pairs\" width=\"{s.map_width}\" "
            f"height=\"{height:.0f}\" viewBox=\"0 0 {s.map_width} {height:.0f}\">"
            f"<path class=\"land\" d=\"{_base_map(s)}\"/>{''.join(lines)}{circles}</svg>")
-    on_map = len(pairs) - len(missing)
-    note = (f"<p id=\"map-note\"><b>{on_map}</b> of {len(pairs)} city pair{'s' if len(pairs) != 1 else ''} "
-            f"on the map (blue: Japanese local governments, orange: partner places)")
+    ends = {pair[k] for pair in pairs for k in ("japan_place_id", "partner_place_id")}
+    note = (f"<p id=\"map-note\"><b>{len(pairs) - len(missing)}</b> of {len(pairs)} city "
+            f"pair{'s' if len(pairs) != 1 else ''} drawn, <b>{len(dots)}</b> of {len(ends)} of their places "
+            f"shown (blue: Japanese local governments, orange: partner places)")
     if missing:
-        note += (f"; {len(missing)} without coordinates in the gazetteer: "
-                 + html.escape(", ".join(missing[:20])) + (", …" if len(missing) > 20 else ""))
+        note += (f"; {len(missing)} pair{'s' if len(missing) != 1 else ''} with a place the gazetteer has no "
+                 f"coordinates for: " + html.escape(", ".join(missing[:20])) + (", …" if len(missing) > 20 else ""))
     return svg + note + ".</p><p class=\"muted\">Base map: Natural Earth (public domain), via world-atlas.</p>"
 
 

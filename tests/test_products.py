@@ -155,8 +155,8 @@ def test_map_draws_pairs_with_coordinates_and_counts_the_others():
                              review=[])
     report = build_report(tables, None).decode("utf-8")
     assert report.count('<path class="pair"') == 2
-    assert '<p id="map-note"><b>2</b> of 3 city pairs on the map' in report
-    assert "1 without coordinates in the gazetteer: jp-141003~vn-hue" in report
+    assert '<p id="map-note"><b>2</b> of 3 city pairs drawn, <b>3</b> of 4 of their places shown' in report
+    assert "1 pair with a place the gazetteer has no coordinates for: jp-141003~vn-hue" in report
     assert report.count('<circle class="partner"') == 2 and report.count('<circle class="jp"') == 1
 
 
