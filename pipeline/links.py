@@ -3,7 +3,7 @@
 `project_places` (a project's Japanese local governments and partner places), `project_sources`,
 `pair_sources` and `jcm_sources` (the documents stating a row, with sha256 and pages) are made from
 the rows' nested lists, in the rows' order; `field_sources` (where a project field is printed) from the
-boxes the extractors recorded. Row types and columns: `records.py`.
+boxes `provenance.py` found. Row types and columns: `records.py`.
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def link_rows(tables) -> dict[str, list]:
     jcm_sources = [JcmSourceRow(jcm_id=r["jcm_id"], document=s["document"], sha256=s["sha256"],
                                 pages=list(s["pages"]))
                    for r in _dicts(tables.jcm_projects) for s in r["sources"]]
-    boxes = sorted(getattr(tables, "field_sources", None) or [], key=lambda b: (b.project_id, b.field, b.document, b.page, b.y0, b.x0))
+    boxes = {}  # one row per key: a name printed twice in a record (a title naming its partner) is one box
+    for b in getattr(tables, "field_sources", None) or []:
+        boxes.setdefault((b.project_id, b.field, b.document, b.page, b.x0, b.y0), b)
     return {"project_places": project_places, "project_sources": project_sources, "pair_sources": pair_sources,
-            "jcm_sources": jcm_sources, "field_sources": boxes}
+            "jcm_sources": jcm_sources, "field_sources": [boxes[k] for k in sorted(boxes)]}

@@ -386,8 +386,8 @@ class JcmSourceRow:
 @dataclass(slots=True)
 class FieldSourceRow:
     """Where a project field's value is printed: the page, the box (PDF points, origin top-left, as
-    PyMuPDF gives them) and the text as printed there (`令和7年度` behind fiscal_year 2025). Filled
-    where the extractor knows the geometry."""
+    PyMuPDF gives them) and the text as printed there (`令和7年度` behind fiscal_year 2025), as
+    `provenance.py` finds it on the pages of the project's most authoritative document."""
 
     project_id: str = _primary_key("projects")
     field: str = _primary_key()  # a column of projects

@@ -383,3 +383,15 @@ def test_every_recorded_box_holds_the_printed_text_on_the_first_corpus(corpus, t
             page = doc[b["page"] - 1]
             inside = page.get_textbox(pymupdf.Rect(b["x0"] - 1, b["y0"] - 1, b["x1"] + 1, b["y1"] + 1))
         assert squash(b["text"]) in squash(inside), b
+
+
+def test_a_name_printed_twice_in_a_record_is_one_field_source_row():
+    from pipeline.links import link_rows
+    from pipeline.records import FieldSourceRow
+
+    box = dict(project_id="FY2025-R1-01", field="partner_places", document="t.pdf", page=1, x0=10.0, y0=20.0,
+               x1=50.0, y1=30.0, text="ダナン市")
+    tables = SimpleNamespace(projects=[], city_pairs=[], jcm_projects=[],
+                             field_sources=[FieldSourceRow(**box), FieldSourceRow(**box),
+                                            FieldSourceRow(**{**box, "field": "title"})])
+    assert [(r.field, r.x0) for r in link_rows(tables)["field_sources"]] == [("partner_places", 10.0), ("title", 10.0)]
