@@ -144,20 +144,10 @@ def page_text(page: pymupdf.Page, option: str = "text"):
     return owner.get_text(option, textpage=text_page)
 
 
-def search_for(page: pymupdf.Page, needle: str) -> list[pymupdf.Rect]:
-    """`page.search_for(needle)` on the page's shared text page (as `page_text` uses); each hit's
-    rectangle in PDF points, origin top-left."""
-    page_text(page, "text")  # builds the shared text page when it is not there yet
-    shared = getattr(page.parent, "_c2c_text_pages", None)
-    if shared:
-        owner, text_page = shared[page.number]
-        return owner.search_for(needle, textpage=text_page)
-    return page.search_for(needle, flags=pymupdf.TEXTFLAGS_TEXT)
-
-
 def close_pdf(doc: pymupdf.Document) -> None:
     """Close a document opened with open_pdf, dropping its shared text pages first."""
     doc._c2c_text_pages = None
+    doc._c2c_page_chars = None
     doc.close()
 
 

@@ -2,11 +2,10 @@
 
 Runs in the per-document stage, after the extractor, while the PDF is open; it works for every
 extractor because it only needs the text each record carries as printed (`title_raw`,
-`proposer_raw`, the place names as printed, the fiscal year as the page writes it). Each line of that
-text is searched on the record's pages (MuPDF's own search on the shared text page); the lines'
-hits, each below the one before, make the field's box. A field whose first line is not found on
-any of the record's pages gets no box (the text was rebuilt by the extractor, e.g. joined from a
-cell split over two pages).
+`proposer_raw`, the place names as printed, the fiscal year as the page writes it). That text is
+found in the page's characters (the shared text page's, white space ignored) and the box is that of
+the characters it covers. A field not found on any of the record's pages gets no box (text the
+extractor rebuilt: doubled "bold" characters collapsed, a cell joined across two pages).
 """
 from __future__ import annotations
 
@@ -17,11 +16,10 @@ from .records import FieldBox, Parsed, ProjectRecord
 
 @dataclass(frozen=True)
 class ProvenanceSettings:
-    """Tolerances of the line-by-line search, relative to the first line's height."""
+    """How much of a field's printed text is searched."""
 
-    next_line_within: float = 3.0  # a following line starts at most this many line heights below
-    min_chars: int = 2  # shorter lines are not searched (a single character is found everywhere)
-    max_lines: int = 12  # lines searched per field (a summary's box is that of its first lines)
+    min_chars: int = 2  # shorter text is not searched (a single character is found everywhere)
+    max_chars: int = 200  # a longer text (a summary) is found by its beginning
 
 
 SETTINGS = ProvenanceSettings()
@@ -36,7 +34,6 @@ def _printed_years(year: int) -> list[str]:
         if year - base >= 1:
             n = year - base
             forms += [f"{era}{n}年度", f"{era}{'元' if n == 1 else n}年度", f"R{n}年度" if era == "令和" else ""]
-    forms += [f.replace("年度", " 年度") for f in forms]  # layouts that space the number off (2022 年度)
     return [f for f in dict.fromkeys(forms) if f]
 
 
@@ -69,24 +66,40 @@ def _record_boxes(doc, record: ProjectRecord, s: ProvenanceSettings) -> list[Fie
     return boxes
 
 
-def _find(doc, text: str, pages: list[int], s: ProvenanceSettings) -> tuple[int, list[float]] | None:
-    """(page, [x0, y0, x1, y1]) of `text` printed on one of `pages`, lines in order, or None."""
-    from .pdf import search_for
+def _page_chars(page) -> tuple[str, list[tuple[float, float, float, float]]]:
+    """The page's characters without white space, in the text page's order, and each one's box;
+    built once per page (kept on the document while it is open)."""
+    from .pdf import page_text
 
-    lines = [ln.strip() for ln in (text or "").splitlines() if len(ln.strip()) >= s.min_chars][: s.max_lines]
-    if not lines:
-        return None
-    for number in pages:
-        page = doc[number - 1]
-        for first in search_for(page, lines[0]):
-            box = [first.x0, first.y0, first.x1, first.y1]
-            height, bottom = first.height or 1.0, first.y1
-            for line in lines[1:]:
-                below = [r for r in search_for(page, line) if bottom - height / 2 <= r.y0 <= bottom + s.next_line_within * height]
-                if not below:
-                    break
-                r = min(below, key=lambda r: (r.y0, r.x0))
-                box = [min(box[0], r.x0), min(box[1], r.y0), max(box[2], r.x1), max(box[3], r.y1)]
-                bottom = r.y1
-            return number, [round(v, 2) for v in box]
+    cache = getattr(page.parent, "_c2c_page_chars", None)
+    if cache is None:
+        cache = page.parent._c2c_page_chars = {}
+    if page.number not in cache:
+        chars, boxes = [], []
+        for block in page_text(page, "rawdict")["blocks"]:
+            for line in block.get("lines", ()):
+                for span in line["spans"]:
+                    for ch in span["chars"]:
+                        if not ch["c"].isspace():
+                            chars.append(ch["c"])
+                            boxes.append(ch["bbox"])
+        cache[page.number] = ("".join(chars), boxes)
+    return cache[page.number]
+
+
+def _find(doc, text: str, pages: list[int], s: ProvenanceSettings) -> tuple[int, list[float]] | None:
+    """(page, [x0, y0, x1, y1]) of `text` printed on one of `pages`, or None. White space (line
+    breaks included) is ignored on both sides, so a value broken over lines is found whole; when the
+    whole is not found (lines the text page orders otherwise), its first line is."""
+    needles = ["".join((text or "").split())[: s.max_chars]]
+    first_line = next((ln for ln in (text or "").splitlines() if ln.strip()), "")
+    needles.append("".join(first_line.split()))
+    for needle in dict.fromkeys(n for n in needles if len(n) >= s.min_chars):
+        for number in pages:
+            chars, boxes = _page_chars(doc[number - 1])
+            at = chars.find(needle)
+            if at >= 0:
+                hit = boxes[at: at + len(needle)]
+                box = [min(b[0] for b in hit), min(b[1] for b in hit), max(b[2] for b in hit), max(b[3] for b in hit)]
+                return number, [round(v, 2) for v in box]
     return None
