@@ -12,16 +12,11 @@ import sys
 from pathlib import Path
 
 from .database import DATABASE_FILE
+from .datapackage import DESCRIPTION, LICENSES, TITLE
 
 METADATA_FILE = "metadata.json"
 HOST = "127.0.0.1"  # never on another interface: the data is browsed on this machine
 
-TITLE = "City-to-City Collaboration for Zero Carbon Society (脱炭素社会実現のための都市間連携事業)"
-DESCRIPTION = ("Projects, city pairs, JCM projects and places extracted by c2c from the Ministry of the "
-               "Environment's documents (adoption tables, pamphlets, slide decks); every row names its "
-               "source documents, their sha256 and pages.")
-DATA_LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-                "path": "https://creativecommons.org/licenses/by/4.0/"}
 SOURCE = "Ministry of the Environment, Japan (環境省)"
 
 # Per table: facets a person starts from, and the column that names a row when another table points
@@ -46,8 +41,8 @@ def metadata(descriptions: dict[str, str], database: str = "c2c") -> dict:
         if table in SORT:
             entry["sort"] = SORT[table]
         tables[table] = entry
-    return {"title": TITLE, "description": DESCRIPTION, "license": DATA_LICENSE["title"],
-            "license_url": DATA_LICENSE["path"], "source": SOURCE,
+    return {"title": TITLE, "description": DESCRIPTION, "license": LICENSES[0]["title"],
+            "license_url": LICENSES[0]["path"], "source": SOURCE,
             "databases": {database: {"tables": tables}}}
 
 

@@ -65,7 +65,7 @@ class DatabaseWriter:
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
         self.json_columns: dict[str, list[str]] = {}
-        self.statements: dict[str, str] = {}
+        self.statements: dict[str, tuple[str, tuple[str, ...]]] = {}  # table → (INSERT, its columns)
         for table in _creation_order():
             row_type = OUTPUT_TABLES[table]
             hints = dict(columns(row_type))
