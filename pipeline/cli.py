@@ -1,4 +1,4 @@
-"""The `c2c` command line: run, status, review (and the decisions staff record), gazetteer check.
+"""The `c2c` command line: run, status, review (and the decisions staff record), gazetteer check, browse.
 
 Exit status everywhere: 0 done (for `status`: up to date), 1 anything else (for `status`: a run
 would do something), 2 a usage or configuration error, given as one line on stderr, 3 (`run`) some
@@ -373,6 +373,20 @@ def gazetteer_check(notes: bool = typer.Option(False, "--notes", help="Also list
           + (f" ({len(verdict.notes)} known homonyms in the generated files: --notes lists them)"
              if verdict.notes and not notes else ""))
     raise typer.Exit(1 if verdict.errors else 0)
+
+
+@app.command()
+def browse(out: Path = OUT,
+           port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")):
+    """Browse the tables in Datasette on 127.0.0.1 (needs: pip install -e '.[browse]')."""
+    from .browse import BrowseError, serve
+
+    try:
+        code = serve(out, port)
+    except BrowseError as e:
+        _err(f"c2c: {e}")
+        raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,8 @@ from rapidfuzz import fuzz
 
 from normalizers.text import squash
 
-from .records import (RECORD_TABLES, CityPairRow, DocumentRow, Extraction, JcmProjectRow, MentionRow, PartnerPlaceRef,
+from .records import (RECORD_TABLES, CityPairRow, DocumentRow, Extraction, FieldSourceRow, JcmProjectRow, MentionRow,
+                      PartnerPlaceRef,
                       PlaceRef, PlaceRow, ProjectRow, RecordCounts, ReviewRow, SourceRef)
 from .resolve import Resolved, ResolvedJcm, ResolvedProject, Resolver, unique_sorted
 from .settings import Settings
@@ -57,6 +58,8 @@ class Tables:
     places: list[PlaceRow] = field(default_factory=list)
     mentions: list[MentionRow] = field(default_factory=list)
     review: list[ReviewRow] = field(default_factory=list)
+    # Where the projects' fields are printed (a link table; see links.py and provenance.py).
+    field_sources: list[FieldSourceRow] = field(default_factory=list)
 
 
 def _short_hash(text: str, n: int) -> str:
@@ -403,8 +406,8 @@ class _ProjectSpill:
 
 
 def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
-                  gazetteer) -> tuple[list[ProjectRow], list[ReviewRow]]:
-    rows, review = [], []
+                  gazetteer) -> tuple[list[ProjectRow], list[ReviewRow], list[FieldSourceRow]]:
+    rows, review, boxes = [], [], []
     ids: dict[str, list[_ProjectCluster]] = defaultdict(list)
     for cluster in clusters:
         ids[_project_id(cluster.primary)].append(cluster)
@@ -445,7 +448,21 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
                 sources=index.rows(cluster.sources),
             ))
             review += [_conflict_row(d, project_id, primary) for d in cluster.disagreements]
-    return sorted(rows, key=lambda r: r.project_id), review
+            boxes += _field_sources(project_id, primary, rows[-1])
+    return sorted(rows, key=lambda r: r.project_id), review, boxes
+
+
+def _field_sources(project_id: str, primary: ResolvedProject, row: ProjectRow) -> list[FieldSourceRow]:
+    """The boxes the primary record's document prints the row's values in (a value taken from
+    another document, such as a proposer an adoption table spells otherwise, has none here)."""
+    out = []
+    for box in primary.record.boxes:
+        if box.field == "proposer" and row.proposer != primary.record.proposer:
+            continue
+        x0, y0, x1, y1 = box.bbox
+        out.append(FieldSourceRow(project_id=project_id, field=box.field, document=primary.document, page=box.page,
+                                  x0=x0, y0=y0, x1=x1, y1=y1, text=box.text))
+    return out
 
 
 def _shown(value) -> str:
@@ -578,7 +595,7 @@ class TableBuilder:
         finally:
             self._spill.close()
         tables = Tables()
-        tables.projects, review = _project_rows(clusters, self._index, self.gazetteer)
+        tables.projects, review, tables.field_sources = _project_rows(clusters, self._index, self.gazetteer)
         review += untitled_review
         for key, group in self._pairs.items():
             group.fiscal_years |= self._project_years.get(key, set())

@@ -102,6 +102,9 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
                 sizes = pdf.page_sizes(doc)
                 extraction.kind = classify.classify(texts, sizes)
                 parsed = _extract(extraction.kind, doc)
+                from .provenance import locate_fields
+
+                locate_fields(doc, parsed)
                 extraction.spans = pdf.page_spans(doc)
             finally:
                 pdf.close_pdf(doc)

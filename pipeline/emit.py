@@ -10,16 +10,17 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 import types
 import typing
 from pathlib import Path
 
-from gazetteer import SOURCES as PLACE_DATA_SOURCES
-
 from .dedupe import Tables
-from .records import OUTPUT_TABLES, columns, primary_key, row_dict
+from .browse import METADATA_FILE, metadata_bytes
+from .database import DATABASE_FILE, DatabaseWriter
+from .datapackage import datapackage_bytes, table_descriptions
+from .links import link_rows
+from .records import LINK_TABLES, OUTPUT_TABLES, columns, row_dict
 
 TABLE_ORDER = tuple(OUTPUT_TABLES)
 
@@ -46,10 +47,6 @@ def _kind(hint) -> str:
 # Column order and types per table, from the row dataclasses in records.py.
 COLUMNS: dict[str, dict[str, str]] = {
     table: {name: _kind(hint) for name, hint in columns(row_type)} for table, row_type in OUTPUT_TABLES.items()}
-OBJECT_COLUMNS = {name for row_type in OUTPUT_TABLES.values() for name, hint in columns(row_type)
-                  if _is_typed_dict(_unwrap(hint))}  # the other json columns hold lists
-PRIMARY_KEYS = {table: primary_key(row_type) for table, row_type in OUTPUT_TABLES.items()
-                if primary_key(row_type)}
 
 
 def _json_line(row: dict) -> str:
@@ -81,11 +78,6 @@ def _csv_cell(value) -> str:
     if text.startswith(_FORMULA_STARTS) and not isinstance(value, (int, float)):
         return "'" + text
     return text
-
-
-def _sql_values(table: str, rows: list[dict]) -> list[list]:
-    return [[json.dumps(r.get(c), ensure_ascii=False) if k == "json" and r.get(c) is not None else r.get(c)
-             for c, k in COLUMNS[table].items()] for r in rows]
 
 
 def _arrow_type(hint):
@@ -194,13 +186,7 @@ class Emitter:
             shutil.rmtree(stale, ignore_errors=True)
         self.out = out
         self.folder = Path(tempfile.mkdtemp(prefix=".emit-", dir=out))
-        self.db = sqlite3.connect(self.folder / "c2c.sqlite")
-        affinity = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "json": "TEXT"}
-        for table in TABLE_ORDER:
-            pk = PRIMARY_KEYS.get(table)
-            ddl = ", ".join(f'"{c}" {affinity[k]}{" PRIMARY KEY" if c == pk else ""}'
-                            for c, k in COLUMNS[table].items())
-            self.db.execute(f'CREATE TABLE "{table}" ({ddl})')
+        self.db = DatabaseWriter(self.folder / DATABASE_FILE)
         self.files: dict[str, _TableFiles] = {}
 
     def stream(self, table: str, rows: list) -> None:
@@ -209,22 +195,23 @@ class Emitter:
         if table not in self.files:
             self.files[table] = _TableFiles(self.folder, table)
         self.files[table].write(rows)
-        marks = ", ".join("?" for _ in COLUMNS[table])
-        self.db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', _sql_values(table, rows))
+        self.db.insert(table, rows)
 
     def finish(self, tables: Tables, extra: tuple[str, ...] = ()) -> list[str]:
         """Write the tables not streamed, then move every file into `out`; returns their names.
         `extra` names files another stage wrote into `self.folder` (the report) to publish with them."""
         try:
+            links = link_rows(tables)
             for table in TABLE_ORDER:
                 if table not in self.files:
-                    self.stream(table, getattr(tables, table))
+                    self.stream(table, links[table] if table in LINK_TABLES else getattr(tables, table))
                 self.files[table].close()
-            self.db.commit()
-            self.db.close()
-            (self.folder / "datapackage.json").write_bytes(_datapackage())
+            self.db.finish()
+            (self.folder / "datapackage.json").write_bytes(
+                datapackage_bytes([row_dict(d) for d in tables.documents]))
+            (self.folder / METADATA_FILE).write_bytes(metadata_bytes(table_descriptions()))
             written = [f"{t}{suffix}" for t in TABLE_ORDER for suffix in (".jsonl", ".csv", ".parquet")]
-            written += ["c2c.sqlite", "datapackage.json", *extra]
+            written += [DATABASE_FILE, "datapackage.json", METADATA_FILE, *extra]
             for name in written:
                 with open(self.folder / name, "rb+") as f:
                     os.fsync(f.fileno())
@@ -238,30 +225,9 @@ class Emitter:
             files.discard()
         try:
             self.db.close()
-        except sqlite3.Error:
+        except Exception:  # closed already, or never opened
             pass
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _frictionless_type(column: str, kind: str) -> str:
-    if kind != "json":
-        return kind
-    return "object" if column in OBJECT_COLUMNS else "array"
-
-
-def _datapackage() -> bytes:
-    resources = []
-    for table in TABLE_ORDER:
-        schema = {"fields": [{"name": c, "type": _frictionless_type(c, k)} for c, k in COLUMNS[table].items()]}
-        if table in PRIMARY_KEYS:
-            schema["primaryKey"] = PRIMARY_KEYS[table]
-        resources.append({"name": table, "path": f"{table}.csv", "format": "csv", "encoding": "utf-8-sig",
-                          "mediatype": "text/csv", "schema": schema,
-                          "alternates": [f"{table}.jsonl", f"{table}.parquet", f"c2c.sqlite#{table}"]})
-    package = {"profile": "tabular-data-package", "name": "c2c-city-to-city",
-               "title": "City-to-City Collaboration for Zero Carbon Society: projects, city pairs and places",
-               "resources": resources, "sources": PLACE_DATA_SOURCES}
-    return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def emit(tables: Tables, out: Path) -> list[str]:

@@ -52,6 +52,17 @@ class PlaceText:
 
 
 @dataclass
+class FieldBox:
+    """Where a project field's value is printed: page (1-based), box (PDF points, origin top-left,
+    as PyMuPDF gives them: x0, y0, x1, y1) and the text as printed there."""
+
+    field: str  # a column of the projects table
+    page: int
+    bbox: list[float]
+    text: str
+
+
+@dataclass
 class ProjectRecord:
     """One project as one document states it."""
 
@@ -69,6 +80,7 @@ class ProjectRecord:
     country: str | None = None  # ISO alpha-2
     fields: list[str] | None = None
     summary: str | None = None
+    boxes: list[FieldBox] = field(default_factory=list)  # provenance.py: where fields are printed
 
 
 @dataclass
@@ -155,8 +167,14 @@ class Extraction:
 
 # --- output rows -------------------------------------------------------------------------------
 
-def _primary_key():
-    return field(metadata={"primary_key": True})
+def _primary_key(references: str | None = None):
+    """A column of the table's primary key (several make a composite key); `references` as below."""
+    return field(metadata={"primary_key": True, **({"references": references} if references else {})})
+
+
+def _references(table: str):
+    """A column holding the primary key of a row of `table` (a foreign key; empty is allowed)."""
+    return field(metadata={"references": table})
 
 
 class SourceRef(TypedDict):
@@ -246,8 +264,8 @@ class CityPairRow:
     """A (Japanese place, partner place) pair, deduplicated across documents."""
 
     pair_id: str = _primary_key()  # "<japan_place_id>~<partner_place_id>"
-    japan_place_id: str
-    partner_place_id: str
+    japan_place_id: str = _references("places")
+    partner_place_id: str = _references("places")
     country: str | None
     fiscal_years: list[int]
     sources: list[SourceRef]
@@ -260,8 +278,8 @@ class JcmProjectRow:
     jcm_id: str = _primary_key()
     title: str
     country: str | None
-    japan_place_id: str | None
-    partner_place_id: str | None
+    japan_place_id: str | None = _references("places")
+    partner_place_id: str | None = _references("places")
     fiscal_year: int | None
     sources: list[SourceRef]
 
@@ -275,7 +293,7 @@ class PlaceRow:
     name_en: str
     kind: str
     country: str
-    parent_id: str | None
+    parent_id: str | None = _references("places")
     jis_code: str | None
     variants: list[str]
     lat: float | None = None  # WGS84 degrees, where the gazetteer's sources give them
@@ -286,11 +304,11 @@ class PlaceRow:
 class MentionRow:
     """A place name found in a document, and what it resolved to."""
 
-    document: str
+    document: str = _references("documents")
     page: int
     text: str  # as printed, line breaks removed
     key: str | None  # the gazetteer's match key
-    place_id: str | None
+    place_id: str | None = _references("places")
     method: str  # how it resolved ("exact", "variant", "fuzzy", "context", ...) or "unresolved"
     score: float  # 0–100
 
@@ -302,7 +320,7 @@ class ReviewRow:
 
     review_id: str = field(init=False)
     kind: str
-    document: str | None
+    document: str | None = _references("documents")
     page: int | None
     text: str
     candidates: list[Candidate]
@@ -318,6 +336,70 @@ def review_id(kind: str, document: str | None, page: int | None, text: str) -> s
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+# --- link tables: the many-to-many facts of the rows above, one row each -----------------------
+# Derived from the rows by `links.link_rows`, so a spreadsheet or SQL user needs no list parsing and
+# the foreign keys are real. JSONL keeps the nested rows as well.
+
+@dataclass(slots=True)
+class ProjectPlaceRow:
+    """A place a project names: its Japanese local governments (role `japan`) and its partner places
+    (role `partner`), in the project's order (`position`, 1-based). `place_id` is empty for a name
+    that did not resolve; `name_ja` is the place's name (or the name as printed)."""
+
+    project_id: str = _primary_key("projects")
+    role: str = _primary_key()  # "japan" | "partner"
+    position: int = _primary_key()
+    place_id: str | None = _references("places")
+    name_ja: str | None
+
+
+@dataclass(slots=True)
+class ProjectSourceRow:
+    """A document stating a project: its sha256 and the pages (1-based) the project is on."""
+
+    project_id: str = _primary_key("projects")
+    document: str = _primary_key("documents")
+    sha256: str
+    pages: list[int]
+
+
+@dataclass(slots=True)
+class PairSourceRow:
+    """A document listing a city pair: its sha256 and the pages (1-based) the pair is on."""
+
+    pair_id: str = _primary_key("city_pairs")
+    document: str = _primary_key("documents")
+    sha256: str
+    pages: list[int]
+
+
+@dataclass(slots=True)
+class JcmSourceRow:
+    """A document naming a JCM project: its sha256 and the pages (1-based) it is on."""
+
+    jcm_id: str = _primary_key("jcm_projects")
+    document: str = _primary_key("documents")
+    sha256: str
+    pages: list[int]
+
+
+@dataclass(slots=True)
+class FieldSourceRow:
+    """Where a project field's value is printed: the page, the box (PDF points, origin top-left, as
+    PyMuPDF gives them) and the text as printed there (`令和7年度` behind fiscal_year 2025), as
+    `provenance.py` finds it on the pages of the project's most authoritative document."""
+
+    project_id: str = _primary_key("projects")
+    field: str = _primary_key()  # a column of projects
+    document: str = _primary_key("documents")
+    page: int = _primary_key()
+    x0: float = _primary_key()
+    y0: float = _primary_key()
+    x1: float
+    y1: float
+    text: str  # as printed, line breaks kept
+
+
 # Every output table, in the order they are written, with its row type.
 OUTPUT_TABLES: dict[str, type] = {
     "documents": DocumentRow,
@@ -327,7 +409,14 @@ OUTPUT_TABLES: dict[str, type] = {
     "places": PlaceRow,
     "mentions": MentionRow,
     "review": ReviewRow,
+    "project_places": ProjectPlaceRow,
+    "project_sources": ProjectSourceRow,
+    "pair_sources": PairSourceRow,
+    "jcm_sources": JcmSourceRow,
+    "field_sources": FieldSourceRow,
 }
+# The link tables among them (made from the others' rows, not by dedupe).
+LINK_TABLES: tuple[str, ...] = ("project_places", "project_sources", "pair_sources", "jcm_sources", "field_sources")
 
 
 @functools.lru_cache(maxsize=None)
@@ -337,8 +426,19 @@ def columns(row_type: type) -> tuple[tuple[str, object], ...]:
 
 
 def primary_key(row_type: type) -> str | None:
-    """The column that identifies a row of the table, if it has one."""
+    """The column that identifies a row of the table, if it has one (the first of a composite key)."""
     return next((f.name for f in dataclasses.fields(row_type) if f.metadata.get("primary_key")), None)
+
+
+def primary_keys(row_type: type) -> tuple[str, ...]:
+    """Every column of the table's primary key, in order (empty when it has none)."""
+    return tuple(f.name for f in dataclasses.fields(row_type) if f.metadata.get("primary_key"))
+
+
+def foreign_keys(row_type: type) -> tuple[tuple[str, str], ...]:
+    """(column, referenced table) for each column holding another row's primary key."""
+    return tuple((f.name, f.metadata["references"]) for f in dataclasses.fields(row_type)
+                 if f.metadata.get("references"))
 
 
 def row_dict(row) -> dict:

@@ -115,7 +115,8 @@ def build_report(tables, changes: dict | None, raw: Path | None = None, cache: P
         "<h2 id=\"map\">City pairs</h2>",
         _map_section(tables.city_pairs, places, settings),
         f"<h2 id=\"review\">Review: {len(tables.review)} item{'s' if len(tables.review) != 1 else ''}</h2>",
-        _review(tables.review, raw, cache, settings, used if used is not None else set()),
+        _review(tables.review, {d["document"]: d["sha256"] for d in tables.documents}, raw, cache, settings,
+                used if used is not None else set()),
         "</body></html>\n",
     ]
     return "\n".join(parts).encode("utf-8")
@@ -278,12 +279,16 @@ def _map_section(pairs: list[dict], places: dict, s: ReportSettings) -> str:
     project, height = _projector(s)
     lines, dots, missing = [], {}, []
     for pair in pairs:
-        a = _coordinates(pair["japan_place_id"], places)
-        b = _coordinates(pair["partner_place_id"], places)
-        if a is None or b is None:
+        ends = []
+        for key, cls in (("japan_place_id", "jp"), ("partner_place_id", "partner")):
+            at = _coordinates(pair[key], places)
+            if at is not None:  # a place is shown even when the other end of its pair cannot be
+                dots[pair[key]] = (cls, *project(*at))
+            ends.append(project(*at) if at is not None else None)
+        if None in ends:
             missing.append(pair["pair_id"])
             continue
-        (x1, y1), (x2, y2) = project(*a), project(*b)
+        (x1, y1), (x2, y2) = ends
         # A gentle arc: the control point is lifted perpendicular to the chord.
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         dx, dy = x2 - x1, y2 - y1
@@ -291,29 +296,29 @@ def _map_section(pairs: list[dict], places: dict, s: ReportSettings) -> str:
         names = [(places.get(pair[k]) or {}).get("name_ja") or pair[k] for k in ("japan_place_id", "partner_place_id")]
         lines.append(f"<path class=\"pair\" d=\"M{x1:.1f} {y1:.1f}Q{cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}\">"
                      f"<title>{html.escape(' – '.join(names))}</title></path>")
-        dots[pair["japan_place_id"]] = ("jp", x1, y1)
-        dots[pair["partner_place_id"]] = ("partner", x2, y2)
     circles = "".join(f"<circle class=\"{cls}\" cx=\"{x:.1f}\" cy=\"{y:.1f}\" r=\"2.5\">"
                       f"<title>{html.escape((places.get(pid) or {}).get('name_ja') or pid)}</title></circle>"
                       for pid, (cls, x, y) in sorted(dots.items()))
     svg = (f"<svg id=\"world-map\" role=\"img\" aria-label=\"world map of city pairs\" width=\"{s.map_width}\" "
            f"height=\"{height:.0f}\" viewBox=\"0 0 {s.map_width} {height:.0f}\">"
            f"<path class=\"land\" d=\"{_base_map(s)}\"/>{''.join(lines)}{circles}</svg>")
-    on_map = len(pairs) - len(missing)
-    note = (f"<p id=\"map-note\"><b>{on_map}</b> of {len(pairs)} city pair{'s' if len(pairs) != 1 else ''} "
-            f"on the map (blue: Japanese local governments, orange: partner places)")
+    ends = {pair[k] for pair in pairs for k in ("japan_place_id", "partner_place_id")}
+    note = (f"<p id=\"map-note\"><b>{len(pairs) - len(missing)}</b> of {len(pairs)} city "
+            f"pair{'s' if len(pairs) != 1 else ''} drawn, <b>{len(dots)}</b> of {len(ends)} of their places "
+            f"shown (blue: Japanese local governments, orange: partner places)")
     if missing:
-        note += (f"; {len(missing)} without coordinates in the gazetteer: "
-                 + html.escape(", ".join(missing[:20])) + (", …" if len(missing) > 20 else ""))
+        note += (f"; {len(missing)} pair{'s' if len(missing) != 1 else ''} with a place the gazetteer has no "
+                 f"coordinates for: " + html.escape(", ".join(missing[:20])) + (", …" if len(missing) > 20 else ""))
     return svg + note + ".</p><p class=\"muted\">Base map: Natural Earth (public domain), via world-atlas.</p>"
 
 
 # --- review crops ----------------------------------------------------------------------------------
 
-def _review(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSettings, used: set[str]) -> str:
+def _review(rows: list[dict], documents: dict[str, str], raw: Path | None, cache: Path | None,
+            s: ReportSettings, used: set[str]) -> str:
     if not rows:
         return "<p>Nothing waits for a person.</p>"
-    crops = _crops(rows, raw, cache, s, used)
+    crops = _crops(rows, documents, raw, cache, s, used)
     out = ["<table><tr><th>kind</th><th>where</th><th>text</th><th>detail</th><th>page region</th></tr>"]
     for i, r in enumerate(rows):
         where = f"{r.get('document') or ''}" + (f" p.{r['page']}" if r.get("page") else "")
@@ -327,33 +332,25 @@ def _review(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSet
     return "".join(out)
 
 
-def _crops(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSettings,
-           used: set[str]) -> list[str]:
+def _crops(rows: list[dict], documents: dict[str, str], raw: Path | None, cache: Path | None,
+           s: ReportSettings, used: set[str]) -> list[str]:
     """One HTML fragment per review row: its page region as an inline PNG with the text's box
-    outlined, or a short note when there is no page to show. The cache keys used go into `used`."""
+    outlined, or a short note when there is no page to show. `documents` maps each document to its
+    sha256 (the crop cache's key); the cache keys used go into `used`."""
     result = [""] * len(rows)
     by_document: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
-        if r.get("document") and r.get("page"):
+        if r.get("document") and r.get("page") and documents.get(r["document"]):
             by_document.setdefault(r["document"], []).append(i)
         else:
             result[i] = "<span class=\"muted\">no page</span>"
     for document, indexes in sorted(by_document.items()):
-        path = (raw / document) if raw is not None else None
-        try:  # a file or folder this run may not read (permissions) has no pictures, like a missing one
-            digest = _file_digest(path) if path is not None and path.is_file() else None
-        except OSError:
-            digest = None
-        if digest is None:
-            for i in indexes:
-                result[i] = "<span class=\"muted\">document not at hand</span>"
-            continue
         doc = None
         try:
             for i in indexes:
                 r = rows[i]
                 key = hashlib.sha256(json.dumps(
-                    [digest, r["page"], r.get("text"), r.get("bbox"), s.crop_zoom, s.crop_margin,
+                    [documents[document], r["page"], r.get("text"), r.get("bbox"), s.crop_zoom, s.crop_margin,
                      s.crop_max_width, s.page_zoom, s.crop_version]).encode()).hexdigest()[:32]
                 used.add(key)
                 cached = cache / f"{key}.json" if cache is not None else None
@@ -363,13 +360,18 @@ def _crops(rows: list[dict], raw: Path | None, cache: Path | None, s: ReportSett
                 if doc is None:
                     import pymupdf
 
+                    path = raw / document if raw is not None else None
+                    if path is None or not path.is_file():
+                        raise FileNotFoundError(document)
                     doc = pymupdf.open(path)
+                    if _file_digest(path) != documents[document]:  # changed since it was read
+                        raise ValueError(f"{document} changed since it was read")
                 fragment = _crop(doc, r, s)
                 result[i] = fragment
                 if cached is not None:
                     cached.parent.mkdir(parents=True, exist_ok=True)
                     cached.write_text(json.dumps({"html": fragment}), encoding="utf-8")
-        except Exception as e:  # a PDF that will not render costs its pictures, never the report
+        except Exception as e:  # a PDF that is gone or will not render costs its pictures, never the report
             for i in indexes:
                 if not result[i]:
                     result[i] = f"<span class=\"muted\">no picture ({html.escape(type(e).__name__)})</span>"

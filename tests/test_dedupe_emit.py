@@ -103,12 +103,16 @@ def test_emit_writes_every_format(gazetteer, tmp_path):
     assert pq.read_table(tmp_path / "projects.parquet").to_pylist()[0]["fields"] == ["省エネ", "再エネ"]
     with sqlite3.connect(tmp_path / "c2c.sqlite") as con:
         tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
-        assert tables == {"documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review"}
+        assert {t for t in tables if "_fts" not in t} == {
+            "documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review",
+            "project_places", "project_sources", "pair_sources", "jcm_sources", "field_sources"}
+        assert {t for t in tables if t.endswith("_fts")} == {"projects_fts", "jcm_projects_fts", "places_fts"}
         (fields,) = con.execute("select fields from projects").fetchone()
     assert json.loads(fields) == ["省エネ", "再エネ"]
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert [r["name"] for r in package["resources"]] == [
-        "documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review"]
+        "documents", "projects", "city_pairs", "jcm_projects", "places", "mentions", "review",
+        "project_places", "project_sources", "pair_sources", "jcm_sources", "field_sources"]
 
 
 def test_emit_is_byte_identical_on_a_second_write(gazetteer, tmp_path):

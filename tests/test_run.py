@@ -20,8 +20,10 @@ from pipeline.run import LockedError, RunOptions, run
 
 REPO = Path(__file__).resolve().parent.parent
 OUTPUT_FILES = [f"{t}.{ext}" for t in ("documents", "projects", "city_pairs", "jcm_projects", "places",
-                                          "mentions", "review") for ext in ("jsonl", "csv", "parquet")]
-OUTPUT_FILES += ["c2c.sqlite", "datapackage.json"]
+                                          "mentions", "review", "project_places", "project_sources",
+                                          "pair_sources", "jcm_sources", "field_sources")
+                for ext in ("jsonl", "csv", "parquet")]
+OUTPUT_FILES += ["c2c.sqlite", "datapackage.json", "metadata.json"]
 
 HEADER = ["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名", "対象分野", "事業概要"]
 TITLE = "令和7年度脱炭素社会実現のための都市間連携事業委託業務 1次公募採択案件一覧"

@@ -1,0 +1,108 @@
+"""`c2c.sqlite`: every table in one SQLite database, written with sqlite-utils.
+
+Tables, columns, primary keys (composite where the row type has several) and foreign keys come from
+the row dataclasses in `records.py`; every foreign-key column gets an index; titles, summaries and
+names get an FTS5 full-text index with the `trigram` tokenizer, which finds any run of three or more
+characters and so works for Japanese (unicode61 does not segment it). List and object columns hold
+JSON text (`json_extract`, `json_each` and Datasette read it).
+"""
+from __future__ import annotations
+
+import json
+import types
+import typing
+from pathlib import Path
+
+from .records import OUTPUT_TABLES, columns, foreign_keys, primary_key, primary_keys
+
+DATABASE_FILE = "c2c.sqlite"
+
+# Columns searched by full-text search, per table (`<table>_fts`).
+FULL_TEXT = {"projects": ("title", "summary", "proposer"), "jcm_projects": ("title",),
+             "places": ("name_ja", "name_en", "variants")}
+FTS_TOKENIZER = "trigram"  # SQLite ≥ 3.34
+
+
+def _unwrap(hint):
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
+    return hint
+
+
+def _is_json(hint) -> bool:
+    return _unwrap(hint) not in (str, int, float)
+
+
+def _creation_order() -> list[str]:
+    """Tables in an order where every referenced table exists before the tables referring to it."""
+    order: list[str] = []
+
+    def visit(table: str, path: tuple[str, ...] = ()) -> None:
+        if table in order or table in path:
+            return
+        for _, target in foreign_keys(OUTPUT_TABLES[table]):
+            if target != table:
+                visit(target, path + (table,))
+        order.append(table)
+
+    for table in OUTPUT_TABLES:
+        visit(table)
+    return order
+
+
+class DatabaseWriter:
+    """Creates every table in a new database at `path`; rows are added table by table with
+    `insert` (in the order the tables' files are written) and `finish` adds the indexes and full-text
+    search. Tables, keys, indexes and full-text tables are sqlite-utils'; rows go in through one
+    prepared statement per table. Same rows in, same bytes out."""
+
+    def __init__(self, path: Path):
+        import sqlite_utils
+
+        self.db = sqlite_utils.Database(path)
+        # The file is built privately and fsynced by emit before it is renamed into place: no
+        # journal or sync per statement is needed while it is written.
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.json_columns: dict[str, list[str]] = {}
+        self.statements: dict[str, tuple[str, tuple[str, ...]]] = {}  # table → (INSERT, its columns)
+        for table in _creation_order():
+            row_type = OUTPUT_TABLES[table]
+            hints = dict(columns(row_type))
+            types_ = {name: (str if _is_json(hint) else _unwrap(hint)) for name, hint in hints.items()}
+            pk = primary_keys(row_type)
+            self.db[table].create(
+                types_, pk=(pk[0] if len(pk) == 1 else pk) or None,
+                foreign_keys=[(c, target, primary_key(OUTPUT_TABLES[target]))
+                              for c, target in foreign_keys(row_type)])
+            self.json_columns[table] = [name for name, hint in hints.items() if _is_json(hint)]
+            names = ", ".join(f"[{name}]" for name in hints)
+            self.statements[table] = (f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(hints))})",
+                                      tuple(hints))
+
+    def insert(self, table: str, rows: list[dict]) -> None:
+        """Add rows (dicts of the table's columns); lists and objects are stored as JSON text."""
+        # One prepared statement in one transaction (committed by `finish`): sqlite-utils'
+        # insert_all commits, and so syncs, once per call, which costs more than the rows do.
+        sql, names = self.statements[table]
+        json_columns = set(self.json_columns[table])
+        self.db.conn.executemany(sql, [
+            [json.dumps(r[c], ensure_ascii=False) if c in json_columns and r.get(c) is not None else r.get(c)
+             for c in names] for r in rows])
+
+    def finish(self) -> None:
+        """Index every foreign-key column (unless it leads the primary key, which is indexed
+        already), build the full-text indexes, and close the file."""
+        for table, row_type in OUTPUT_TABLES.items():
+            pk = primary_keys(row_type)
+            for column, _ in foreign_keys(row_type):
+                if not pk or pk[0] != column:
+                    self.db[table].create_index([column])
+        for table, fields in FULL_TEXT.items():
+            self.db[table].enable_fts(list(fields), fts_version="FTS5", tokenize=FTS_TOKENIZER,
+                                      create_triggers=False)
+        self.db.conn.commit()
+        self.close()
+
+    def close(self) -> None:
+        self.db.conn.close()
