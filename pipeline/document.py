@@ -13,7 +13,7 @@ import signal
 from contextlib import contextmanager
 
 from .discover import SourceFile
-from .records import DocumentError, Extraction, Parsed
+from .records import DocumentError, Extraction, OcrText, Parsed
 
 # The per-document stage's entry module: its key covers everything this module imports.
 PER_DOCUMENT_STAGE = ("pipeline.document",)
@@ -73,6 +73,16 @@ def _extract(kind: str, pdf) -> Parsed:
     return Parsed()
 
 
+def _read_scans(doc, texts: list[str], enabled: bool):
+    """pipeline.ocr.read_scans, imported only for documents with pages that need it (a digital
+    document never loads the OCR engine)."""
+    from . import ocr as ocr_stage
+
+    if not ocr_stage.pages_to_read(doc, texts):
+        return None
+    return ocr_stage.read_scans(doc, texts, enabled)
+
+
 def _document_title(parsed: Parsed, page_texts: list[str]) -> str | None:
     if parsed.title:
         return parsed.title
@@ -85,20 +95,28 @@ def _document_title(parsed: Parsed, page_texts: list[str]) -> str | None:
     return None
 
 
-def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
-    """Read one file; never raises for a bad document: the error lands in the Extraction."""
+def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = True) -> Extraction:
+    """Read one file; never raises for a bad document: the error lands in the Extraction.
+    With `ocr`, pages without a usable text layer are read by OCR (pipeline.ocr) and say so."""
     extraction = Extraction(document=src.document, sha256=src.sha256, size_bytes=src.size_bytes)
     try:
         from . import classify, pdf
         from normalizers.dates import fiscal_year_from_text
 
         with _time_limit(timeout):
-            doc = pdf.open_pdf(src.path)
+            original = doc = pdf.open_pdf(src.path, scans=True)
             try:
                 extraction.pages = doc.page_count
                 metadata = doc.metadata or {}
                 extraction.issued = metadata.get("modDate") or metadata.get("creationDate") or None
                 texts = pdf.page_texts(doc)
+                scanned = _read_scans(doc, texts, ocr)
+                if scanned is not None:
+                    doc, read = scanned
+                    extraction.ocr = [OcrText(line.page, [round(v, 2) for v in line.bbox], line.text,
+                                              line.confidence) for page in read for line in page.lines]
+                    extraction.ocr_pages = [page.number for page in read]
+                    texts = pdf.page_texts(doc)
                 sizes = pdf.page_sizes(doc)
                 extraction.kind = classify.classify(texts, sizes)
                 parsed = _extract(extraction.kind, doc)
@@ -107,7 +125,9 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
                 locate_fields(doc, parsed)
                 extraction.spans = pdf.page_spans(doc)
             finally:
-                pdf.close_pdf(doc)
+                if doc is not original:
+                    pdf.close_pdf(doc)
+                pdf.close_pdf(original)
         extraction.parsed = parsed
         extraction.title = _document_title(parsed, texts)
         years = {p.fiscal_year for p in parsed.projects if p.fiscal_year is not None}

@@ -135,6 +135,17 @@ class Note:
 
 
 @dataclass
+class OcrText:
+    """A line of text read by OCR off a scanned page (pipeline.ocr): page 1-based, bbox in PDF
+    points, confidence 0-100."""
+
+    page: int
+    bbox: list[float]
+    text: str
+    confidence: float
+
+
+@dataclass
 class Parsed:
     """What an extractor returns for one document."""
 
@@ -163,6 +174,8 @@ class Extraction:
     fiscal_year: int | None = None
     parsed: Parsed = field(default_factory=Parsed)
     spans: list[TextSpan] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text was read by OCR
+    ocr: list[OcrText] = field(default_factory=list)  # what OCR read on them, line by line
 
 
 # --- output rows -------------------------------------------------------------------------------
