@@ -187,7 +187,44 @@ def _recognizer(models: str, model: str):
     args.rec_model_dir, args.rec_char_dict_path = str(rec), str(charset)
     args.use_gpu = False
     args.rec_image_shape = "3, 48, 320"
-    return predict_rec.TextRecognizer(args)
+    recognizer = predict_rec.TextRecognizer(args)
+    recognizer.postprocess_op = _JapaneseOnly(recognizer.postprocess_op)
+    return recognizer
+
+
+def _written_in_japanese(ch: str) -> bool:
+    """Whether a character belongs to what Japanese documents are written in: the Windows Japanese
+    character set (JIS X 0208 with its extensions: kana, the jōyō and jinmei kanji, full- and
+    half-width forms, circled numbers) or ASCII. The dot look-alikes stay: they are the recogniser's
+    reading of the bullet 「・」, which clean_text restores."""
+    if ch in DOT_LOOKALIKES:
+        return True
+    try:
+        ch.encode("cp932")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+class _JapaneseOnly:
+    """The recogniser's CTC decoder, with the characters Japanese is not written in taken out of its
+    alphabet. The multilingual model otherwise reads 査 as the Chinese form 查, 「・」 as a Latin ·;
+    without them, the next most likely character is the Japanese one of the same shape."""
+
+    def __init__(self, decode):
+        import numpy as np
+
+        self.decode = decode
+        # Index 0 is CTC's blank, which stays.
+        self.masked = np.array([i for i, ch in enumerate(decode.character)
+                                if i and len(ch) == 1 and not _written_in_japanese(ch)], dtype=np.int64)
+
+    def __call__(self, preds, *args, **kwargs):
+        if isinstance(preds, (tuple, list)):
+            preds = preds[-1]
+        preds = preds.copy()
+        preds[:, :, self.masked] = 0.0
+        return self.decode(preds, *args, **kwargs)
 
 
 def recognize(images: list, settings: OcrSettings = SETTINGS) -> list[tuple[str, float]]:
@@ -228,7 +265,11 @@ def clean_text(text: str) -> str:
     Latin middle dot becomes 「・」. Inside a word means: katakana after it and no kanji before it,
     or katakana before it and no kanji after it; 工 before katakana always (省工ネ), 卜 (a kanji
     these documents never use) next to katakana always (セメン卜産業); 一 after katakana is the
-    long-vowel mark."""
+    long-vowel mark; a colon opening a line is a bullet."""
+    # Radicals (⼘ U+2F18) are the kanji of the same shape (卜) wherever they are printed.
+    text = "".join(unicodedata.normalize("NFKC", c) if "\u2e80" <= c <= "\u2fdf" else c for c in text)
+    if text[:1] in ":：" and text[1:2] and not text[1].isdigit():
+        text = "・" + text[1:]  # no line starts with a colon: a bullet's dot read as one
     chars = [DOT_LOOKALIKES.get(c, c) for c in text]
     for i, ch in enumerate(chars):
         before = chars[i - 1] if i else ""
@@ -621,3 +662,35 @@ def read_scans(doc: pymupdf.Document, texts: list[str], enabled: bool = True,
         else:
             out.insert_pdf(doc, from_page=page.number, to_page=page.number)
     return out, [read[n] for n in sorted(read)]
+
+
+def text_confidence(text: str, page: int, lines: list) -> tuple[float, list[float]] | None:
+    """(confidence 0-100, bbox in points) of `text` as OCR read it on `page`: the lowest confidence
+    and the union of the boxes of the lines (`records.OcrText`) it was read from, found in the page's
+    lines joined in reading order, exactly or else by the best fuzzy alignment (values are normalized
+    after reading: legal forms expanded, spaces removed). None when OCR did not read it there."""
+    from rapidfuzz import fuzz
+
+    from normalizers.text import squash
+
+    target = squash(text)
+    on_page = [line for line in lines if line.page == page]
+    if not target or not on_page:
+        return None
+    joined, owner = "", []
+    for i, line in enumerate(on_page):
+        piece = squash(line.text)
+        joined += piece
+        owner += [i] * len(piece)
+    start = joined.find(target)
+    if start >= 0:
+        end = start + len(target)
+    else:
+        found = fuzz.partial_ratio_alignment(target, joined)
+        if found is None or found.score < 80 or found.dest_end <= found.dest_start:
+            return None
+        start, end = found.dest_start, found.dest_end
+    used = [on_page[i] for i in sorted(set(owner[start:end]))]
+    box = [min(u.bbox[0] for u in used), min(u.bbox[1] for u in used),
+           max(u.bbox[2] for u in used), max(u.bbox[3] for u in used)]
+    return min(u.confidence for u in used), [round(v, 1) for v in box]

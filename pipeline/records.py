@@ -191,11 +191,13 @@ def _references(table: str):
 
 
 class SourceRef(TypedDict):
-    """One document stating a row, and on which pages (1-based)."""
+    """One document stating a row, and on which pages (1-based); `ocr` when they were read by OCR
+    off scanned pages."""
 
     document: str
     sha256: str
     pages: list[int]
+    ocr: bool
 
 
 class PlaceRef(TypedDict):
@@ -324,6 +326,8 @@ class MentionRow:
     place_id: str | None = _references("places")
     method: str  # how it resolved ("exact", "variant", "fuzzy", "context", ...) or "unresolved"
     score: float  # 0–100
+    ocr: bool = False  # read by OCR off a scanned page
+    confidence: float | None = None  # 0–100, how sure OCR was of the text (None when not OCR'd)
 
 
 @dataclass(slots=True)
