@@ -8,6 +8,7 @@ declare (the country names table), nothing else, so the manifest can cache it by
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import signal
 from contextlib import contextmanager
@@ -19,12 +20,16 @@ from .records import DocumentError, Extraction, OcrText, Parsed
 PER_DOCUMENT_STAGE = ("pipeline.document",)
 
 
-@functools.lru_cache(maxsize=1)
-def code_version() -> str:
+@functools.lru_cache(maxsize=2)
+def code_version(ocr: bool = True) -> str:
     """The per-document stage's cache key (16 hex digits): a hash of the code that reads documents,
-    the libraries it uses and what its modules' `cache_fingerprint()` hooks declare (an OCR engine
-    and its model files would join here). Change any of it and every document is read again."""
+    the libraries it uses and what its modules' `cache_fingerprint()` hooks declare (the OCR engine's
+    version and its model files' hashes, pipeline.ocr), and of whether scanned pages are read by OCR
+    (`--no-ocr` gives another key). Change any of it and every document is read again."""
     from .cachekey import stage_key
+
+    key = stage_key(PER_DOCUMENT_STAGE)
+    return key if ocr else hashlib.sha256(f"{key} ocr off".encode()).hexdigest()[:16]
 
     return stage_key(PER_DOCUMENT_STAGE)
 
@@ -35,6 +40,12 @@ _ALLOCATION_FAILED = re.compile(r"\b(?:malloc|calloc|realloc)\b.*\bfailed\b")
 
 class _TimeUp(BaseException):
     """Raised by the alarm. A BaseException, so that no library's `except Exception` swallows it."""
+
+
+def _extend_time_limit(seconds: float) -> None:
+    """Move the running alarm (if any) to `seconds` from now: a scan's pages each get the limit."""
+    if hasattr(signal, "SIGALRM") and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 @contextmanager
@@ -73,13 +84,16 @@ def _extract(kind: str, pdf) -> Parsed:
     return Parsed()
 
 
-def _read_scans(doc, texts: list[str], enabled: bool):
-    """pipeline.ocr.read_scans, imported only for documents with pages that need it (a digital
-    document never loads the OCR engine)."""
+def _read_scans(doc, texts: list[str], enabled: bool, timeout: float | None):
+    """pipeline.ocr.read_scans (None when no page needs OCR). A document with pages to OCR gets
+    `timeout` seconds per such page: a long scan is not stopped for being long."""
     from . import ocr as ocr_stage
 
-    if not ocr_stage.pages_to_read(doc, texts):
+    wanted = ocr_stage.pages_to_read(doc, texts)
+    if not wanted:
         return None
+    if enabled and timeout:
+        _extend_time_limit(timeout * len(wanted))
     return ocr_stage.read_scans(doc, texts, enabled)
 
 
@@ -110,7 +124,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
                 metadata = doc.metadata or {}
                 extraction.issued = metadata.get("modDate") or metadata.get("creationDate") or None
                 texts = pdf.page_texts(doc)
-                scanned = _read_scans(doc, texts, ocr)
+                scanned = _read_scans(doc, texts, ocr, timeout)
                 if scanned is not None:
                     doc, read = scanned
                     extraction.ocr = [OcrText(line.page, [round(v, 2) for v in line.bbox], line.text,
@@ -152,3 +166,8 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
             extraction.error = f"ran out of memory ({extraction.error})"
         extraction.parsed, extraction.spans = Parsed(), []
     return extraction
+
+
+def read_document_without_ocr(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
+    """read_document with OCR off (--no-ocr): a scanned document is `no_text_layer`."""
+    return read_document(src, timeout, ocr=False)

