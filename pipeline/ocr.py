@@ -106,12 +106,16 @@ class EngineMissing(Exception):
 # --- which pages need OCR -----------------------------------------------------------------------
 
 def _plausible(ch: str) -> bool:
-    """Characters a real text layer of these documents is made of (any script's letters and digits,
-    CJK, kana, punctuation); control, private-use, unassigned and replacement characters are not."""
+    """Characters a real text layer of these documents is made of: what Japanese is written in
+    (see _written_in_japanese) and Latin letters with diacritics (Vietnamese, European names).
+    A font without a Unicode map gives glyph ids instead: control and unassigned code points,
+    combining marks, letters of scripts from Thai to Tamil."""
     if ch.isspace():
         return True
     cat = unicodedata.category(ch)
-    return ch != "\ufffd" and cat[0] in "LNPS" and cat not in ("Co", "Cn", "Cs")
+    if cat[0] in "CM" or ch == "\ufffd":
+        return False
+    return _written_in_japanese(ch) or (cat[0] == "L" and ord(ch) < 0x0250) or "\u1e00" <= ch <= "\u1eff"
 
 
 def text_is_usable(text: str, settings: OcrSettings = SETTINGS) -> bool:
@@ -274,8 +278,8 @@ def clean_text(text: str) -> str:
     """A recognised line with the recogniser's look-alike confusions undone: a kanji look-alike inside
     a katakana word becomes the katakana (再生可能工ネルギ一 → 再生可能エネルギー, メト口 → メトロ), a
     Latin middle dot becomes 「・」. Inside a word means: katakana after it and no kanji before it,
-    or katakana before it and no kanji after it; 工 before katakana always (省工ネ), 卜 (a kanji
-    these documents never use) next to katakana always (セメン卜産業); 一 after katakana is the
+    or katakana before it and no kanji after it; 工 before katakana always (省工ネ), 卜 always
+    (neither a jōyō nor a jinmei kanji: セメン / 卜産業 broken over two lines is セメント); 一 after katakana is the
     long-vowel mark; a colon opening a line is a bullet."""
     # Radicals (⼘ U+2F18) are the kanji of the same shape (卜) wherever they are printed.
     text = "".join(unicodedata.normalize("NFKC", c) if "\u2e80" <= c <= "\u2fdf" else c for c in text)
@@ -291,7 +295,7 @@ def clean_text(text: str) -> str:
             inside = ((after and _is_katakana(after) and not (before and _is_kanji(before)))
                       or (before and _is_katakana(before) and not (after and _is_kanji(after)))
                       or (ch == "工" and after and _is_katakana(after))
-                      or (ch == "卜" and (_is_katakana(before or "a") or _is_katakana(after or "a"))))
+                      or ch == "卜")
             if inside:
                 chars[i] = KATAKANA_LOOKALIKES[ch]
     return "".join(chars)
