@@ -13,6 +13,7 @@ import re
 import signal
 from contextlib import contextmanager
 
+from . import ocr as ocr_stage
 from .discover import SourceFile
 from .records import DocumentError, Extraction, OcrText, Parsed
 
@@ -87,8 +88,6 @@ def _extract(kind: str, pdf) -> Parsed:
 def _read_scans(doc, texts: list[str], enabled: bool, timeout: float | None):
     """pipeline.ocr.read_scans (None when no page needs OCR). A document with pages to OCR gets
     `timeout` seconds per such page: a long scan is not stopped for being long."""
-    from . import ocr as ocr_stage
-
     wanted = ocr_stage.pages_to_read(doc, texts)
     if not wanted:
         return None

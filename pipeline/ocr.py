@@ -24,6 +24,7 @@ scan below `min_dpi`, or the engine (package or model files) missing, with what 
 from __future__ import annotations
 
 import dataclasses
+import encodings.cp932  # noqa: F401  loaded with this module, not first used under a worker's memory limit
 import functools
 import hashlib
 import os
@@ -112,6 +113,8 @@ def _plausible(ch: str) -> bool:
     combining marks, letters of scripts from Thai to Tamil."""
     if ch.isspace():
         return True
+    if ch < "\x80":
+        return ch.isprintable()
     cat = unicodedata.category(ch)
     if cat[0] in "CM" or ch == "\ufffd":
         return False
