@@ -32,8 +32,6 @@ def code_version(ocr: bool = True) -> str:
     key = stage_key(PER_DOCUMENT_STAGE)
     return key if ocr else hashlib.sha256(f"{key} ocr off".encode()).hexdigest()[:16]
 
-    return stage_key(PER_DOCUMENT_STAGE)
-
 
 # How MuPDF reports an allocation that failed (its errors are not MemoryError).
 _ALLOCATION_FAILED = re.compile(r"\b(?:malloc|calloc|realloc)\b.*\bfailed\b")
