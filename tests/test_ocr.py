@@ -155,3 +155,36 @@ def test_cells_from_rules_merge_where_no_rule_separates():
 def test_settings_reject_unknown_keys():
     with pytest.raises(TypeError):
         ocr.OcrSettings(min_dpi=150, resolution=3)
+
+
+def test_a_scan_and_its_digital_table_merge_and_the_digital_values_win(tmp_path):
+    import json
+
+    from pipeline.run import RunOptions, run
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    pdfmaker.make_table_pdf(raw / "digital.pdf", TITLE, HEADER, ROWS, col_widths=WIDTHS, fontsize=8)
+    # The scan prints another proposer on row 1: the digital table's is kept, the difference reviewed.
+    variant = [row[:] for row in ROWS]
+    variant[0][1] = "株式会社エックス都市研究所"
+    scan_of(pdfmaker.make_table_pdf(tmp_path / "variant.pdf", TITLE, HEADER, variant, col_widths=WIDTHS,
+                                    fontsize=8), raw / "scan.pdf")
+    assert run(RunOptions(raw=raw, out=out, use_ner=False, jobs=1), log=lambda s: None).exit_code == 0
+
+    def table(name):
+        return [json.loads(line) for line in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    projects = table("projects")
+    assert [(p["project_id"], p["proposer"]) for p in projects] == [
+        ("FY2025-R1-01", "日本工営株式会社"), ("FY2025-R1-02", "株式会社オリエンタルコンサルタンツ"),
+        ("FY2025-R1-03", "公益財団法人地球環境戦略研究機関")]
+    assert all([(s["document"], s["ocr"]) for s in p["sources"]] == [("digital.pdf", False), ("scan.pdf", True)]
+               for p in projects)
+    conflicts = [r for r in table("review") if r["kind"] == "conflict"]
+    assert [(r["document"], r["text"]) for r in conflicts] == [("scan.pdf", "株式会社エックス都市研究所")]
+    assert not [r for r in table("review") if r["kind"] == "low_confidence_ocr"]  # a digital source states them
+    mentions = table("mentions")
+    assert {(m["document"], m["ocr"]) for m in mentions} == {("digital.pdf", False), ("scan.pdf", True)}
+    assert all(m["confidence"] is None for m in mentions if not m["ocr"])
+    assert all(0 <= m["confidence"] <= 100 for m in mentions if m["ocr"])
