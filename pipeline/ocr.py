@@ -604,9 +604,11 @@ _ASCENT = 0.88  # share of the font size above the baseline: the ink of a line f
 _RULE_WIDTH = 0.5  # points
 
 
-def draw_page(target: pymupdf.Document, read: OcrPage) -> None:
-    """Append a page of `read`'s size holding its rules as vector lines and its lines as visible text,
-    each line sized to its box: no taller than the box, and its characters (one em each) no wider."""
+def draw_page(target: pymupdf.Document, read: OcrPage, settings: OcrSettings = SETTINGS) -> None:
+    """Append a page of `read`'s size holding its rules as vector lines and its lines as visible text
+    in their boxes: no taller than the box, and its characters (one em each) no wider. A cell's lines
+    are written as one text of one size, left-aligned at its first line's pitch, so that the text
+    extraction keeps them together as a digital cell's are (names wrapped over lines stay one)."""
     page = target.new_page(width=read.width, height=read.height)
     shape = page.new_shape()
     for y, x0, x1 in read.horizontal:
@@ -615,11 +617,33 @@ def draw_page(target: pymupdf.Document, read: OcrPage) -> None:
         shape.draw_line((x, y0), (x, y1))
     shape.finish(color=(0, 0, 0), width=_RULE_WIDTH)
     shape.commit()
+    cells = find_cells(read.horizontal, read.vertical, settings)
+    groups: dict[int | None, list[OcrLine]] = {}
     for line in read.lines:
+        cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2
+        inside = next((i for i, c in enumerate(cells) if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]), None)
+        groups.setdefault(inside, []).append(line)
+
+    def size_of(line: OcrLine) -> float:
         x0, y0, x1, y1 = line.bbox
-        size = max(1.0, min((y1 - y0) / _ASCENT, (x1 - x0) / len(line.text)))
-        baseline = (y0 + y1) / 2 + size * _ASCENT / 2 - size * 0.1
-        page.insert_text((x0, baseline), line.text, fontsize=size, fontname=_FONT_NAME, color=(0, 0, 0))
+        return max(1.0, min((y1 - y0) / _ASCENT, (x1 - x0) / len(line.text)))
+
+    def baseline(line: OcrLine, size: float) -> float:
+        return (line.bbox[1] + line.bbox[3]) / 2 + size * _ASCENT / 2 - size * 0.1
+
+    for cell, lines in groups.items():
+        if cell is None:  # outside the cells: each line (a title, a chunk of a note) on its own
+            for line in lines:
+                size = size_of(line)
+                page.insert_text((line.bbox[0], baseline(line, size)), line.text, fontsize=size,
+                                 fontname=_FONT_NAME, color=(0, 0, 0))
+            continue
+        lines.sort(key=lambda line: (line.bbox[1], line.bbox[0]))
+        size = min(size_of(line) for line in lines)
+        pitch = (lines[-1].bbox[1] - lines[0].bbox[1]) / (len(lines) - 1) if len(lines) > 1 else size
+        page.insert_text((min(line.bbox[0] for line in lines), baseline(lines[0], size)),
+                         "\n".join(line.text for line in lines), fontsize=size, fontname=_FONT_NAME,
+                         color=(0, 0, 0), lineheight=max(pitch, size) / size)
 
 
 # --- the document with its scanned pages read -----------------------------------------------------
@@ -675,7 +699,7 @@ def read_scans(doc: pymupdf.Document, texts: list[str], enabled: bool = True,
     out = pymupdf.open()
     for page in doc:
         if page.number in read:
-            draw_page(out, read[page.number])
+            draw_page(out, read[page.number], settings)
         elif page.number in wanted:
             out.new_page(width=page.rect.width, height=page.rect.height)
         else:
