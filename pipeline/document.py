@@ -83,13 +83,15 @@ def _extract(kind: str, pdf) -> Parsed:
     return Parsed()
 
 
-def _read_scans(doc, texts: list[str], enabled: bool, timeout: float | None):
+def _read_scans(doc, texts: list[str], enabled: bool, timeout: float | None, scanned: list[int]):
     """pipeline.ocr.read_scans (None when no page needs OCR). A document with pages to OCR gets
-    `timeout` seconds per such page: a long scan is not stopped for being long."""
+    `timeout` seconds per such page: a long scan is not stopped for being long. Their count goes
+    into `scanned` (for the timeout's message)."""
     wanted = ocr_stage.pages_to_read(doc, texts)
     if not wanted:
         return None
     if enabled and timeout:
+        scanned.append(len(wanted))
         _extend_time_limit(timeout * len(wanted))
     return ocr_stage.read_scans(doc, texts, enabled)
 
@@ -110,6 +112,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
     """Read one file; never raises for a bad document: the error lands in the Extraction.
     With `ocr`, pages without a usable text layer are read by OCR (pipeline.ocr) and say so."""
     extraction = Extraction(document=src.document, sha256=src.sha256, size_bytes=src.size_bytes)
+    scanned: list[int] = []  # the number of pages read by OCR, once known
     try:
         from . import classify, pdf
         from normalizers.dates import fiscal_year_from_text
@@ -121,9 +124,9 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
                 metadata = doc.metadata or {}
                 extraction.issued = metadata.get("modDate") or metadata.get("creationDate") or None
                 texts = pdf.page_texts(doc)
-                scanned = _read_scans(doc, texts, ocr, timeout)
-                if scanned is not None:
-                    doc, read = scanned
+                rebuilt = _read_scans(doc, texts, ocr, timeout, scanned)
+                if rebuilt is not None:
+                    doc, read = rebuilt
                     extraction.ocr = [OcrText(line.page, [round(v, 2) for v in line.bbox], line.text,
                                               line.confidence) for page in read for line in page.lines]
                     extraction.ocr_pages = [page.number for page in read]
@@ -152,6 +155,9 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
     except _TimeUp:
         extraction.status, extraction.error_kind = "error", "timeout"
         extraction.error = f"reading took longer than the {timeout:g} s limit (--timeout)"
+        if scanned:
+            extraction.error = (f"reading took longer than the {timeout * scanned[0]:g} s limit (--timeout "
+                                f"{timeout:g} s for each of its {scanned[0]} scanned page(s))")
         extraction.parsed, extraction.spans = Parsed(), []
     except MemoryError:
         extraction.status, extraction.error_kind, extraction.error = "error", "internal", "ran out of memory"

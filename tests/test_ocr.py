@@ -188,3 +188,14 @@ def test_a_scan_and_its_digital_table_merge_and_the_digital_values_win(tmp_path)
     assert {(m["document"], m["ocr"]) for m in mentions} == {("digital.pdf", False), ("scan.pdf", True)}
     assert all(m["confidence"] is None for m in mentions if not m["ocr"])
     assert all(0 <= m["confidence"] <= 100 for m in mentions if m["ocr"])
+
+
+def test_the_timeout_is_per_scanned_page(digital, tmp_path):
+    # Two scanned pages: the document gets the limit twice (and says so when it runs out).
+    two = pymupdf.open()
+    two.insert_pdf(pymupdf.open(digital))
+    two.insert_pdf(pymupdf.open(digital))
+    two.save(tmp_path / "two.pdf")
+    ex = read_document(source(scan_of(tmp_path / "two.pdf", tmp_path / "scan.pdf")), timeout=0.25)
+    assert (ex.status, ex.error_kind) == ("error", "timeout")
+    assert ex.error == "reading took longer than the 0.5 s limit (--timeout 0.25 s for each of its 2 scanned page(s))"
