@@ -101,7 +101,9 @@ def _stages(quiet: bool, verbose: bool):
 @app.command()
 def run(raw: Path = RAW, out: Path = OUT,
         jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", help="Parallel workers (at least 1)."),
-        timeout: float = typer.Option(120.0, "--timeout", help="Seconds allowed per document (0: no limit)."),
+        timeout: float = typer.Option(120.0, "--timeout", help="Seconds allowed per document, and per page "
+                                      "of a scanned one read by OCR (0: no limit)."),
+        ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="Read pages without a usable text layer by OCR."),
         force: bool = typer.Option(False, "--force", help="Re-read every document, ignoring the manifest."),
         executor: str = typer.Option("local", "--executor", help="local or dask."),
         scheduler: Optional[str] = typer.Option(None, "--scheduler",
@@ -135,7 +137,8 @@ def run(raw: Path = RAW, out: Path = OUT,
         from .run import LockedError, RunOptions, UsageError, run as run_pipeline
 
         opts = RunOptions(raw=raw, out=out, jobs=jobs, timeout=timeout or None, force=force, executor=executor,
-                          scheduler=scheduler, use_ner=not no_ner, allow_empty=allow_empty, decisions=decisions)
+                          scheduler=scheduler, use_ner=not no_ner, allow_empty=allow_empty, decisions=decisions,
+                          ocr=ocr)
         try:
             result = run_pipeline(opts, progress=progress)
         except (UsageError, ExecutorUnavailable) as e:
@@ -180,6 +183,7 @@ def _summary(result, out: Path) -> None:
 def status(raw: Path = RAW, out: Path = OUT,
            force: bool = typer.Option(False, "--force", help="Show what --force would do."),
            no_ner: bool = typer.Option(False, "--no-ner", help="Show what a run with --no-ner would do."),
+           ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="Show what a run with --no-ocr would do."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout instead of text."),
            decisions: Path = typer.Option(Path("review"), "--decisions",
                                           help="Folder of review decisions a run would apply.")):
@@ -191,7 +195,7 @@ def status(raw: Path = RAW, out: Path = OUT,
     from .run import UsageError, is_retry, status as plan_status
 
     try:
-        report = plan_status(raw, out, force, use_ner=not no_ner, decisions=decisions)
+        report = plan_status(raw, out, force, use_ner=not no_ner, decisions=decisions, ocr=ocr)
     except UsageError as e:
         raise _usage(str(e))
     data = report.to_json()
@@ -211,8 +215,8 @@ def status(raw: Path = RAW, out: Path = OUT,
 
 
 # Every kind of review item (the review table's `kind`).
-REVIEW_KINDS = ("unresolved_place", "low_confidence_place", "conflict", "possible_duplicate", "unknown_header",
-                "no_table")
+REVIEW_KINDS = ("unresolved_place", "low_confidence_place", "low_confidence_ocr", "conflict", "possible_duplicate",
+                "unknown_header", "no_table")
 DECISIONS = typer.Option(Path("review"), "--decisions",
                          help="Folder of review decisions, beside raw/ and extracted/ (plain files to keep "
                               "under version control).")

@@ -5,6 +5,7 @@ from its position in the input, so they survive reruns, reordering and unrelated
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -133,9 +134,12 @@ class _DocumentIndex:
         self.documents: list[tuple[str, str]] = []  # (document, sha256) by number
         self.numbers: dict[str, int] = {}
         self._pages: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.ocr: set[int] = set()  # documents with pages read by OCR
 
-    def number(self, document: str, sha256: str) -> int:
+    def number(self, document: str, sha256: str, ocr: bool = False) -> int:
         if document not in self.numbers:
+            if ocr:
+                self.ocr.add(len(self.documents))
             self.numbers[document] = len(self.documents)
             self.documents.append((document, sha256))
         return self.numbers[document]
@@ -155,7 +159,7 @@ class _DocumentIndex:
         rows = []
         for n, pages in sorted(zip(sources.documents, sources.pages)):
             document, sha256 = self.documents[n]
-            rows.append(SourceRef(document=document, sha256=sha256, pages=list(pages)))
+            rows.append(SourceRef(document=document, sha256=sha256, pages=list(pages), ocr=n in self.ocr))
         return rows
 
 
@@ -262,9 +266,10 @@ class _ProjectCluster:
 
 
 def _document_preference(p: ResolvedProject, authority: tuple[str, ...]) -> tuple:
-    """Most authoritative document first: kind, then a revised issue, then the latest issue date."""
+    """Most authoritative document first: a digital one before one read by OCR (an OCR'd value never
+    overrides a digital one), then kind, then a revised issue, then the latest issue date."""
     rank = authority.index(p.kind) if p.kind in authority else len(authority)
-    return (rank, not p.revised, _invert(_issued_key(p.issued)), p.document)
+    return (p.ocr, rank, not p.revised, _invert(_issued_key(p.issued)), p.document)
 
 
 def _cluster(ordered, index: _DocumentIndex,
@@ -449,6 +454,9 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
             ))
             review += [_conflict_row(d, project_id, primary) for d in cluster.disagreements]
             boxes += _field_sources(project_id, primary, rows[-1])
+            if primary.ocr:  # the most authoritative source is a scan: no digital one states it
+                review += [dataclasses.replace(row, detail=f"{project_id}: {row.detail}")
+                           for row in primary.low_confidence]
     return sorted(rows, key=lambda r: r.project_id), review, boxes
 
 
@@ -559,7 +567,7 @@ class TableBuilder:
             raise ValueError(f"documents must come once each, in order: {extraction.document} after "
                              f"{self._documents[-1].document}")
         self._documents.append(document_row(extraction, RecordCounts()))
-        self._index.number(extraction.document, extraction.sha256)
+        self._index.number(extraction.document, extraction.sha256, bool(extraction.ocr_pages))
         self._mention_counts[extraction.document] = len(part.mentions)
         for m in part.mentions:
             if m.place_id:

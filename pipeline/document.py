@@ -8,25 +8,29 @@ declare (the country names table), nothing else, so the manifest can cache it by
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import signal
 from contextlib import contextmanager
 
+from . import ocr as ocr_stage
 from .discover import SourceFile
-from .records import DocumentError, Extraction, Parsed
+from .records import DocumentError, Extraction, OcrText, Parsed
 
 # The per-document stage's entry module: its key covers everything this module imports.
 PER_DOCUMENT_STAGE = ("pipeline.document",)
 
 
-@functools.lru_cache(maxsize=1)
-def code_version() -> str:
+@functools.lru_cache(maxsize=2)
+def code_version(ocr: bool = True) -> str:
     """The per-document stage's cache key (16 hex digits): a hash of the code that reads documents,
-    the libraries it uses and what its modules' `cache_fingerprint()` hooks declare (an OCR engine
-    and its model files would join here). Change any of it and every document is read again."""
+    the libraries it uses and what its modules' `cache_fingerprint()` hooks declare (the OCR engine's
+    version and its model files' hashes, pipeline.ocr), and of whether scanned pages are read by OCR
+    (`--no-ocr` gives another key). Change any of it and every document is read again."""
     from .cachekey import stage_key
 
-    return stage_key(PER_DOCUMENT_STAGE)
+    key = stage_key(PER_DOCUMENT_STAGE)
+    return key if ocr else hashlib.sha256(f"{key} ocr off".encode()).hexdigest()[:16]
 
 
 # How MuPDF reports an allocation that failed (its errors are not MemoryError).
@@ -35,6 +39,12 @@ _ALLOCATION_FAILED = re.compile(r"\b(?:malloc|calloc|realloc)\b.*\bfailed\b")
 
 class _TimeUp(BaseException):
     """Raised by the alarm. A BaseException, so that no library's `except Exception` swallows it."""
+
+
+def _extend_time_limit(seconds: float) -> None:
+    """Move the running alarm (if any) to `seconds` from now: a scan's pages each get the limit."""
+    if hasattr(signal, "SIGALRM") and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 @contextmanager
@@ -73,6 +83,19 @@ def _extract(kind: str, pdf) -> Parsed:
     return Parsed()
 
 
+def _read_scans(doc, texts: list[str], enabled: bool, timeout: float | None, scanned: list[int]):
+    """pipeline.ocr.read_scans (None when no page needs OCR). A document with pages to OCR gets
+    `timeout` seconds per such page: a long scan is not stopped for being long. Their count goes
+    into `scanned` (for the timeout's message)."""
+    wanted = ocr_stage.pages_to_read(doc, texts)
+    if not wanted:
+        return None
+    if enabled and timeout:
+        scanned.append(len(wanted))
+        _extend_time_limit(timeout * len(wanted))
+    return ocr_stage.read_scans(doc, texts, enabled)
+
+
 def _document_title(parsed: Parsed, page_texts: list[str]) -> str | None:
     if parsed.title:
         return parsed.title
@@ -85,20 +108,29 @@ def _document_title(parsed: Parsed, page_texts: list[str]) -> str | None:
     return None
 
 
-def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
-    """Read one file; never raises for a bad document: the error lands in the Extraction."""
+def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = True) -> Extraction:
+    """Read one file; never raises for a bad document: the error lands in the Extraction.
+    With `ocr`, pages without a usable text layer are read by OCR (pipeline.ocr) and say so."""
     extraction = Extraction(document=src.document, sha256=src.sha256, size_bytes=src.size_bytes)
+    scanned: list[int] = []  # the number of pages read by OCR, once known
     try:
         from . import classify, pdf
         from normalizers.dates import fiscal_year_from_text
 
         with _time_limit(timeout):
-            doc = pdf.open_pdf(src.path)
+            original = doc = pdf.open_pdf(src.path, scans=True)
             try:
                 extraction.pages = doc.page_count
                 metadata = doc.metadata or {}
                 extraction.issued = metadata.get("modDate") or metadata.get("creationDate") or None
                 texts = pdf.page_texts(doc)
+                rebuilt = _read_scans(doc, texts, ocr, timeout, scanned)
+                if rebuilt is not None:
+                    doc, read = rebuilt
+                    extraction.ocr = [OcrText(line.page, [round(v, 2) for v in line.bbox], line.text,
+                                              line.confidence) for page in read for line in page.lines]
+                    extraction.ocr_pages = [page.number for page in read]
+                    texts = pdf.page_texts(doc)
                 sizes = pdf.page_sizes(doc)
                 extraction.kind = classify.classify(texts, sizes)
                 parsed = _extract(extraction.kind, doc)
@@ -107,7 +139,9 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
                 locate_fields(doc, parsed)
                 extraction.spans = pdf.page_spans(doc)
             finally:
-                pdf.close_pdf(doc)
+                if doc is not original:
+                    pdf.close_pdf(doc)
+                pdf.close_pdf(original)
         extraction.parsed = parsed
         extraction.title = _document_title(parsed, texts)
         years = {p.fiscal_year for p in parsed.projects if p.fiscal_year is not None}
@@ -121,6 +155,9 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
     except _TimeUp:
         extraction.status, extraction.error_kind = "error", "timeout"
         extraction.error = f"reading took longer than the {timeout:g} s limit (--timeout)"
+        if scanned:
+            extraction.error = (f"reading took longer than the {timeout * scanned[0]:g} s limit (--timeout "
+                                f"{timeout:g} s for each of its {scanned[0]} scanned page(s))")
         extraction.parsed, extraction.spans = Parsed(), []
     except MemoryError:
         extraction.status, extraction.error_kind, extraction.error = "error", "internal", "ran out of memory"
@@ -132,3 +169,8 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
             extraction.error = f"ran out of memory ({extraction.error})"
         extraction.parsed, extraction.spans = Parsed(), []
     return extraction
+
+
+def read_document_without_ocr(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
+    """read_document with OCR off (--no-ocr): a scanned document is `no_text_layer`."""
+    return read_document(src, timeout, ocr=False)

@@ -36,11 +36,12 @@ def _is_typed_dict(hint) -> bool:
     return isinstance(hint, type) and issubclass(hint, dict) and hasattr(hint, "__annotations__")
 
 
-_SCALAR_KINDS = {str: "string", int: "integer", float: "number"}
+_SCALAR_KINDS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
 def _kind(hint) -> str:
-    """A column's type as SCHEMA.md names it: string, integer, number, or json (lists and objects)."""
+    """A column's type as SCHEMA.md names it: string, integer, number, boolean, or json (lists and
+    objects)."""
     return _SCALAR_KINDS.get(_unwrap(hint), "json")
 
 
@@ -85,7 +86,7 @@ def _arrow_type(hint):
 
     hint = _unwrap(hint)
     if hint in _SCALAR_KINDS:
-        return {str: pa.string(), int: pa.int64(), float: pa.float64()}[hint]
+        return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[hint]
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
         return pa.list_(_arrow_type(item))

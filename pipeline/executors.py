@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, CancelledError, wait
 
 from .discover import SourceFile
-from .document import read_document
+from .document import read_document, read_document_without_ocr
 from .records import Extraction
 
 
@@ -54,6 +54,18 @@ def _worker_stopped(src: SourceFile, seconds: float) -> Extraction:
 # How long past --timeout a worker may stay busy before it is stopped from outside: its own alarm
 # normally ends a slow document at --timeout with a precise message; this catches what it cannot.
 HARD_LIMIT_GRACE = 10.0
+# A scanned document's pages are each allowed --timeout (pipeline.document); the worker knows its
+# page count, the pool only the file's size. Scans run to a few hundred KB a page, so the stop from
+# outside allows --timeout per this many bytes: generous for scans, and for a digital file it only
+# widens the outer safety net, the worker's own alarm still ends it at --timeout.
+BYTES_PER_SCANNED_PAGE = 100_000
+
+
+def hard_limit(src: SourceFile, timeout: float | None, grace: float = HARD_LIMIT_GRACE) -> float | None:
+    """Seconds after which a worker still reading `src` is stopped from outside."""
+    if not timeout:
+        return None
+    return timeout * max(1, -(-src.size_bytes // BYTES_PER_SCANNED_PAGE)) + grace
 
 
 def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reader=read_document,
@@ -67,19 +79,19 @@ def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reade
         return
     from pebble import ProcessPool
 
-    hard_limit = timeout + grace if timeout else None
     queue = iter(enumerate(sources))
     while True:  # a new pool whenever the last one broke (its workers kept dying before any task)
         with ProcessPool(max_workers=max(1, min(jobs, len(sources))), initializer=_limit_memory,
                          initargs=(WORKER_MEMORY_BYTES,)) as pool:
             broken = yield from _windowed(
-                lambda src: pool.schedule(reader, args=(src, timeout), timeout=hard_limit), queue, sources,
-                jobs, lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0], hard_limit)
+                lambda src: pool.schedule(reader, args=(src, timeout), timeout=hard_limit(src, timeout, grace)),
+                queue, sources, jobs, lambda pending: wait(pending, return_when=FIRST_COMPLETED)[0],
+                lambda src: hard_limit(src, timeout, grace))
         if not broken:
             return
 
 
-def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, hard_limit: float | None = None,
+def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, limit_of=None,
               fatal: tuple[type[BaseException], ...] = ()):
     """Keep a few documents per worker in flight, no more: a finished result is handed on and
     dropped, so memory does not grow with the number of documents. Returns True when the executor
@@ -108,7 +120,7 @@ def _windowed(submit, queue, sources: list[SourceFile], jobs: int, wait_some, ha
             except fatal:
                 raise
             except TimeoutError:  # the pool stopped a worker stuck past the hard limit
-                result = _worker_stopped(sources[i], hard_limit or 0.0)
+                result = _worker_stopped(sources[i], (limit_of(sources[i]) if limit_of else None) or 0.0)
             except BrokenExecutor as e:
                 broken = True
                 result = _worker_died(sources[i], e)
@@ -141,7 +153,7 @@ SCHEDULER_CONNECT_SECONDS = 5.0
 
 
 def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
-             scheduler: str | None = None) -> Iterator[tuple[int, Extraction]]:
+             scheduler: str | None = None, ocr: bool = True) -> Iterator[tuple[int, Extraction]]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
         from distributed.client import ClosedClientError
@@ -164,7 +176,8 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
             return [next(iter(dask_completed(list(pending))))]
 
         try:
-            yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, pure=False),
+            yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, ocr=ocr,
+                                                             pure=False),
                                  iter(enumerate(sources)), sources, jobs, first_done,
                                  fatal=(CancelledError, ClosedClientError))
         except (CancelledError, ClosedClientError):
@@ -179,7 +192,8 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
 
 
 def run_documents(sources: list[SourceFile], jobs: int, timeout: float | None, executor: str = "local",
-                  scheduler: str | None = None) -> Iterator[tuple[int, Extraction]]:
+                  scheduler: str | None = None, ocr: bool = True) -> Iterator[tuple[int, Extraction]]:
+    """Read documents (`ocr`: pages without a usable text layer are read by OCR)."""
     if executor == "dask":
-        return run_dask(sources, jobs, timeout, scheduler)
-    return run_local(sources, jobs, timeout)
+        return run_dask(sources, jobs, timeout, scheduler, ocr)
+    return run_local(sources, jobs, timeout, reader=read_document if ocr else read_document_without_ocr)

@@ -33,8 +33,9 @@ pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
 
 
-def open_pdf(path: Path) -> pymupdf.Document:
-    """Open `path` as a PDF with a text layer, or raise DocumentError(kind, one-line message)."""
+def open_pdf(path: Path, scans: bool = False) -> pymupdf.Document:
+    """Open `path` as a PDF with a text layer, or raise DocumentError(kind, one-line message).
+    With `scans`, a PDF without any text is returned too: the caller OCRs its pages (pipeline.ocr)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -70,12 +71,15 @@ def open_pdf(path: Path) -> pymupdf.Document:
         raise records.DocumentError("corrupt", "no pages could be read" + (f" ({warnings})" if warnings else ""))
     if not has_text:
         warnings = pymupdf.TOOLS.mupdf_warnings()
-        close_pdf(doc)
         # Objects MuPDF could not load (nesting past its limits, a broken page tree) leave a page
         # without text too; that is a broken file, not a scan.
         broken = [line for line in warnings.splitlines() if _BROKEN_PAGE.search(line)]
         if broken:
+            close_pdf(doc)
             raise records.DocumentError("corrupt", f"its pages cannot be loaded ({_one_line(broken[0])})", count)
+        if scans:  # the caller reads its scanned pages
+            return doc
+        close_pdf(doc)
         raise records.DocumentError(
             "no_text_layer", f"no extractable text on any of its {count} page(s) (scanned images?)", count)
     return doc

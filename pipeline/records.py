@@ -135,6 +135,17 @@ class Note:
 
 
 @dataclass
+class OcrText:
+    """A line of text read by OCR off a scanned page (pipeline.ocr): page 1-based, bbox in PDF
+    points, confidence 0-100."""
+
+    page: int
+    bbox: list[float]
+    text: str
+    confidence: float
+
+
+@dataclass
 class Parsed:
     """What an extractor returns for one document."""
 
@@ -163,6 +174,8 @@ class Extraction:
     fiscal_year: int | None = None
     parsed: Parsed = field(default_factory=Parsed)
     spans: list[TextSpan] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text was read by OCR
+    ocr: list[OcrText] = field(default_factory=list)  # what OCR read on them, line by line
 
 
 # --- output rows -------------------------------------------------------------------------------
@@ -178,11 +191,13 @@ def _references(table: str):
 
 
 class SourceRef(TypedDict):
-    """One document stating a row, and on which pages (1-based)."""
+    """One document stating a row, and on which pages (1-based); `ocr` when they were read by OCR
+    off scanned pages."""
 
     document: str
     sha256: str
     pages: list[int]
+    ocr: bool
 
 
 class PlaceRef(TypedDict):
@@ -311,6 +326,8 @@ class MentionRow:
     place_id: str | None = _references("places")
     method: str  # how it resolved ("exact", "variant", "fuzzy", "context", ...) or "unresolved"
     score: float  # 0–100
+    ocr: bool = False  # read by OCR off a scanned page
+    confidence: float | None = None  # 0–100, how sure OCR was of the text (None when not OCR'd)
 
 
 @dataclass(slots=True)

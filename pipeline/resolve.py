@@ -18,6 +18,7 @@ from normalizers.text import squash
 
 from .gazetteer import MAX_CANDIDATES, Match
 from .propose import CANDIDATE_NAME, ModelProcess, model_name as ner_model_name
+from .ocr import SETTINGS as OCR_SETTINGS, text_confidence
 from .records import Candidate, Extraction, JcmRecord, MentionRow, PlaceText, ProjectRecord, ReviewRow
 from .settings import Settings
 
@@ -61,6 +62,10 @@ class ResolvedProject:
     japan: list[PlaceAtom]
     partners: list[PlaceAtom]
     revised: bool = False  # the document calls itself a corrected or revised issue
+    ocr: bool = False  # read by OCR off a scanned page
+    # Review rows (kind low_confidence_ocr) for fields OCR read below the cut-off; dedupe files them
+    # when no digital source states the project.
+    low_confidence: list[ReviewRow] = field(default_factory=list)
 
 
 @dataclass
@@ -178,6 +183,9 @@ class _DocumentResolver:
 
     def _record(self, page: int, text: str, resolution) -> None:
         mention = _mention(self.ex.document, page, text, resolution, self.settings)
+        if page in self.ex.ocr_pages:
+            read = text_confidence(text, page, self.ex.ocr)
+            mention.ocr, mention.confidence = True, read[0] if read else None
         self.mentions.append(mention)
         # Kept for the review table's candidates, which were computed with the mention's context.
         self.resolutions.setdefault((page, mention.text), resolution)
@@ -283,6 +291,9 @@ def resolve_document(extraction: Extraction, gazetteer,
     for record in ex.parsed.projects:
         out.projects.append(ResolvedProject(ex.document, ex.sha256, ex.kind, ex.issued, record,
                                             dr.atoms(record.japan), dr.atoms(record.partners), revised))
+        if set(record.pages) & set(ex.ocr_pages):
+            out.projects[-1].ocr = True
+            out.projects[-1].low_confidence = _low_confidence_fields(ex, record)
     for pair in ex.parsed.pairs:
         japan, partners = dr.atoms([pair.japan]), dr.atoms([pair.partner])
         for j in japan:
@@ -357,6 +368,27 @@ def _proposal_rows(needs_ner: list[tuple[str, int, str, tuple]], gazetteer, cach
                 rows.append(ReviewRow(kind="unresolved_place", document=document, page=page, text=name,
                                       candidates=_candidates(r, settings),
                                       detail=f"proposed by the NER model ({label}); not in the gazetteer"))
+    return rows
+
+
+def _low_confidence_fields(ex: Extraction, record: ProjectRecord) -> list[ReviewRow]:
+    """Review rows for the fields of a record read by OCR whose text was read below the cut-off
+    (OcrSettings.review_confidence), each with its page and box."""
+    values = {"title": record.title_raw, "proposer": record.proposer_raw,
+              "number": None if record.number is None else str(record.number),
+              **{f"japan {i + 1}": t.text for i, t in enumerate(record.japan)},
+              **{f"partner {i + 1}": t.text for i, t in enumerate(record.partners)}}
+    cut = OCR_SETTINGS.review_confidence
+    rows = []
+    for name, value in values.items():
+        for page in sorted(set(record.pages) & set(ex.ocr_pages)):
+            read = text_confidence(value or "", page, ex.ocr)
+            if read and read[0] < cut:
+                rows.append(ReviewRow(kind="low_confidence_ocr", document=ex.document, page=page,
+                                      text=re.sub(r"\s+", "", value), candidates=[],
+                                      detail=f"{name} read by OCR at confidence {read[0]:.0f} (below {cut:.0f}); "
+                                             f"box {read[1]} on page {page}"))
+                break
     return rows
 
 

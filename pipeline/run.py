@@ -68,6 +68,7 @@ class RunOptions:
     executor: str = "local"
     scheduler: str | None = None
     use_ner: bool = True
+    ocr: bool = True  # read pages without a usable text layer by OCR (--ocr/--no-ocr)
     lock_wait: float = 600.0
     allow_empty: bool = False  # a --raw with no PDFs may remove every document of the last run
     decisions: Path | None = None  # the review decisions folder (`review/` from the command line)
@@ -192,18 +193,18 @@ class StatusReport:
 
 
 def status(raw: Path, out: Path, force: bool = False, use_ner: bool = True,
-           decisions: Path | None = None) -> StatusReport:
+           decisions: Path | None = None, ocr: bool = True) -> StatusReport:
     """What a run would do with each document, and why the tables would be rebuilt, without doing
     anything. It decides as `run` does. Raises UsageError for bad paths or decisions."""
-    actions, rebuild = _status(raw, out, force, use_ner, decisions)
+    actions, rebuild = _status(raw, out, force, use_ner, decisions, ocr)
     return StatusReport(actions, rebuild)
 
 
 def _status(raw: Path, out: Path, force: bool, use_ner: bool,
-            decisions: Path | None) -> tuple[list[Action], list[str]]:
+            decisions: Path | None, ocr: bool = True) -> tuple[list[Action], list[str]]:
     _check_paths(raw, out)
     state = State(out)
-    version = code_version()
+    version = code_version(ocr)
     found = scan(raw, state.documents)
     actions = _with_retries(
         _with_cache_check(plan(found.sources, state.documents, version, force, found.unlisted), state), state)
@@ -365,7 +366,7 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
 
     started = datetime.now(timezone.utc)
     state = State(opts.out)
-    version = code_version()
+    version = code_version(opts.ocr)
     decided = _decisions(opts.decisions)  # decisions that cannot be read stop the run first
     gazetteer_path = gazetteer_folder(decided, opts.out / STATE_DIR / "gazetteer")
     gazetteer_version = _gazetteer_version(gazetteer_path)
@@ -474,7 +475,7 @@ def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, 
     progress.begin("reading", len(to_parse))
     last_save, done = time.monotonic(), 0
     for n, (i, ex) in enumerate(run_documents([a.source for a in to_parse], opts.jobs, opts.timeout,
-                                              opts.executor, opts.scheduler)):
+                                              opts.executor, opts.scheduler, opts.ocr)):
         if n == 0 and opts.executor == "dask":  # said once a cluster answered
             log(f"c2c: warning: {DASK_LIMITS_WARNING}")
         a = to_parse[i]

@@ -84,7 +84,8 @@ def test_corpus_with_bad_files(corpus, tmp_path):
     assert [m["name_ja"] for m in p15["japan_municipalities"]] == ["堺市", "大阪市"]
     assert p15["country"] == "VN"
     assert p15["sources"] == [{"document": "fy2025_r1_adoption_table.pdf",
-                               "sha256": docs["fy2025_r1_adoption_table.pdf"]["sha256"], "pages": [3]}]
+                               "sha256": docs["fy2025_r1_adoption_table.pdf"]["sha256"], "pages": [3],
+                               "ocr": False}]
     assert len(rows(out, "jcm_projects")) == 1
     run_rows = rows(out, "runs")
     assert run_rows[-1]["documents"] == {"new": 3, "changed": 0, "unchanged": 0, "removed": 0, "failed": 5}
