@@ -18,9 +18,8 @@ from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
-from pipeline.extract.layout import page_drawings
-from pipeline.extract.textlines import (Line, first_page_title, in_margin, is_japanese_compound, page_lines, squash,
-                                         title_pair)
+from pipeline.extract.layout import Line, page_drawings, page_lines
+from pipeline.extract.textlines import first_page_title, in_margin, is_japanese_compound, squash, title_pair
 from pipeline.vocabulary import (FOREIGN_SUFFIXES, LONG_VOWEL_JOINERS, PAIR_JOINER, PLACE_NAME_ENDINGS, TITLE_LABELS,
                                  alternation)
 
