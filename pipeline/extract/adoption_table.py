@@ -107,7 +107,7 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
             continue
         top = grids[0][0]
         above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
-        heading = [ln.text for ln in above if ln.text.strip() and not _PAGE_NUMBER.match(ln.text)]
+        heading = [ln.text for ln in above if ln.text.strip() and not _is_page_number(ln, page.rect)]
         if title_lines is None:
             title_lines = heading
         # One document may hold the tables of several calls, each under its own heading
@@ -323,8 +323,10 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     invented from text that is not laid out as a table."""
     inner = cuts[1:-1]
     # (char, box, size, whether its line looks like a page number in a margin)
-    chars = [(c, box, size, _is_page_number(ln, page.rect)) for ln in lines
+    rect = page.rect
+    chars = [(c, box, size, folio) for ln in lines
              if ln.top >= top - 1 and cuts[0] <= ln.left <= cuts[-1]
+             for folio in (_is_page_number(ln, rect),)
              for c, box, _base, size in ln.chars if c.strip()]
     bands: list[list] = []  # [y0, y1, size, chars, all page-number chars]
     for c, box, size, folio in sorted(chars, key=lambda t: t[1][1]):
@@ -613,11 +615,13 @@ def _page_lines(page: pymupdf.Page) -> list[_Line]:
     gap = SETTINGS.fragment_gap_em
     for ln in layout.page_layout(page).lines:
         frag: list = []
+        prev_seq = None
         for ch in ln.chars:
-            if frag and not ln.vertical and ch.x0 - frag[-1][1][2] > gap * ch.size:
+            if frag and not ln.vertical and ch.seqno != prev_seq and ch.x0 - frag[-1][1][2] > gap * ch.size:
                 out.append(_Line(min(c[1][1] for c in frag), frag[0][1][0], frag))
                 frag = []
             frag.append((ch.text, (ch.x0, ch.y0, ch.x1, ch.y1), ln.y1 if ln.vertical else ch.baseline, ch.size))
+            prev_seq = ch.seqno
         if frag:
             out.append(_Line(min(c[1][1] for c in frag), frag[0][1][0], frag))
     return out
@@ -680,7 +684,13 @@ def _join_fragments(frags: list[tuple[float, float, float, str]]) -> str:
     out = []
     for line in lines:
         line.sort(key=lambda f: f[1])
-        out.append("".join(f[3] for f in line))
+        text = ""
+        for f in line:
+            # Latin words set apart by white space are separate fragments: keep the space
+            if text and re.match(r"[A-Za-z0-9(]", f[3]) and re.search(r"[A-Za-z0-9.,)]$", text):
+                text += " "
+            text += f[3]
+        out.append(text)
     return "\n".join(s.rstrip() for s in out if s.strip())
 
 

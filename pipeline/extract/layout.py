@@ -49,9 +49,9 @@ class LayoutSettings:
     # Baselines this close are one row of text.
     row_em: float = 0.3
     # Horizontal white space wider than this ends a line (a table cell, a tab stop, a column).
-    line_gap_em: float = 1.0
+    line_gap_em: float = 0.5
     # White space between two characters this wide reads as a space.
-    space_em: float = 0.25
+    space_em: float = 0.15
     # Between Japanese characters, white space this wide is a wide space (U+3000): a tab stop.
     wide_space_em: float = 0.5
     # Upright glyphs stacked one under another with at most this much space between are one
@@ -266,7 +266,7 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
     within `duplicate_offset` of the glyph's own width and height of an earlier one replaces it."""
     share = settings.duplicate_offset
     kept: list[Char | None] = []
-    where: dict[tuple[str, int, int], int] = {}  # (text, grid x, grid y) → index in kept
+    where: dict[tuple[str, int, int], list[int]] = {}  # (text, grid x, grid y) → indexes in kept
     for ch in chars:
         text = ch.text
         if text == " ":
@@ -283,17 +283,17 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
         h = max(ch.y1 - ch.y0, 0.2 * size) * share
         found = None
         for key in ((text, gx, gy), (text, nx, gy), (text, gx, ny), (text, nx, ny)):
-            i = where.get(key)
-            if i is None:
-                continue
-            o = kept[i]
-            if o is not None and abs((o.x0 + o.x1) / 2 - cx) <= w and abs((o.y0 + o.y1) / 2 - cy) <= h \
-                    and abs(o.size - size) <= 0.15 * size:
-                found = i
+            for i in where.get(key, ()):
+                o = kept[i]
+                if o is not None and abs((o.x0 + o.x1) / 2 - cx) <= w and abs((o.y0 + o.y1) / 2 - cy) <= h \
+                        and abs(o.size - size) <= 0.15 * size:
+                    found = i
+                    break
+            if found is not None:
                 break
         if found is not None:
             kept[found] = None
-        where[(text, gx, gy)] = len(kept)
+        where.setdefault((text, gx, gy), []).append(len(kept))
         kept.append(ch)
     return [ch for ch in kept if ch is not None]
 
@@ -409,7 +409,8 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
         run: list[Char] = []
         right = 0.0
         for ch in row:
-            if run and ch.x0 - right > settings.line_gap_em * max(ch.size, run[-1].size):
+            # glyphs of one text-showing operation stay together: their spacing is the font's
+            if run and ch.seqno != run[-1].seqno and ch.x0 - right > settings.line_gap_em * max(ch.size, run[-1].size):
                 lines.append(_make_line(page_no, run, settings))
                 run = []
             right = ch.x1 if not run or ch.x1 > right else right
