@@ -153,8 +153,11 @@ def _rows(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
     row of the same block (a column of the page) is joined with a wide space before it."""
     rows: list[Line] = []
     for ln in lines:
-        row = next((r for r in rows if r.block == ln.block and 0 <= ln.x0 - r.x1 < 8 * ln.size
-                    and min(r.y1, ln.y1) - max(r.y0, ln.y0) > 0.5 * min(r.height, ln.height)), None)
+        # a vertical heading (縦書き) beside the rows is a line of its own, not the head of a row
+        row = None if ln.vertical else next((r for r in rows if r.block == ln.block and not r.vertical
+                                             and 0 <= ln.x0 - r.x1
+                                             and min(r.y1, ln.y1) - max(r.y0, ln.y0)
+                                             > 0.5 * min(r.height, ln.height)), None)
         if row is None:
             rows.append(Line(ln.page, ln.x0, ln.y0, ln.x1, ln.y1, list(ln.spans), ln.block, ln.vertical, ln.chars))
             continue
@@ -343,7 +346,7 @@ def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int) -> tu
 
 def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading | None,
                      column: float | None = None) -> tuple[list[ListEntry], float | None]:
-    body = sorted((ln for ln in lines if not in_margin(ln, page)), key=lambda ln: (ln.y0, ln.x0))
+    body = _join_heading_wraps(sorted((ln for ln in lines if not in_margin(ln, page)), key=lambda ln: (ln.y0, ln.x0)))
     headings = [(ln, h) for ln in body if (h := parse_pair_heading(ln.text))]
     numbers = [ln for ln in body if _NUMBER.match(squash(ln.text))]
     column = _proposer_column(body) or column
@@ -385,6 +388,28 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
             entries.append(ListEntry(num.page, int(_NUMBER.match(squash(num.text)).group(1)), heading,
                                      "\n".join(ln.text.strip() for ln in title_lines), proposer))
     return entries, column
+
+
+def _join_heading_wraps(body: list[Line]) -> list[Line]:
+    """A pair heading too long for its column wraps ("…クアラルンプール" / "市"): the next line, set
+    right under it in the same type (font, size and colour), is joined to it."""
+    out: list[Line] = []
+    used: set[int] = set()
+    for ln in body:
+        if id(ln) in used:
+            continue
+        if parse_pair_heading(ln.text) is not None:
+            last = ln.spans[-1]
+            nxt = next((o for o in body if id(o) not in used and o is not ln and o.spans
+                        and 0 <= o.y0 - ln.y1 < 0.6 * ln.height and o.x0 < ln.x1 and o.x0 >= ln.x0 - ln.size
+                        and all((sp.font, round(sp.size, 1), sp.color) == (last.font, round(last.size, 1), last.color)
+                                for sp in o.spans)), None)
+            if nxt is not None and parse_pair_heading(nxt.text) is None:
+                used.add(id(nxt))
+                ln = Line(ln.page, ln.x0, ln.y0, max(ln.x1, nxt.x1), nxt.y1, ln.spans + nxt.spans, ln.block, False,
+                          ln.chars + nxt.chars)
+        out.append(ln)
+    return out
 
 
 def _proposer_column(body: list[Line]) -> float | None:
