@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
+import re
 import statistics
 import unicodedata
 import weakref
@@ -90,12 +92,12 @@ def cluster(items: Iterable[T], key: Callable[[T], float],
     """Items grouped by `key`: sorted by it, a new group starts where the key jumps by more than the
     tolerance (a number, or a function of the item that starts the jump). Groups in key order.
     This decides "same row" (key: baseline or top) and "same column" (key: x) for every module."""
-    ordered = sorted(items, key=key)
+    keyed = sorted(((key(item), item) for item in items), key=lambda t: t[0])
     groups: list[list[T]] = []
-    last = None
-    for item in ordered:
-        k = key(item)
-        tol = tolerance(item) if callable(tolerance) else tolerance
+    last = 0.0
+    fixed = None if callable(tolerance) else tolerance
+    for k, item in keyed:
+        tol = fixed if fixed is not None else tolerance(item)
         if groups and k - last <= tol:
             groups[-1].append(item)
         else:
@@ -111,7 +113,7 @@ def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 # --- step 1: visible characters -----------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Char:
     """One glyph as a reader sees it. Box in upright page points; `direction` is the unit vector the
     text advances along (1, 0) for ordinary lines, (0, -1) for text rotated 90° to read upwards."""
@@ -160,9 +162,9 @@ def _rgb(colour: Sequence[float] | None) -> tuple[float, float, float] | None:
 _HEAVY = ("gothic", "goth", "sans", "bold", "heavy", "black", "meiryo", "yugo", "yu go")
 
 
+@functools.lru_cache(maxsize=256)
 def is_heavy_font(font: str, flags: int = 0) -> bool:
     """Whether text in this font reads as bold: the bold flag, or a heavy or Gothic face name."""
-    import re
     if flags & pymupdf.TEXT_FONT_BOLD:
         return True
     name = font.lower()
@@ -335,7 +337,12 @@ class Line:
     @property
     def size(self) -> float:
         """The largest font size on the line (headings mix sizes: "海外 13カ国")."""
-        return max((s.size for s in self.spans if s.text.strip()), default=0.0)
+        cached = self.__dict__.get("_size")
+        if cached is not None and cached[0] is self.spans and cached[1] == len(self.spans):
+            return cached[2]
+        value = max((s.size for s in self.spans if s.text.strip()), default=0.0)
+        self.__dict__["_size"] = (self.spans, len(self.spans), value)
+        return value
 
     @property
     def height(self) -> float:
@@ -399,12 +406,14 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
     flat = [c for c in chars if c.horizontal]
     turned = [c for c in chars if not c.horizontal]
     lines: list[Line] = []
-    stacks = _vertical_stacks(flat, settings)
+    rows = cluster(flat, key=lambda c: c.baseline, tolerance=lambda c: settings.row_em * c.size)
+    stacks = _vertical_stacks(rows, settings)
     stacked = {id(c) for run in stacks for c in run}
     for run in stacks:
         lines.append(_make_line(page_no, run, settings, vertical=True))
-    flat = [c for c in flat if id(c) not in stacked]
-    for row in cluster(flat, key=lambda c: c.baseline, tolerance=lambda c: settings.row_em * c.size):
+    if stacked:
+        rows = [kept for row in rows if (kept := [c for c in row if id(c) not in stacked])]
+    for row in rows:
         row.sort(key=lambda c: (c.x0, c.seqno))
         run: list[Char] = []
         right = 0.0
@@ -437,17 +446,13 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
     return lines
 
 
-def _vertical_stacks(chars: list[Char], settings: LayoutSettings) -> list[list[Char]]:
+def _vertical_stacks(rows: list[list[Char]], settings: LayoutSettings) -> list[list[Char]]:
     """Runs of upright Japanese glyphs set one under another (縦書き): each glyph alone on its row
     (nothing within `space_em` to its left or right), centred on the glyph above it and at most
     `stack_gap_em` below it. Runs of two glyphs or more, top to bottom."""
-    cjk = [c for c in chars if c.text.strip() and _is_cjk(c.text)]
-    if len(cjk) < 2:
-        return []
-    rows = cluster(chars, key=lambda c: c.baseline, tolerance=lambda c: settings.row_em * c.size)
     alone: list[Char] = []
     for row in rows:
-        row = sorted((c for c in row if c.text.strip()), key=lambda c: c.x0)
+        row = sorted((c for c in row if c.text != " "), key=lambda c: c.x0)
         for k, c in enumerate(row):
             if not _is_cjk(c.text):
                 continue
