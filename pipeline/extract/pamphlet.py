@@ -497,7 +497,8 @@ def _title_start(body: list[Line], label_index: int) -> int:
     while i > 0:
         prev, nxt = body[i - 1], body[i]
         gap = nxt.y0 - prev.y1
-        if prev.size <= label.size + 0.5 or gap > 1.2 * prev.height:
+        # a label set in a box of its own stands further below the title than a line of text
+        if prev.size <= label.size + 0.5 or gap > (2.0 if i == label_index else 1.2) * prev.height:
             break
         if i < label_index and abs(prev.size - nxt.size) > 0.5:
             break
@@ -516,8 +517,8 @@ def _first_word_width(line: Line) -> float:
 
 
 def _join_label_cells(body: list[Line]) -> tuple[list[Line], dict[int, float]]:
-    """A label printed alone in its cell ("代表事業者" | "株式会社…" as a two-column table) joined
-    with the value on its row, so it reads like "代表事業者 | 株式会社…". Also returns, per joined
+    """A label printed alone in its cell ("代表事業者" | "株式会社…" as a two-column table), or in a
+    box right above its value, joined with the value, so it reads like "代表事業者 | 株式会社…". Also returns, per joined
     line (by id), where the value column starts: the value's wrapped lines align there."""
     out: list[Line] = []
     value_x0: dict[int, float] = {}
@@ -531,6 +532,12 @@ def _join_label_cells(body: list[Line]) -> tuple[list[Line], dict[int, float]]:
             continue
         value = next((v for v in body if id(v) not in used and v is not ln and v.x0 >= ln.x1 - 0.5
                       and min(v.y1, ln.y1) - max(v.y0, ln.y0) > 0.5 * min(v.height, ln.height)), None)
+        if value is None:
+            # a label in a box above its value: the first line right under it, starting about where it does
+            value = next((v for v in body if id(v) not in used and v is not ln
+                          and 0 <= v.y0 - ln.y1 < 1.5 * max(ln.height, v.height)
+                          and abs(v.x0 - ln.x0) < max(ln.size, v.size)
+                          and not (_LEAD_LABEL.match(v.text) or _CO_LABEL.match(v.text))), None)
         if value is None:
             out.append(ln)
             continue
