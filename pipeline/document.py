@@ -90,6 +90,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
     extraction = Extraction(document=src.document, sha256=src.sha256, size_bytes=src.size_bytes)
     try:
         from . import classify, pdf
+        from .extract.layout import visible_spans
         from normalizers.dates import fiscal_year_from_text
 
         with _time_limit(timeout):
@@ -105,7 +106,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0) -> Extraction:
                 from .provenance import locate_fields
 
                 locate_fields(doc, parsed)
-                extraction.spans = pdf.page_spans(doc)
+                extraction.spans = visible_spans(doc)  # no text a reader cannot see
             finally:
                 pdf.close_pdf(doc)
         extraction.parsed = parsed

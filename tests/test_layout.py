@@ -153,3 +153,11 @@ def test_table_cells_with_row_span():
     assert merged.bbox == (40, 60, 120, 120)
     assert t.cell_at(3, 1).rowspan == 1
     assert len(t.cells) == 3 * 4 - 2
+
+
+def test_place_mention_text_leaves_out_what_cannot_be_seen():
+    doc, page = _page()
+    page.insert_text((40, 50), "横浜市とダナン市", fontname=FONT, fontsize=12)
+    page.insert_text((40, 80), "ダバオ市", fontname=FONT, fontsize=12, color=(1, 1, 1))
+    page.insert_text((40, 110), "北九州市", fontname=FONT, fontsize=12, render_mode=3)
+    assert "".join(s.text for s in layout.visible_spans(doc)).split() == ["横浜市とダナン市"]

@@ -34,6 +34,8 @@ from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 import pymupdf
 
+from pipeline import pdf, records
+
 T = TypeVar("T")
 
 
@@ -131,6 +133,7 @@ class Char:
     direction: tuple[float, float]
     seqno: int
     rgb: int = 0  # the colour as 0xRRGGBB
+    key: tuple = ()  # (text, origin x, origin y) in unrotated page space, as other outputs place it
 
     @property
     def cx(self) -> float:
@@ -201,12 +204,14 @@ def filled_boxes(page: pymupdf.Page) -> list[Fill]:
 _FLAG_BOLD = pymupdf.TEXT_FONT_BOLD
 
 
-def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> list[Char]:
+def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
+                  hidden_out: set | None = None) -> list[Char]:
     """The glyphs a reader can see, each once, in drawing order.
 
     Dropped: text in render mode 3 (invisible) or fully transparent; glyphs outside the page; glyphs
     whose colour matches what is painted under them (the last fill drawn before them there, else
-    the white page); glyphs an opaque fill drawn later covers. A glyph drawn again at a small
+    the white page); glyphs an opaque fill drawn later covers. `hidden_out`, when given, receives
+    the keys (`_glyph_key`) of the glyphs dropped as unseen (not the collapsed copies). A glyph drawn again at a small
     offset (fake bold, a drop shadow, whatever its colour) is kept once: the copy drawn last, which
     is the one on top."""
     rot = page.rotation_matrix
@@ -224,8 +229,10 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> lis
     fills = filled_boxes(page)
     tol = settings.colour_tolerance
     chars: list[Char] = []
+    unseen: list[tuple[str, float, float]] = []  # glyphs dropped here, by (text, origin) in page space
     for span in page.get_texttrace():
         if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= 0.01):
+            unseen.extend(_glyph_key(chr(uc), origin) for uc, _g, origin, _b in span["chars"])
             continue
         colour = _rgb(span["color"]) or (0.0, 0.0, 0.0)
         sb = box(span["bbox"])
@@ -241,6 +248,7 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> lis
             x0, y0, x1, y1 = box(bbox)
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
             if not (0 <= cx <= width and 0 <= cy <= height):
+                unseen.append(_glyph_key(chr(uc), origin))
                 continue  # outside the page: clipped away
             if near:
                 under = (1.0, 1.0, 1.0)
@@ -253,14 +261,26 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> lis
                                 and f.y0 <= y0 and f.y1 >= y1:
                             hidden = True
                 if hidden:
+                    unseen.append(_glyph_key(chr(uc), origin))
                     continue
             else:
                 under = (1.0, 1.0, 1.0)
             if abs(colour[0] - under[0]) <= tol and abs(colour[1] - under[1]) <= tol and abs(colour[2] - under[2]) <= tol:
+                unseen.append(_glyph_key(chr(uc), origin))
                 continue
             baseline = origin[1] if upright else origin[0] * b + origin[1] * d + f_
-            chars.append(Char(chr(uc), x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb))
+            chars.append(Char(chr(uc), x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb,
+                              _glyph_key(chr(uc), origin)))
+    if hidden_out is not None:
+        # a copy of a glyph collapsed below is seen (as the one on top): only what cannot be seen
+        hidden_out.update(set(unseen) - {c.key for c in chars})
     return collapse_duplicates(chars, settings)
+
+
+def _glyph_key(text: str, origin) -> tuple[str, float, float]:
+    """A glyph as PyMuPDF's other text outputs place it: its character and its origin (unrotated
+    page space, 0.1 pt)."""
+    return (text, round(origin[0], 1), round(origin[1], 1))
 
 
 def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -> list[Char]:
@@ -767,6 +787,7 @@ class PageLayout:
     chars: list[Char]
     lines: list[Line]  # in reading order; `line.block` numbers the blocks
     blocks: list[list[Line]]
+    hidden: frozenset = frozenset()  # glyphs a reader does not see (`_glyph_key`)
 
     @property
     def text(self) -> str:
@@ -784,12 +805,13 @@ def page_layout(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> PageL
         doc._c2c_layouts = cache
     if settings is DEFAULT and page.number in cache:
         return cache[page.number]
-    chars = visible_chars(page, settings)
+    hidden: set = set()
+    chars = visible_chars(page, settings, hidden)
     page_no = page.number + 1
     lines = text_lines(chars, page_no, settings)
     blocks = reading_order(lines, settings)
     layout = PageLayout(page_no, page.rect.width, page.rect.height, chars,
-                        [ln for b in blocks for ln in b], blocks)
+                        [ln for b in blocks for ln in b], blocks, frozenset(hidden))
     if settings is DEFAULT:
         cache[page.number] = layout
     return layout
@@ -798,3 +820,24 @@ def page_layout(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> PageL
 def page_lines(page: pymupdf.Page) -> list[Line]:
     """The page's lines in reading order."""
     return page_layout(page).lines
+
+
+def visible_spans(doc: pymupdf.Document) -> list[records.TextSpan]:
+    """One TextSpan per text block (MuPDF's blocks, pages in order), without the glyphs a reader
+    does not see: what place mentions are searched in. Blocks keep a table cell's or a paragraph's
+    lines together, which reading-order blocks of a table row would not."""
+    spans: list[records.TextSpan] = []
+    for page in doc:
+        hidden = page_layout(page).hidden
+        if not hidden:
+            spans.extend(pdf.page_spans_of(page))
+            continue
+        for block in pdf.page_text(page, "rawdict")["blocks"]:
+            if block["type"] != 0:
+                continue
+            lines = ("".join(c["c"] for span in line["spans"] for c in span["chars"]
+                             if _glyph_key(c["c"], c["origin"]) not in hidden) for line in block["lines"])
+            text = "\n".join(ln for ln in lines if ln.strip()).rstrip("\n")
+            if text.strip():
+                spans.append(records.TextSpan(page=page.number + 1, text=text))
+    return spans
