@@ -115,6 +115,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
     scanned: list[int] = []  # the number of pages read by OCR, once known
     try:
         from . import classify, pdf
+        from .extract.layout import visible_spans
         from normalizers.dates import fiscal_year_from_text
 
         with _time_limit(timeout):
@@ -137,7 +138,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
                 from .provenance import locate_fields
 
                 locate_fields(doc, parsed)
-                extraction.spans = pdf.page_spans(doc)
+                extraction.spans = visible_spans(doc)  # no text a reader cannot see
             finally:
                 if doc is not original:
                     pdf.close_pdf(doc)

@@ -152,6 +152,7 @@ def close_pdf(doc: pymupdf.Document) -> None:
     """Close a document opened with open_pdf, dropping its shared text pages first."""
     doc._c2c_text_pages = None
     doc._c2c_page_chars = None
+    doc._c2c_layouts = None  # the page models (pipeline/extract/layout.py)
     doc.close()
 
 
@@ -171,17 +172,21 @@ def page_spans(doc: pymupdf.Document) -> list[records.TextSpan]:
     Content-stream order is what the producing program wrote, so it is the same on every run and
     keeps a table cell's or a paragraph's lines together; image blocks are skipped.
     """
+    return [span for page in doc for span in page_spans_of(page)]
+
+
+def page_spans_of(page: pymupdf.Page) -> list[records.TextSpan]:
+    """One page's TextSpans (see `page_spans`)."""
     spans: list[records.TextSpan] = []
-    for page in doc:
-        # get_text("blocks") rebuilt from its "dict" form (same flags, same text): "blocks" leaks a
-        # string per block in PyMuPDF 2.0 (pymupdf/PyMuPDF#5067), so a worker grew with every page.
-        for block in page_text(page, "dict")["blocks"]:  # TEXTFLAGS_BLOCKS is TEXTFLAGS_TEXT
-            if block["type"] != 0:
-                continue
-            lines = ("".join(span["text"] for span in line["spans"]) for line in block["lines"])
-            text = "\n".join(lines).rstrip("\n")
-            if text.strip():
-                spans.append(records.TextSpan(page=page.number + 1, text=text))
+    # get_text("blocks") rebuilt from its "dict" form (same flags, same text): "blocks" leaks a
+    # string per block in PyMuPDF 2.0 (pymupdf/PyMuPDF#5067), so a worker grew with every page.
+    for block in page_text(page, "dict")["blocks"]:  # TEXTFLAGS_BLOCKS is TEXTFLAGS_TEXT
+        if block["type"] != 0:
+            continue
+        lines = ("".join(span["text"] for span in line["spans"]) for line in block["lines"])
+        text = "\n".join(lines).rstrip("\n")
+        if text.strip():
+            spans.append(records.TextSpan(page=page.number + 1, text=text))
     return spans
 
 

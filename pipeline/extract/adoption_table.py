@@ -2,14 +2,15 @@
 
 How it reads a table:
 1. Each page's grid (rows × columns of cell boxes) comes from the first reader that finds a usable
-   table: the page's vector rules when every cell is ruled (`ruled_grid`); rows ruled or shaded but
+   table: the page model's ruled cells (`layout.table_cells`, a merged cell's value carried to
+   every row it spans); rows ruled or shaded but
    columns not (word processors, spreadsheet table styles): columns cut in the white space under the
    header labels (centred or left-aligned), rows from the rules and band edges; then PyMuPDF's
    line-based table finder with the layout model switched off (`use_layout=False`, ~7× faster);
    last, for a table with no rules and no shading at all, the same header-label columns with rows
    read from the text (a new row at each number alone in the 番号 column, else at wider white space).
-2. Text comes from the page's own lines (rawdict), each character placed in the cell holding its
-   centre. The table finder's own cell text re-sorts characters by height, which scrambles Japanese
+2. Text comes from the page model's visible characters (`layout`), each placed in the cell holding
+   its centre. The table finder's own cell text re-sorts characters by height, which scrambles Japanese
    lines whose glyph boxes differ (punctuation), so it is not used.
 3. The header row is found by its words and each column mapped to a role through synonyms, then
    fuzzy matching, because the Ministry renames and reorders columns between years. A header that
@@ -31,8 +32,7 @@ from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import (fold, join_lines, normalize_bullets, normalize_punctuation, normalize_text,
                               strip_spaces_cjk)
 from pipeline import records
-from pipeline.extract.ruled_grid import (Grid, GridRow, find_ruled_tables, has_vertical_rules, page_drawings,
-                                          rows_between_cuts, rule_span_near)
+from pipeline.extract import layout
 from pipeline.pdf import page_text
 from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, alternation
 
@@ -40,8 +40,35 @@ from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, 
 # words first does not matter: an exact match beats containment, and among containments the longest
 # synonym wins.
 COLUMN_SYNONYMS = HEADER_WORDS
-MAX_HEADER_CHARS = 16  # a header is a short label; a long cell holding a header word is body text
-FUZZY_MIN = 75  # rapidfuzz ratio (0-100) for a header that matches no synonym exactly or by containment
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """Tolerances of the adoption-table reader (`_em`: in font sizes; otherwise PDF points unless said)."""
+
+    max_header_chars: int = 16  # a header is a short label; a long cell holding a header word is body text
+    fuzzy_min: int = 75  # rapidfuzz ratio (0-100) for a header matching no synonym exactly or by containment
+    fragment_gap_em: float = 0.6  # white space this wide parts two cells' texts on one row
+    max_row_gap_em: float = 4.0  # white space between rows of a table without rules; more ends it
+    row_gap_excess_em: float = 0.25  # by which the space between rows exceeds that between a cell's lines
+    min_column_gap: float = 1.0  # points of white space that can separate two columns
+    header_row: float = 3.0  # points: header labels whose tops are this close are one row
+    text_block_gap_em: float = 2.5  # a line further below the table's text than this is a footer or note
+    page_margin: float = 0.08  # share of the page height at top and bottom where page numbers stand
+    same_line_em: float = 0.5  # fragments whose baselines are this close are one printed line
+    row_rule_span: float = 0.6  # share of the table's width a row rule of a table without column rules spans
+    snap: float = 1.5  # points: rules this close are one rule
+    min_row: float = 4.0  # points: a band thinner than this between two rules is a double line
+
+    @classmethod
+    def from_mapping(cls, values) -> "TableSettings":
+        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown table setting(s): {', '.join(unknown)}")
+        return cls(**values)
+
+
+SETTINGS = TableSettings()
 BULLETS = "・•●○◆◇■□▪-－"
 _PAGE_NUMBER = re.compile(r"^\s*[-‐]?\s*\d+\s*(/\s*\d+)?\s*[-‐]?\s*$")
 _HEADER_PUNCT = re.compile(r"[\s・･/／()（）「」【】\[\]:：.．,，、]+")
@@ -80,7 +107,7 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
             continue
         top = grids[0][0]
         above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
-        heading = [ln.text for ln in above if ln.text.strip() and not _PAGE_NUMBER.match(ln.text)]
+        heading = [ln.text for ln in above if ln.text.strip() and not _is_page_number(ln, page.rect)]
         if title_lines is None:
             title_lines = heading
         # One document may hold the tables of several calls, each under its own heading
@@ -258,7 +285,7 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
             if any(_usable(g, ncols) for _top, g in grids):
                 return grids, cuts
     # the table finder reads rules and shading: on a page that draws nothing it finds nothing
-    drawn = bool(page_drawings(page))
+    drawn = bool(layout.page_drawings(page))
     if drawn:
         grids = _grids(page.find_tables(use_layout=False).tables, lines)
         if any(_usable(grid, ncols) for _top, grid in grids):
@@ -278,8 +305,6 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
     return [], columns
 
 
-MAX_ROW_GAP = 4.0  # font sizes of white space between rows of a table without rules; more ends it
-ROW_GAP_EXCESS = 0.25  # font sizes by which the space between rows exceeds that between a cell's lines
 
 
 def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], top: float,
@@ -298,8 +323,10 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     invented from text that is not laid out as a table."""
     inner = cuts[1:-1]
     # (char, box, size, whether its line looks like a page number in a margin)
-    chars = [(c, box, size, _is_page_number(ln, page.rect)) for ln in lines
+    rect = page.rect
+    chars = [(c, box, size, folio) for ln in lines
              if ln.top >= top - 1 and cuts[0] <= ln.left <= cuts[-1]
+             for folio in (_is_page_number(ln, rect),)
              for c, box, _base, size in ln.chars if c.strip()]
     bands: list[list] = []  # [y0, y1, size, chars, all page-number chars]
     for c, box, size, folio in sorted(chars, key=lambda t: t[1][1]):
@@ -315,7 +342,7 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     table: list[tuple[float, float, list[str]]] = []  # (y0, y1, cell texts) of the table's bands
     header_seen = False
     for y0, y1, size, band_chars, _folio in bands:
-        if table and y0 - table[-1][1] > MAX_ROW_GAP * size:
+        if table and y0 - table[-1][1] > SETTINGS.max_row_gap_em * size:
             break
         if any(box[0] < x - 0.5 and box[2] > x + 0.5 for _c, box in band_chars for x in inner):
             break  # text across a column boundary: not a table row
@@ -334,7 +361,7 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     gaps = [b[0] - a[1] for a, b in zip(table, table[1:])]  # gaps[k - 1]: white space above band k
     size = max(b[2] for b in bands)
     line_gap = min(gaps, default=0.0)  # between two lines of one cell
-    wide = [gap > line_gap + ROW_GAP_EXCESS * size for gap in gaps]
+    wide = [gap > line_gap + SETTINGS.row_gap_excess_em * size for gap in gaps]
     number_col = next((i for i, role in mapping.items() if role == "number"), None)
     if number_col is not None and number_col < len(cuts) - 1:
         numbers = [k for k, (_y0, _y1, cells) in enumerate(table)
@@ -363,10 +390,19 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
 
 def _grids(tables, lines: list[_Line]) -> list[tuple[float, list[list[str]]]]:
     tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
-    return [(t.bbox[1], _cell_texts(t, lines)) for t in tables]
+    out = []
+    for t in tables:
+        texts = _cell_texts(t, lines)
+        # A cell merged over several rows carries its value to every row it covers (国内都市 printed
+        # once, centred, for three projects of one city).
+        for top, bottom, col in getattr(t, "row_spans", ()):
+            value = next((texts[r][col] for r in range(top, bottom) if texts[r][col].strip()), "")
+            for r in range(top, bottom):
+                texts[r][col] = value
+        out.append((t.bbox[1], texts))
+    return out
 
 
-MIN_COLUMN_GAP = 1.0  # points of white space that can separate two columns
 
 
 def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], float] | None:
@@ -383,7 +419,7 @@ def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], f
     page_rect = page.rect
     rows: list[list[_Line]] = []
     for line in sorted(lines, key=lambda ln: (round(ln.top), ln.left)):
-        if rows and abs(rows[-1][0].top - line.top) < 3:
+        if rows and abs(rows[-1][0].top - line.top) < SETTINGS.header_row:
             rows[-1].append(line)
         else:
             rows.append([line])
@@ -399,7 +435,7 @@ def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], f
         boxes = sorted((c[1][0], c[1][2]) for ln in labels + body for c in ln.chars if c[0].strip())
         covered: list[list[float]] = []
         for x0, x1 in boxes:
-            if covered and x0 <= covered[-1][1] + MIN_COLUMN_GAP:
+            if covered and x0 <= covered[-1][1] + SETTINGS.min_column_gap:
                 covered[-1][1] = max(covered[-1][1], x1)
             else:
                 covered.append([x0, x1])
@@ -440,7 +476,7 @@ def _text_block(lines: list[_Line], cuts: list[float], top: float,
             continue
         y1 = max(c[1][3] for c in ln.chars)
         size = max(c[3] for c in ln.chars)
-        if bottom is not None and ln.top - bottom > 2.5 * size:
+        if bottom is not None and ln.top - bottom > SETTINGS.text_block_gap_em * size:
             break
         head = ln.top if head is None else head
         bottom = y1 if bottom is None else max(bottom, y1)
@@ -450,7 +486,7 @@ def _text_block(lines: list[_Line], cuts: list[float], top: float,
 def _is_page_number(line: _Line, page_rect: pymupdf.Rect) -> bool:
     """A page number ("3", "- 3 -", "3 / 12") in the top or bottom margin; the same digits inside
     the page are a 番号 cell."""
-    margin = 0.08 * page_rect.height
+    margin = SETTINGS.page_margin * page_rect.height
     in_margin = line.top < page_rect.y0 + margin or line.top > page_rect.y1 - margin
     return in_margin and bool(_PAGE_NUMBER.match(line.text))
 
@@ -459,6 +495,102 @@ def _usable(grid: list[list[str]], ncols: int | None) -> bool:
     if any(_map_header(cells) is not None for cells in grid[:5]):
         return True
     return ncols is not None and bool(grid) and len(grid[0]) == ncols
+
+
+# --- ruled tables -------------------------------------------------------------------------------
+
+@dataclass
+class GridRow:
+    bbox: tuple[float, float, float, float]
+    cells: list[tuple[float, float, float, float] | None]  # None where a cell merged from the left covers it
+
+
+@dataclass
+class Grid:
+    """A table as rows of cell boxes. `row_spans`: (first row, row after the last, column) of each
+    cell merged over several rows, whose value every row it covers takes."""
+
+    bbox: tuple[float, float, float, float]
+    rows: list[GridRow]
+    col_count: int
+    row_spans: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+def find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
+    """The page model's ruled tables (cells closed by rules, merged cells as spans) as grids."""
+    grids = []
+    for t in layout.table_cells(layout.ruling_lines(page)):
+        rows = []
+        for i in range(t.row_count):
+            cells: list[tuple[float, float, float, float] | None] = []
+            for j in range(t.col_count):
+                cell = t.cell_at(i, j)
+                cells.append(cell.bbox if cell.col == j else None)
+            rows.append(GridRow((t.xs[0], t.ys[i], t.xs[-1], t.ys[i + 1]), cells))
+        spans = [(c.row, c.row + c.rowspan, c.col) for c in t.cells if c.rowspan > 1]
+        grids.append(Grid(t.bbox, rows, t.col_count, spans))
+    return grids
+
+
+def _segments(page: pymupdf.Page, fills: bool = False):
+    """(horizontal, vertical) rules of the page model as (position, start, end)."""
+    horizontal, vertical = [], []
+    for r in layout.ruling_lines(page, fills=fills):
+        (horizontal if r.horizontal else vertical).append((r.position, r.start, r.end))
+    return horizontal, vertical
+
+
+def _snap(values: list[float]) -> list[float]:
+    return [group[0] for group in layout.cluster(values, key=lambda v: v, tolerance=SETTINGS.snap)]
+
+
+def rows_between_cuts(page: pymupdf.Page, cuts: list[float], top: float,
+                      text_top: float | None = None, text_bottom: float | None = None) -> Grid | None:
+    """A table whose columns are `cuts` (x positions, left to right) and whose rows are the bands
+    between horizontal rules or shading edges that span most of its width, from `top` down.
+    `text_top` / `text_bottom`, the head of the table's first and the foot of its last text line, open
+    a first row and close a last row that no shading bounds (unshaded bands at the top of a
+    continuation page or at the end of the table). None when fewer than two boundaries are found."""
+    left, right = cuts[0], cuts[-1]
+    width = right - left
+    horizontal, _vertical = _segments(page, fills=True)
+    spans = [h for h in horizontal
+             if h[0] >= top - SETTINGS.snap and min(h[2], right) - max(h[1], left) >= SETTINGS.row_rule_span * width]
+    ys = _snap([h[0] for h in spans])
+    ruled = {round(h[0]) for h in _segments(page)[0]}
+    # Only a shaded band's edge can have an unshaded row beyond it; text beyond a rule is a running
+    # header or a note, not a row.
+    min_row = SETTINGS.min_row
+    if ys and text_bottom is not None and text_bottom > ys[-1] + min_row and round(ys[-1]) not in ruled:
+        ys.append(text_bottom + 1)
+    if ys and text_top is not None and text_top < ys[0] - min_row and round(ys[0]) not in ruled:
+        ys.insert(0, text_top - 1)
+    ys = [y for a, y in zip([None] + ys, ys) if a is None or y - a >= min_row]
+    if len(ys) < 2:
+        return None
+    rows = [GridRow((left, a, right, b), [(x0, a, x1, b) for x0, x1 in zip(cuts, cuts[1:])])
+            for a, b in zip(ys, ys[1:])]
+    return Grid((left, ys[0], right, ys[-1]), rows, len(cuts) - 1)
+
+
+def has_vertical_rules(page: pymupdf.Page, box: tuple[float, float, float, float]) -> bool:
+    """Whether at least two vertical rules stand inside `box` (a grid, not a row-ruled table)."""
+    x0, y0, x1, y1 = box
+    _horizontal, vertical = _segments(page)
+    snap = SETTINGS.snap
+    inside = {round(pos) for pos, s, e in vertical if x0 - snap <= pos <= x1 + snap and e > y0 and s < y1}
+    return len(inside) >= 2
+
+
+def rule_span_near(page: pymupdf.Page, y0: float, y1: float) -> tuple[float, float] | None:
+    """(left, right) of the longest horizontal rule or shading edge between y0 and y1: the table's
+    edges, when a header is ruled or shaded but its columns are not."""
+    horizontal, _vertical = _segments(page, fills=True)
+    near = [h for h in horizontal if y0 <= h[0] <= y1]
+    if not near:
+        return None
+    _pos, left, right = max(near, key=lambda h: h[2] - h[1])
+    return left, right
 
 
 # --- page text -----------------------------------------------------------------------------------
@@ -477,13 +609,21 @@ class _Line:
 
 
 def _page_lines(page: pymupdf.Page) -> list[_Line]:
+    """The page model's lines cut into fragments at white space wider than a space (so neighbouring
+    cells' texts stay apart); a vertical or rotated line is one fragment in its reading order."""
     out = []
-    for block in page.get_text("rawdict")["blocks"]:
-        for line in block.get("lines", []):
-            chars = [(ch["c"], ch["bbox"], ch["origin"][1], span["size"])
-                     for span in line["spans"] for ch in span["chars"]]
-            if chars:
-                out.append(_Line(line["bbox"][1], line["bbox"][0], chars))
+    gap = SETTINGS.fragment_gap_em
+    for ln in layout.page_layout(page).lines:
+        frag: list = []
+        prev_seq = None
+        for ch in ln.chars:
+            if frag and not ln.vertical and ch.seqno != prev_seq and ch.x0 - frag[-1][1][2] > gap * ch.size:
+                out.append(_Line(min(c[1][1] for c in frag), frag[0][1][0], frag))
+                frag = []
+            frag.append((ch.text, (ch.x0, ch.y0, ch.x1, ch.y1), ln.y1 if ln.vertical else ch.baseline, ch.size))
+            prev_seq = ch.seqno
+        if frag:
+            out.append(_Line(min(c[1][1] for c in frag), frag[0][1][0], frag))
     return out
 
 
@@ -537,14 +677,20 @@ def _join_fragments(frags: list[tuple[float, float, float, str]]) -> str:
     """Fragments on one baseline form one printed line (a font change splits MuPDF's lines)."""
     lines: list[list[tuple[float, float, float, str]]] = []
     for frag in sorted(frags):
-        if lines and abs(frag[0] - lines[-1][0][0]) < frag[2] * 0.5:
+        if lines and abs(frag[0] - lines[-1][0][0]) < frag[2] * SETTINGS.same_line_em:
             lines[-1].append(frag)
         else:
             lines.append([frag])
     out = []
     for line in lines:
         line.sort(key=lambda f: f[1])
-        out.append("".join(f[3] for f in line))
+        text = ""
+        for f in line:
+            # Latin words set apart by white space are separate fragments: keep the space
+            if text and re.match(r"[A-Za-z0-9(]", f[3]) and re.search(r"[A-Za-z0-9.,)]$", text):
+                text += " "
+            text += f[3]
+        out.append(text)
     return "\n".join(s.rstrip() for s in out if s.strip())
 
 
@@ -567,7 +713,7 @@ _SYNONYM_KEYS = {role: tuple(header_key(s) for s in words) for role, words in CO
 def match_header(text: str) -> str | None:
     """The column role a header cell names, or None."""
     key = header_key(text)
-    if not key or len(key) > MAX_HEADER_CHARS:
+    if not key or len(key) > SETTINGS.max_header_chars:
         return None
     for role, keys in _SYNONYM_KEYS.items():
         if key in keys:
@@ -578,7 +724,7 @@ def match_header(text: str) -> str | None:
     if best:
         return best[1]
     score, role = max((fuzz.ratio(key, k), role) for role, keys in _SYNONYM_KEYS.items() for k in keys)
-    return role if score >= FUZZY_MIN else None
+    return role if score >= SETTINGS.fuzzy_min else None
 
 
 def _continues_header(above: list[str], cells: list[str]) -> bool:

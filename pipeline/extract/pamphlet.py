@@ -18,9 +18,10 @@ from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
 from pipeline import records
-from pipeline.extract.textlines import (Line, Span, first_page_title, has_kana, in_margin, is_japanese_compound,
-                                        is_japanese_lg, page_lines, squash)
-from pipeline.pdf import page_text
+from pipeline.extract import layout
+from pipeline.extract.layout import Line, Span
+from pipeline.extract.textlines import (first_page_title, has_kana, in_margin, is_japanese_compound, is_japanese_lg,
+                                        squash)
 from pipeline.vocabulary import (CO_WORDS, FOREIGN_SUFFIXES, LEAD_WORDS, PAIR_JOINERS, PROPOSER_HEADERS,
                                  PROPOSER_LABELS, TITLE_HEADERS, alternation)
 
@@ -52,7 +53,7 @@ _CONJUNCTION = r"(?:及び|および|と|並びに|・|、)"
 
 
 def extract_pamphlet(doc: pymupdf.Document) -> records.Parsed:
-    pages = [_without_folios(page, page_lines(page)) for page in doc]
+    pages = [_without_folios(page, _split_numbers(layout.page_lines(page))) for page in doc]
     parsed = records.Parsed(title=first_page_title(pages), fiscal_year=_fiscal_year(pages))
     parsed.pairs = participating_pairs(doc, pages)
     entries, last_list_page = project_list(doc, pages)
@@ -125,42 +126,45 @@ def participating_pairs(doc: pymupdf.Document, pages: list[list[Line]]) -> list[
     return pairs
 
 
+def _split_numbers(lines: list[Line]) -> list[Line]:
+    """A list number printed in a type of its own just left of its heading ("01" then "札幌市ー…",
+    one row of the page model) becomes a line of its own, as a reader sees it."""
+    out = []
+    for ln in lines:
+        first = ln.spans[0] if ln.spans else None
+        if first is None or len(ln.spans) < 2 or not _NUMBER.match(squash(first.text)) \
+                or not "".join(sp.text for sp in ln.spans[1:]).strip():
+            out.append(ln)
+            continue
+        n = len(first.text.rstrip(" \u3000"))
+        head = [c for c in ln.chars if c.text.strip()][:n]
+        rest_chars = ln.chars[len(head):]
+        out.append(Line(ln.page, first.bbox[0], first.bbox[1], first.bbox[2], first.bbox[3], [first], ln.block,
+                        False, head))
+        rest = ln.spans[1:]
+        out.append(Line(ln.page, min(sp.bbox[0] for sp in rest), min(sp.bbox[1] for sp in rest),
+                        max(sp.bbox[2] for sp in rest), max(sp.bbox[3] for sp in rest), rest, ln.block, False,
+                        rest_chars))
+    return out
+
+
 def _rows(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
-    """The lines as a reader sees them: a name set apart by a tab stop gets a wide space before it,
-    whether the PDF keeps it in the same text line ("タイ東部地域大阪市" with a gap) or in a line
-    of its own on the same row. Rows are joined only within one half of the page, so the two
-    columns of a two-column list stay apart."""
-    chars = [(c["c"], c["bbox"]) for b in page_text(page, "rawdict")["blocks"]
-             for raw in b.get("lines", []) for sp in raw["spans"] for c in sp["chars"]]
-    spaced = [Line(ln.page, ln.x0, ln.y0, ln.x1, ln.y1, [_spaced_span(sp, chars) for sp in ln.spans], ln.block)
-              for ln in lines]
-    half = page.rect.width / 2
+    """The lines as a reader sees them, in reading order: a name set apart by a tab stop on the same
+    row of the same block (a column of the page) is joined with a wide space before it."""
     rows: list[Line] = []
-    for ln in sorted(spaced, key=lambda ln: (ln.x0 >= half, ln.y0, ln.x0)):
-        row = next((r for r in rows if (r.x0 >= half) == (ln.x0 >= half) and 0 <= ln.x0 - r.x1 < 8 * ln.size
-                    and min(r.y1, ln.y1) - max(r.y0, ln.y0) > 0.5 * min(r.height, ln.height)), None)
+    for ln in lines:
+        # a vertical heading (縦書き) beside the rows is a line of its own, not the head of a row
+        row = None if ln.vertical else next((r for r in rows if r.block == ln.block and not r.vertical
+                                             and 0 <= ln.x0 - r.x1
+                                             and min(r.y1, ln.y1) - max(r.y0, ln.y0)
+                                             > 0.5 * min(r.height, ln.height)), None)
         if row is None:
-            rows.append(ln)
+            rows.append(Line(ln.page, ln.x0, ln.y0, ln.x1, ln.y1, list(ln.spans), ln.block, ln.vertical, ln.chars))
             continue
         gap = Span("\u3000", row.spans[-1].font, row.spans[-1].size, 0, False, (row.x1, row.y0, ln.x0, row.y1))
         row.spans = row.spans + [gap] + ln.spans
         row.x1, row.y0, row.y1 = ln.x1, min(row.y0, ln.y0), max(row.y1, ln.y1)
     return rows
-
-
-def _spaced_span(span: Span, chars: list[tuple[str, tuple]]) -> Span:
-    """The span with a wide space wherever its characters stand half a character or more apart."""
-    x0, y0, x1, y1 = span.bbox
-    mine = sorted((c for c in chars if x0 - 0.5 <= (c[1][0] + c[1][2]) / 2 <= x1 + 0.5
-                   and y0 - 0.5 <= (c[1][1] + c[1][3]) / 2 <= y1 + 0.5), key=lambda c: c[1][0])
-    if "".join(c for c, _ in mine) != span.text:
-        return span
-    text = ""
-    for k, (c, box) in enumerate(mine):
-        if k and c.strip() and mine[k - 1][0].strip() and box[0] - mine[k - 1][1][2] > 0.5 * span.size:
-            text += "\u3000"
-        text += c
-    return Span(text, span.font, span.size, span.color, span.bold, span.bbox)
 
 
 def _is_pair_line_shape(line: Line) -> bool:
@@ -181,9 +185,9 @@ def _pairs_in_section(lines: list[Line], page_width: float, continuing: _OpenLis
 
     `continuing`: the section carries on a list from the page before; it must begin with a pair
     line or a country heading, or it holds no pairs."""
-    # Two page columns: read the left one top to bottom, then the right one; a country's list may
-    # run on from the foot of the left column to the top of the right one.
-    ordered = sorted(lines, key=lambda ln: (ln.x0 >= page_width / 2, ln.y0, ln.x0))
+    # Lines come in reading order (page columns one after the other): a country's list may run on
+    # from the foot of one column to the top of the next.
+    ordered = _partner_then_japanese(lines)
     pairs: list[records.PairRecord] = []
     country = continuing.country if continuing else None
     header_size = continuing.header_size if continuing else 0.0
@@ -212,6 +216,24 @@ def _pairs_in_section(lines: list[Line], page_width: float, continuing: _OpenLis
                 country=country,
             ))
     return pairs, (_OpenList(country, header_size) if country else None)
+
+
+def _partner_then_japanese(lines: list[Line]) -> list[Line]:
+    """A partner whose Japanese municipalities did not fit beside it and stand on the next line,
+    right of it ("クアラ Lumpur 市" / "東京都、さいたま市"), joined into one pair line."""
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        names = [n for n in re.split(r"[\s\u3000、・,，/／]+", ln.text.strip()) if n]
+        if prev is not None and prev.block == ln.block and names and all(is_japanese_lg(n) for n in names) \
+                and "\u3000" not in prev.text.strip() and has_kana(prev.text) and ln.x0 > prev.x0 + ln.size \
+                and 0 <= ln.y0 - prev.y1 < ln.height and not country_code(prev.text.strip(_HEADER_MARKS + " \u3000")):
+            gap = Span("\u3000", prev.spans[-1].font, prev.spans[-1].size, 0, False, (prev.x1, prev.y0, ln.x0, prev.y1))
+            out[-1] = Line(prev.page, prev.x0, prev.y0, max(prev.x1, ln.x1), ln.y1, prev.spans + [gap] + ln.spans,
+                           prev.block, False, prev.chars + ln.chars)
+            continue
+        out.append(ln)
+    return out
 
 
 def _split_pair_line(line: Line) -> tuple[str, list[str]] | None:
@@ -324,38 +346,70 @@ def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int) -> tu
 
 def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading | None,
                      column: float | None = None) -> tuple[list[ListEntry], float | None]:
-    body = sorted((ln for ln in lines if not in_margin(ln, page)), key=lambda ln: (ln.y0, ln.x0))
+    body = _join_heading_wraps(sorted((ln for ln in lines if not in_margin(ln, page)), key=lambda ln: (ln.y0, ln.x0)))
     headings = [(ln, h) for ln in body if (h := parse_pair_heading(ln.text))]
     numbers = [ln for ln in body if _NUMBER.match(squash(ln.text))]
-    if numbers:
-        # Numbers stand in the leftmost column (left- or right-aligned); a wrapped title line such
-        # as "1)" of "(フェーズ\n1)" stands further right.
-        left = min(ln.x0 for ln in numbers)
-        numbers = [ln for ln in numbers if ln.x0 <= left + 2 * ln.height]
     column = _proposer_column(body) or column
     if not numbers or not headings and heading is None:
         return [], column
-    # Entry boundaries: every heading and number line starts something new.
-    marks = sorted([ln.y0 for ln, _ in headings] + [ln.y0 for ln in numbers])
+    # Numbers stand at the left of their list column (left- or right-aligned); a list may run in
+    # several page columns, each with its own numbers. A number alone at its position (a wrapped
+    # title line such as "1)" of "(フェーズ\n1)") is no list number.
+    columns = [c for c in layout.cluster(numbers, key=lambda ln: ln.x0, tolerance=lambda ln: 2 * ln.height)]
+    kept = [c for k, c in enumerate(columns) if len(c) >= 2 or k == 0]
     entries = []
-    for num in numbers:
-        for ln, h in headings:
-            if ln.y0 < num.y0:
-                heading = h
-        tol = num.height / 2
-        end = next((y for y in marks if y > num.y0 + tol), page.rect.height)
-        band = [ln for ln in body if num.y0 - tol <= ln.y0 < end - tol / 2
-                and ln is not num and ln.x0 >= num.x1 - 0.5]
-        title_lines, proposer_lines = _split_title_and_proposer(band, column)
-        if not title_lines:
-            continue
-        proposer = None
-        if proposer_lines:
-            proposer = "\n".join(ln.text.strip() for ln in proposer_lines)
-            proposer = _PROPOSER_LABEL.sub("", proposer, count=1).strip() or None
-        entries.append(ListEntry(num.page, int(_NUMBER.match(squash(num.text)).group(1)), heading,
-                                 "\n".join(ln.text.strip() for ln in title_lines), proposer))
+    # a page column runs from a little left of its numbers (a heading may stand out further left)
+    # to the next page column
+    starts = [0.0] + [min(ln.x0 for ln in c) - 2 * max(ln.height for ln in c) for c in kept[1:]]
+    for k, col in enumerate(kept):
+        left = starts[k]
+        right = starts[k + 1] if k + 1 < len(kept) else page.rect.width
+        mine = [ln for ln in body if left <= ln.x0 < right]
+        col_headings = [(ln, h) for ln, h in headings if left <= ln.x0 < right]
+        if k > 0 and entries:
+            heading = None  # a new page column starts with its own heading
+        # Entry boundaries: every heading and number line starts something new.
+        marks = sorted([ln.y0 for ln, _ in col_headings] + [ln.y0 for ln in col])
+        for num in sorted(col, key=lambda ln: ln.y0):
+            for ln, h in col_headings:
+                if ln.y0 < num.y0:
+                    heading = h
+            tol = num.height / 2
+            end = next((y for y in marks if y > num.y0 + tol), page.rect.height)
+            band = [ln for ln in mine if num.y0 - tol <= ln.y0 < end - tol / 2
+                    and ln is not num and ln.x0 >= num.x1 - 0.5 and parse_pair_heading(ln.text) is None]
+            title_lines, proposer_lines = _split_title_and_proposer(band, column)
+            if not title_lines:
+                continue
+            proposer = None
+            if proposer_lines:
+                proposer = "\n".join(ln.text.strip() for ln in proposer_lines)
+                proposer = _PROPOSER_LABEL.sub("", proposer, count=1).strip() or None
+            entries.append(ListEntry(num.page, int(_NUMBER.match(squash(num.text)).group(1)), heading,
+                                     "\n".join(ln.text.strip() for ln in title_lines), proposer))
     return entries, column
+
+
+def _join_heading_wraps(body: list[Line]) -> list[Line]:
+    """A pair heading too long for its column wraps ("…クアラルンプール" / "市"): the next line, set
+    right under it in the same type (font, size and colour), is joined to it."""
+    out: list[Line] = []
+    used: set[int] = set()
+    for ln in body:
+        if id(ln) in used:
+            continue
+        if parse_pair_heading(ln.text) is not None:
+            last = ln.spans[-1]
+            nxt = next((o for o in body if id(o) not in used and o is not ln and o.spans
+                        and 0 <= o.y0 - ln.y1 < 0.6 * ln.height and o.x0 < ln.x1 and o.x0 >= ln.x0 - ln.size
+                        and all((sp.font, round(sp.size, 1), sp.color) == (last.font, round(last.size, 1), last.color)
+                                for sp in o.spans)), None)
+            if nxt is not None and parse_pair_heading(nxt.text) is None:
+                used.add(id(nxt))
+                ln = Line(ln.page, ln.x0, ln.y0, max(ln.x1, nxt.x1), nxt.y1, ln.spans + nxt.spans, ln.block, False,
+                          ln.chars + nxt.chars)
+        out.append(ln)
+    return out
 
 
 def _proposer_column(body: list[Line]) -> float | None:
@@ -443,7 +497,8 @@ def _title_start(body: list[Line], label_index: int) -> int:
     while i > 0:
         prev, nxt = body[i - 1], body[i]
         gap = nxt.y0 - prev.y1
-        if prev.size <= label.size + 0.5 or gap > 1.2 * prev.height:
+        # a label set in a box of its own stands further below the title than a line of text
+        if prev.size <= label.size + 0.5 or gap > (2.0 if i == label_index else 1.2) * prev.height:
             break
         if i < label_index and abs(prev.size - nxt.size) > 0.5:
             break
@@ -462,8 +517,8 @@ def _first_word_width(line: Line) -> float:
 
 
 def _join_label_cells(body: list[Line]) -> tuple[list[Line], dict[int, float]]:
-    """A label printed alone in its cell ("代表事業者" | "株式会社…" as a two-column table) joined
-    with the value on its row, so it reads like "代表事業者 | 株式会社…". Also returns, per joined
+    """A label printed alone in its cell ("代表事業者" | "株式会社…" as a two-column table), or in a
+    box right above its value, joined with the value, so it reads like "代表事業者 | 株式会社…". Also returns, per joined
     line (by id), where the value column starts: the value's wrapped lines align there."""
     out: list[Line] = []
     value_x0: dict[int, float] = {}
@@ -477,6 +532,12 @@ def _join_label_cells(body: list[Line]) -> tuple[list[Line], dict[int, float]]:
             continue
         value = next((v for v in body if id(v) not in used and v is not ln and v.x0 >= ln.x1 - 0.5
                       and min(v.y1, ln.y1) - max(v.y0, ln.y0) > 0.5 * min(v.height, ln.height)), None)
+        if value is None:
+            # a label in a box above its value: the first line right under it, starting about where it does
+            value = next((v for v in body if id(v) not in used and v is not ln
+                          and 0 <= v.y0 - ln.y1 < 1.5 * max(ln.height, v.height)
+                          and abs(v.x0 - ln.x0) < max(ln.size, v.size)
+                          and not (_LEAD_LABEL.match(v.text) or _CO_LABEL.match(v.text))), None)
         if value is None:
             out.append(ln)
             continue

@@ -18,9 +18,9 @@ from normalizers.countries import country_code, split_country_prefix
 from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
-from pipeline.extract.ruled_grid import page_drawings
-from pipeline.extract.textlines import (Line, first_page_title, in_margin, is_japanese_compound, page_lines, squash,
-                                         title_pair)
+from pipeline.extract import layout
+from pipeline.extract.layout import Line, page_drawings, page_lines
+from pipeline.extract.textlines import first_page_title, in_margin, is_japanese_compound, squash, title_pair
 from pipeline.vocabulary import (FOREIGN_SUFFIXES, LONG_VOWEL_JOINERS, PAIR_JOINER, PLACE_NAME_ENDINGS, TITLE_LABELS,
                                  alternation)
 
@@ -122,6 +122,52 @@ def _vrules(page: pymupdf.Page) -> list[tuple[float, float, float]]:
 
 
 def table_pairs(page: pymupdf.Page, body: list[Line]) -> list[records.PairRecord]:
+    """Pairs from small tables: ruled tables with a country column (a merged cell, its name often
+    turned 90°, gives the country of every row it spans), then tables headed by a country row, each
+    row "place | place"."""
+    pairs, done = _country_column_pairs(page, body)
+    body = [ln for ln in body if not any(_inside(ln, box) for box in done)]
+    return pairs + _headed_table_pairs(page, body)
+
+
+def _inside(line: Line, box: tuple[float, float, float, float]) -> bool:
+    cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _country_column_pairs(page: pymupdf.Page, body: list[Line]
+                          ) -> tuple[list[records.PairRecord], list[tuple[float, float, float, float]]]:
+    """Pairs from ruled tables of three columns, one of which names a country on every row (through
+    a merged cell or not): (pairs, boxes of the tables read)."""
+    pairs: list[records.PairRecord] = []
+    done = []
+    for table in layout.table_cells(layout.ruling_lines(page)):
+        if table.col_count != 3:
+            continue
+        texts: dict[tuple, list[Line]] = {}
+        for ln in body:
+            for cell in table.cells:
+                if _inside(ln, cell.bbox):
+                    texts.setdefault(cell.bbox, []).append(ln)
+                    break
+        grid = [[_cell_text(texts.get(table.cell_at(i, j).bbox, [])) for j in range(3)]
+                for i in range(table.row_count)]
+        codes = [[country_code(normalize_text(t)) if t else None for t in row] for row in grid]
+        column = next((j for j in range(3) if all(row[j] for row in codes)), None)
+        if column is None:
+            continue
+        others = [j for j in range(3) if j != column]
+        rows_by_country: dict[str, list[tuple[str, str]]] = {}
+        for row, code_row in zip(grid, codes):
+            rows_by_country.setdefault(code_row[column], []).append((row[others[0]], row[others[1]]))
+        found = [p for code, cells in rows_by_country.items() for p in _cell_pairs(cells, code, page.number + 1)]
+        if found:
+            pairs.extend(found)
+            done.append(table.bbox)
+    return pairs, done
+
+
+def _headed_table_pairs(page: pymupdf.Page, body: list[Line]) -> list[records.PairRecord]:
     """Pairs from small tables headed by a country row, each row "place | place"."""
     headers = [(ln, code) for ln in body if (code := country_code(ln.text.strip()))]
     if not headers:
@@ -198,8 +244,13 @@ def _row_pairs(rows: list[list[Line]], code: str, page: int) -> list[records.Pai
     for row in rows:
         left = _cell_text([c for c in row if c.x0 < split])
         right = _cell_text([c for c in row if c.x0 >= split])
-        if left and right:
-            cells.append((left, right))
+        cells.append((left, right))
+    return _cell_pairs(cells, code, page)
+
+
+def _cell_pairs(cells: list[tuple[str, str]], code: str, page: int) -> list[records.PairRecord]:
+    """Pairs from rows of two cells, one side Japanese local governments (by their shape)."""
+    cells = [(a, b) for a, b in cells if a and b]
     if not cells:
         return []
     # The Japanese column is the one whose cells look like Japanese local governments.

@@ -1,0 +1,843 @@
+"""The page model every extractor reads: what a reader sees on a page, in upright coordinates and
+in reading order, built in small steps whose results are plain data you can print and test.
+
+    chars = visible_chars(page)          # drawn glyphs a reader can see, each once
+    lines = text_lines(chars)            # words and lines in both writing directions
+    order = reading_order(lines)         # blocks from white space: columns, then top to bottom
+    rules, boxes = ruling_lines(page), filled_boxes(page)
+    tables = table_cells(rules)          # cells with their row and column spans
+
+`page_layout(page)` runs them all once per page and keeps the result for every reader of that page.
+
+Where the data comes from: PyMuPDF's `page.get_texttrace()` (every glyph as drawn, with its colour,
+render mode, opacity and drawing sequence number, after the content stream's and any Form XObject's
+transformation) and `page.get_drawings()` (vector paths with the same sequence numbers). Both are
+in unrotated page space; everything here is turned upright with `page.rotation_matrix`, so a
+`/Rotate 90` page reads like the landscape page it shows. Units are PDF points, y growing down.
+
+Content-stream order is never used for reading order: producers write text in any order (drawn
+pamphlets scramble it), so order comes from geometry alone. All tolerances live in `LayoutSettings`,
+relative to the font size where that is what they mean; `cluster` is the one helper that decides
+"same row" and "same column".
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+import re
+import statistics
+import unicodedata
+import weakref
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
+
+import pymupdf
+
+from pipeline import pdf, records
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LayoutSettings:
+    """Tolerances of the page model. Those named `..._em` are in font sizes of the text concerned;
+    the others are in PDF points or 0–1 colour units."""
+
+    # A second copy of a glyph within this share of the glyph's own width/height (fake bold drawn
+    # 0.3 pt to the right, a drop shadow 1.2 pt off) is the same glyph drawn again.
+    duplicate_offset: float = 0.35
+    # A glyph whose colour is within this distance (per RGB channel, 0–1) of what is painted under
+    # it cannot be seen (white on white).
+    colour_tolerance: float = 0.06
+    # Baselines this close are one row of text.
+    row_em: float = 0.3
+    # Horizontal white space wider than this ends a line (a table cell, a tab stop, a column).
+    line_gap_em: float = 0.5
+    # White space between two characters this wide reads as a space.
+    space_em: float = 0.15
+    # Between Japanese characters, white space this wide is a wide space (U+3000): a tab stop.
+    wide_space_em: float = 0.5
+    # Upright glyphs stacked one under another with at most this much space between are one
+    # vertical (縦書き) line.
+    stack_gap_em: float = 0.6
+    # A vertical strip of white space at least this wide, from top to bottom of a region, parts columns.
+    column_gap_em: float = 1.0
+    # Columns both at least this wide are text columns even when their lines share rows; narrower
+    # pieces whose lines share rows are the cells of a table row and stay together.
+    min_column_width_em: float = 10.0
+    # A horizontal strip of white space at least this high parts blocks (paragraphs, list entries).
+    block_gap_em: float = 0.7
+    # Ruling lines: thinner than this (pt) a filled rectangle is a rule; rules this close (pt) are one.
+    rule_thickness: float = 2.0
+    snap: float = 1.5
+    # A band thinner than this (pt) between two rules is a double line, not a row.
+    min_row: float = 4.0
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> "LayoutSettings":
+        """Settings from a mapping; unknown keys raise ValueError naming them (a typo fails loudly)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown layout setting(s): {', '.join(unknown)}")
+        return cls(**values)
+
+
+DEFAULT = LayoutSettings()
+
+
+# --- the one clustering helper ------------------------------------------------------------------
+
+def cluster(items: Iterable[T], key: Callable[[T], float],
+            tolerance: float | Callable[[T], float]) -> list[list[T]]:
+    """Items grouped by `key`: sorted by it, a new group starts where the key jumps by more than the
+    tolerance (a number, or a function of the item that starts the jump). Groups in key order.
+    This decides "same row" (key: baseline or top) and "same column" (key: x) for every module."""
+    keyed = sorted(((key(item), item) for item in items), key=lambda t: t[0])
+    groups: list[list[T]] = []
+    last = 0.0
+    fixed = None if callable(tolerance) else tolerance
+    for k, item in keyed:
+        tol = fixed if fixed is not None else tolerance(item)
+        if groups and k - last <= tol:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        last = k
+    return groups
+
+
+def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """Length of the overlap of [a0, a1] and [b0, b1] (0 when apart)."""
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+# --- step 1: visible characters -----------------------------------------------------------------
+
+@dataclass(slots=True)
+class Char:
+    """One glyph as a reader sees it. Box in upright page points; `direction` is the unit vector the
+    text advances along (1, 0) for ordinary lines, (0, -1) for text rotated 90° to read upwards."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    baseline: float
+    size: float
+    font: str
+    colour: tuple[float, float, float]
+    bold: bool
+    direction: tuple[float, float]
+    seqno: int
+    rgb: int = 0  # the colour as 0xRRGGBB
+    key: tuple = ()  # (text, origin x, origin y) in unrotated page space, as other outputs place it
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def horizontal(self) -> bool:
+        return abs(self.direction[1]) < 0.2 and self.direction[0] > 0
+
+
+def _rgb(colour: Sequence[float] | None) -> tuple[float, float, float] | None:
+    if colour is None:
+        return None
+    c = tuple(float(v) for v in colour)
+    if len(c) == 1:
+        return (c[0], c[0], c[0])
+    if len(c) == 4:  # CMYK
+        cc, m, y, k = c
+        return (1 - min(1.0, cc + k), 1 - min(1.0, m + k), 1 - min(1.0, y + k))
+    return c[:3] if len(c) >= 3 else None
+
+
+# Gothic (sans) faces are how Japanese word-processor documents print "bold"; real bold flags or
+# "Bold"/"W6"-style names count too.
+_HEAVY = ("gothic", "goth", "sans", "bold", "heavy", "black", "meiryo", "yugo", "yu go")
+
+
+@functools.lru_cache(maxsize=256)
+def is_heavy_font(font: str, flags: int = 0) -> bool:
+    """Whether text in this font reads as bold: the bold flag, or a heavy or Gothic face name."""
+    if flags & pymupdf.TEXT_FONT_BOLD:
+        return True
+    name = font.lower()
+    return any(w in name for w in _HEAVY) or bool(re.search(r"w[5-9]\b|-w[5-9]|hg[spm]?g", name))
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A filled area as painted: its box (upright), colour and drawing sequence number."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    colour: tuple[float, float, float]
+    opacity: float
+    seqno: int
+
+
+def filled_boxes(page: pymupdf.Page) -> list[Fill]:
+    """Every filled path's bounding box, in drawing order."""
+    rot = page.rotation_matrix
+    out = []
+    for d in page_drawings(page):
+        colour = _rgb(d.get("fill"))
+        if colour is None:
+            continue
+        r = pymupdf.Rect(d["rect"]) * rot
+        opacity = d.get("fill_opacity")
+        out.append(Fill(r.x0, r.y0, r.x1, r.y1, colour, 1.0 if opacity is None else opacity, d.get("seqno", 0)))
+    return out
+
+
+_FLAG_BOLD = pymupdf.TEXT_FONT_BOLD
+
+
+def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
+                  hidden_out: set | None = None) -> list[Char]:
+    """The glyphs a reader can see, each once, in drawing order.
+
+    Dropped: text in render mode 3 (invisible) or fully transparent; glyphs outside the page; glyphs
+    whose colour matches what is painted under them (the last fill drawn before them there, else
+    the white page); glyphs an opaque fill drawn later covers. `hidden_out`, when given, receives
+    the keys (`_glyph_key`) of the glyphs dropped as unseen (not the collapsed copies). A glyph drawn again at a small
+    offset (fake bold, a drop shadow, whatever its colour) is kept once: the copy drawn last, which
+    is the one on top."""
+    rot = page.rotation_matrix
+    a, b, c, d, e, f_ = rot.a, rot.b, rot.c, rot.d, rot.e, rot.f
+    upright = (a, b, c, d, e, f_) == (1, 0, 0, 1, 0, 0)
+
+    def box(r):  # a rectangle turned upright (plain floats: pymupdf.Rect is slow in bulk)
+        if upright:
+            return r
+        xs = (r[0] * a + r[1] * c + e, r[2] * a + r[1] * c + e, r[0] * a + r[3] * c + e, r[2] * a + r[3] * c + e)
+        ys = (r[0] * b + r[1] * d + f_, r[2] * b + r[1] * d + f_, r[0] * b + r[3] * d + f_, r[2] * b + r[3] * d + f_)
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    width, height = page.rect.width, page.rect.height
+    fills = filled_boxes(page)
+    tol = settings.colour_tolerance
+    chars: list[Char] = []
+    unseen: list[tuple[str, float, float]] = []  # glyphs dropped here, by (text, origin) in page space
+    for span in page.get_texttrace():
+        if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= 0.01):
+            unseen.extend(_glyph_key(chr(uc), origin) for uc, _g, origin, _b in span["chars"])
+            continue
+        colour = _rgb(span["color"]) or (0.0, 0.0, 0.0)
+        sb = box(span["bbox"])
+        seq = span["seqno"]
+        # the fills that may lie under or over this span (few, so the per-glyph test is cheap)
+        near = [f for f in fills if f.x0 <= sb[2] and f.x1 >= sb[0] and f.y0 <= sb[3] and f.y1 >= sb[1]]
+        dx, dy = span["dir"]
+        direction = (round(dx * a + dy * c, 3), round(dx * b + dy * d, 3))
+        font, size = span["font"], span["size"]
+        bold = is_heavy_font(font, span.get("flags", 0))
+        rgb = _colour_int(colour)
+        for uc, _gid, origin, bbox in span["chars"]:
+            x0, y0, x1, y1 = box(bbox)
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            if not (0 <= cx <= width and 0 <= cy <= height):
+                unseen.append(_glyph_key(chr(uc), origin))
+                continue  # outside the page: clipped away
+            if near:
+                under = (1.0, 1.0, 1.0)
+                hidden = False
+                for f in near:
+                    if f.x0 <= cx <= f.x1 and f.y0 <= cy <= f.y1:
+                        if f.seqno < seq and f.opacity >= 0.99:
+                            under = f.colour  # fills come in drawing order: the last one wins
+                        elif f.seqno > seq and f.opacity >= 0.99 and f.x0 <= x0 and f.x1 >= x1 \
+                                and f.y0 <= y0 and f.y1 >= y1:
+                            hidden = True
+                if hidden:
+                    unseen.append(_glyph_key(chr(uc), origin))
+                    continue
+            else:
+                under = (1.0, 1.0, 1.0)
+            if abs(colour[0] - under[0]) <= tol and abs(colour[1] - under[1]) <= tol and abs(colour[2] - under[2]) <= tol:
+                unseen.append(_glyph_key(chr(uc), origin))
+                continue
+            baseline = origin[1] if upright else origin[0] * b + origin[1] * d + f_
+            chars.append(Char(chr(uc), x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb,
+                              _glyph_key(chr(uc), origin)))
+    if hidden_out is not None:
+        # a copy of a glyph collapsed below is seen (as the one on top): only what cannot be seen
+        hidden_out.update(set(unseen) - {c.key for c in chars})
+    return collapse_duplicates(chars, settings)
+
+
+def _glyph_key(text: str, origin) -> tuple[str, float, float]:
+    """A glyph as PyMuPDF's other text outputs place it: its character and its origin (unrotated
+    page space, 0.1 pt)."""
+    return (text, round(origin[0], 1), round(origin[1], 1))
+
+
+def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -> list[Char]:
+    """One glyph per place: a later copy of the same character, of about the same size, standing
+    within `duplicate_offset` of the glyph's own width and height of an earlier one replaces it."""
+    share = settings.duplicate_offset
+    kept: list[Char | None] = []
+    where: dict[tuple[str, int, int], list[int]] = {}  # (text, grid x, grid y) → indexes in kept
+    for ch in chars:
+        text = ch.text
+        if text == " ":
+            kept.append(ch)
+            continue
+        cx, cy, size = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2, ch.size
+        cell = size if size > 1.0 else 1.0
+        fx, fy = cx / cell, cy / cell
+        gx, gy = int(fx), int(fy)
+        # a copy lies within a third of a glyph: in this grid cell or the neighbour it leans to
+        nx = gx - 1 if fx - gx < 0.5 else gx + 1
+        ny = gy - 1 if fy - gy < 0.5 else gy + 1
+        w = max(ch.x1 - ch.x0, 0.2 * size) * share
+        h = max(ch.y1 - ch.y0, 0.2 * size) * share
+        found = None
+        for key in ((text, gx, gy), (text, nx, gy), (text, gx, ny), (text, nx, ny)):
+            for i in where.get(key, ()):
+                o = kept[i]
+                if o is not None and abs((o.x0 + o.x1) / 2 - cx) <= w and abs((o.y0 + o.y1) / 2 - cy) <= h \
+                        and abs(o.size - size) <= 0.15 * size:
+                    found = i
+                    break
+            if found is not None:
+                break
+        if found is not None:
+            kept[found] = None
+        where.setdefault((text, gx, gy), []).append(len(kept))
+        kept.append(ch)
+    return [ch for ch in kept if ch is not None]
+
+
+# --- step 2: lines in both writing directions ------------------------------------------------------
+
+@dataclass
+class Span:
+    """A run of one line's characters in one font, size and colour (colour as 0xRRGGBB)."""
+
+    text: str
+    font: str
+    size: float
+    color: int
+    bold: bool
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass
+class Line:
+    """One line of text as a reader sees it: upright box, its spans, the block (reading-order index
+    of its paragraph, list entry or column piece) it belongs to. `vertical` lines read top to bottom
+    (縦書き) or along rotated text."""
+
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    spans: list[Span] = field(default_factory=list)
+    block: int = 0
+    vertical: bool = False
+    chars: list[Char] = field(default_factory=list, repr=False)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+    @property
+    def size(self) -> float:
+        """The largest font size on the line (headings mix sizes: "海外 13カ国")."""
+        cached = self.__dict__.get("_size")
+        if cached is not None and cached[0] is self.spans and cached[1] == len(self.spans):
+            return cached[2]
+        value = max((s.size for s in self.spans if s.text.strip()), default=0.0)
+        self.__dict__["_size"] = (self.spans, len(self.spans), value)
+        return value
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+def _is_cjk(ch: str) -> bool:
+    """Japanese script and full-width forms: no spaces are put between two of these."""
+    return ch >= "\u2e80"
+
+
+def _colour_int(c: tuple[float, float, float]) -> int:
+    r, g, b = (max(0, min(255, round(v * 255))) for v in c)
+    return (r << 16) | (g << 8) | b
+
+
+def _make_line(page_no: int, chars: list[Char], settings: LayoutSettings, vertical: bool = False) -> Line:
+    """A line from its characters in reading order; spaces are put where the white space says so."""
+    spans: list[Span] = []
+    prev = None
+    wide_em, space_em = settings.wide_space_em, settings.space_em
+    last = None
+    for ch in chars:
+        gap_text = ""
+        text = ch.text
+        if prev is not None and not vertical and text != " " and prev.text != " ":
+            gap = ch.x0 - prev.x1
+            if gap > space_em * ch.size:
+                size = ch.size if ch.size > prev.size else prev.size
+                both_cjk = text >= "\u2e80" and prev.text >= "\u2e80"
+                if both_cjk and gap > wide_em * size:
+                    gap_text = "\u3000"
+                elif not both_cjk and gap > space_em * size:
+                    gap_text = " "
+        if last is not None and last.font == ch.font and last.color == ch.rgb and abs(last.size - ch.size) < 0.05:
+            last.text += gap_text + text
+            bb = last.bbox
+            last.bbox = (bb[0] if bb[0] < ch.x0 else ch.x0, bb[1] if bb[1] < ch.y0 else ch.y0,
+                         bb[2] if bb[2] > ch.x1 else ch.x1, bb[3] if bb[3] > ch.y1 else ch.y1)
+        else:
+            if gap_text and last is not None:
+                last.text += gap_text
+            last = Span(text, ch.font, ch.size, ch.rgb, ch.bold, (ch.x0, ch.y0, ch.x1, ch.y1))
+            spans.append(last)
+        prev = ch
+    return Line(page_no, min(c.x0 for c in chars), min(c.y0 for c in chars),
+                max(c.x1 for c in chars), max(c.y1 for c in chars), spans, 0, vertical, chars)
+
+
+def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = DEFAULT) -> list[Line]:
+    """Lines from the visible characters, not yet in reading order.
+
+    Horizontal text: characters on one baseline (within `row_em`) form a row; a row breaks into
+    lines at white space wider than `line_gap_em`. Rotated text (a country name turned 90° in a
+    merged cell) is read along its own direction. Upright glyphs stacked one under another
+    (縦書き, or one glyph per row in a narrow strip) become one vertical line read top to bottom."""
+    flat = [c for c in chars if c.horizontal]
+    turned = [c for c in chars if not c.horizontal]
+    lines: list[Line] = []
+    rows = cluster(flat, key=lambda c: c.baseline, tolerance=lambda c: settings.row_em * c.size)
+    stacks = _vertical_stacks(rows, settings)
+    stacked = {id(c) for run in stacks for c in run}
+    for run in stacks:
+        lines.append(_make_line(page_no, run, settings, vertical=True))
+    if stacked:
+        rows = [kept for row in rows if (kept := [c for c in row if id(c) not in stacked])]
+    for row in rows:
+        row.sort(key=lambda c: (c.x0, c.seqno))
+        run: list[Char] = []
+        right = 0.0
+        for ch in row:
+            # glyphs of one text-showing operation stay together: their spacing is the font's
+            if run and ch.seqno != run[-1].seqno and ch.x0 - right > settings.line_gap_em * max(ch.size, run[-1].size):
+                lines.append(_make_line(page_no, run, settings))
+                run = []
+            right = ch.x1 if not run or ch.x1 > right else right
+            run.append(ch)
+        if run:
+            lines.append(_make_line(page_no, run, settings))
+    lines = [ln for ln in lines if ln.text.strip()]
+    # rotated text: per direction, per position across the direction, chained along it
+    by_dir: dict[tuple[float, float], list[Char]] = {}
+    for ch in turned:
+        by_dir.setdefault(ch.direction, []).append(ch)
+    for (dx, dy), group in sorted(by_dir.items()):
+        across = (lambda c: c.cx) if abs(dx) < abs(dy) else (lambda c: c.cy)
+        along = lambda c: c.cx * dx + c.cy * dy  # noqa: E731 - position along the reading direction
+        for col in cluster(group, key=across, tolerance=lambda c: settings.row_em * c.size):
+            run = []
+            for ch in sorted(col, key=along):
+                if run and along(ch) - along(run[-1]) > (1 + settings.line_gap_em) * ch.size:
+                    lines.append(_make_line(page_no, run, settings, vertical=True))
+                    run = []
+                run.append(ch)
+            if run and "".join(c.text for c in run).strip():
+                lines.append(_make_line(page_no, run, settings, vertical=True))
+    return lines
+
+
+def _vertical_stacks(rows: list[list[Char]], settings: LayoutSettings) -> list[list[Char]]:
+    """Runs of upright Japanese glyphs set one under another (縦書き): each glyph alone on its row
+    (nothing within `space_em` to its left or right), centred on the glyph above it and at most
+    `stack_gap_em` below it. Runs of two glyphs or more, top to bottom."""
+    alone: list[Char] = []
+    for row in rows:
+        row = sorted((c for c in row if c.text != " "), key=lambda c: c.x0)
+        for k, c in enumerate(row):
+            if not _is_cjk(c.text):
+                continue
+            near = settings.space_em * c.size
+            if (k == 0 or c.x0 - row[k - 1].x1 > near) and (k + 1 == len(row) or row[k + 1].x0 - c.x1 > near):
+                alone.append(c)
+    runs = []
+    for col in cluster(alone, key=lambda c: c.cx, tolerance=lambda c: settings.row_em * c.size):
+        col.sort(key=lambda c: c.y0)
+        run = [col[0]]
+        for c in col[1:] + [None]:
+            if c is not None and -0.2 * c.size <= c.y0 - run[-1].y1 <= settings.stack_gap_em * c.size \
+                    and abs(c.size - run[-1].size) < 0.5:
+                run.append(c)
+                continue
+            if len(run) >= 2:
+                runs.append(run)
+            run = [c] if c is not None else []
+    return runs
+
+
+# --- step 3: blocks and reading order ---------------------------------------------------------------
+
+def reading_order(lines: list[Line], settings: LayoutSettings = DEFAULT) -> list[list[Line]]:
+    """Blocks in reading order, each a list of lines in reading order (recursive XY-cut).
+
+    A region is cut into columns at vertical white space (`column_gap_em` wide, top to bottom of the
+    region) unless the pieces are the cells of table rows (narrow and sharing rows); else into
+    pieces at its widest horizontal white space (at least `block_gap_em` high), top to bottom. A
+    region that cannot be cut is a block: its lines in rows (tops within `row_em`, the same
+    clustering as everywhere), each row left to right. Stream order plays no part."""
+    blocks: list[list[Line]] = []
+    _cut(lines, settings, blocks)
+    for k, block in enumerate(blocks):
+        for ln in block:
+            ln.block = k
+    return blocks
+
+
+def _median_size(lines: list[Line]) -> float:
+    return statistics.median(ln.size or 1.0 for ln in lines)
+
+
+def _gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The empty stretches between merged intervals."""
+    out = []
+    end = None
+    for a, b in sorted(intervals):
+        if end is not None and a > end:
+            out.append((end, a))
+        end = b if end is None else max(end, b)
+    return out
+
+
+def _rows_shared(left: list[Line], right: list[Line]) -> float:
+    """Share of the smaller side's lines that stand on a row of the other side."""
+    small, big = (left, right) if len(left) <= len(right) else (right, left)
+    if not small:
+        return 0.0
+    hits = sum(1 for a in small if any(overlap(a.y0, a.y1, b.y0, b.y1) > 0.5 * min(a.height, b.height) for b in big))
+    return hits / len(small)
+
+
+def _cut(lines: list[Line], s: LayoutSettings, out: list[list[Line]]) -> None:
+    if len(lines) <= 1:
+        if lines:
+            out.append(lines)
+        return
+    size = _median_size(lines)
+    for a, b in sorted(_gaps([(ln.x0, ln.x1) for ln in lines]), key=lambda g: g[0] - g[1]):
+        if b - a < s.column_gap_em * size:
+            break
+        at = (a + b) / 2
+        left = [ln for ln in lines if ln.x1 <= at]
+        right = [ln for ln in lines if ln.x0 >= at]
+        wide = min(max(ln.x1 for ln in left) - min(ln.x0 for ln in left),
+                   max(ln.x1 for ln in right) - min(ln.x0 for ln in right)) >= s.min_column_width_em * size
+        if wide or _rows_shared(left, right) < 0.5:
+            _cut(left, s, out)
+            _cut(right, s, out)
+            return
+    gaps = [g for g in _gaps([(ln.y0, ln.y1) for ln in lines]) if g[1] - g[0] >= s.block_gap_em * size]
+    if gaps:
+        a, b = max(gaps, key=lambda g: g[1] - g[0])
+        at = (a + b) / 2
+        _cut([ln for ln in lines if ln.y1 <= at], s, out)
+        _cut([ln for ln in lines if ln.y0 >= at], s, out)
+        return
+    rows = cluster(lines, key=lambda ln: ln.y0, tolerance=lambda ln: s.row_em * 2 * ln.size)
+    out.append([ln for row in rows for ln in sorted(row, key=lambda ln: ln.x0)])
+
+
+# --- step 4: ruling lines and table cells -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """A ruling line: horizontal (`position` is y, from `start` to `end` along x) or vertical."""
+
+    horizontal: bool
+    position: float
+    start: float
+    end: float
+
+
+# A page's drawings, read once however many readers ask (get_drawings() walks the whole page).
+_DRAWINGS: "weakref.WeakKeyDictionary[pymupdf.Page, list]" = weakref.WeakKeyDictionary()
+
+
+def page_drawings(page: pymupdf.Page) -> list:
+    """`page.get_drawings()`, read once per page (unrotated page space)."""
+    if page not in _DRAWINGS:
+        _DRAWINGS[page] = page.get_drawings()
+    return _DRAWINGS[page]
+
+
+def ruling_lines(page: pymupdf.Page, fills: bool = False, settings: LayoutSettings = DEFAULT) -> list[Rule]:
+    """Straight lines and thin rectangles as rules, and the sides of stroked rectangles; with `fills`,
+    the top and bottom edges of filled rectangles count as horizontal rules too (shaded header rows
+    and bands). Upright coordinates."""
+    rot = page.rotation_matrix
+    thin, snap = settings.rule_thickness, settings.snap
+    out: list[Rule] = []
+    for path in page_drawings(page):
+        stroked = path.get("color") is not None
+        for item in path["items"]:
+            op = item[0]
+            if op == "l":
+                p, q = item[1] * rot, item[2] * rot
+                if abs(p.y - q.y) <= snap:
+                    out.append(Rule(True, (p.y + q.y) / 2, min(p.x, q.x), max(p.x, q.x)))
+                elif abs(p.x - q.x) <= snap:
+                    out.append(Rule(False, (p.x + q.x) / 2, min(p.y, q.y), max(p.y, q.y)))
+            elif op == "re":
+                r = pymupdf.Rect(item[1]) * rot
+                if r.height <= thin and r.width > thin:
+                    out.append(Rule(True, (r.y0 + r.y1) / 2, r.x0, r.x1))
+                elif r.width <= thin and r.height > thin:
+                    out.append(Rule(False, (r.x0 + r.x1) / 2, r.y0, r.y1))
+                elif stroked:
+                    out += [Rule(True, r.y0, r.x0, r.x1), Rule(True, r.y1, r.x0, r.x1),
+                            Rule(False, r.x0, r.y0, r.y1), Rule(False, r.x1, r.y0, r.y1)]
+                elif fills and path.get("fill") is not None:
+                    out += [Rule(True, r.y0, r.x0, r.x1), Rule(True, r.y1, r.x0, r.x1)]
+    return out
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: its box and where it sits in the table's grid (a merged cell spans several
+    rows or columns)."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass
+class Table:
+    """A ruled table: row boundaries `ys`, column boundaries `xs` (top to bottom, left to right) and
+    its cells, each grid position covered by exactly one cell."""
+
+    xs: list[float]
+    ys: list[float]
+    cells: list[Cell]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+    @property
+    def row_count(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def col_count(self) -> int:
+        return len(self.xs) - 1
+
+    def cell_at(self, row: int, col: int) -> Cell:
+        for c in self.cells:
+            if c.row <= row < c.row + c.rowspan and c.col <= col < c.col + c.colspan:
+                return c
+        raise KeyError((row, col))
+
+
+def _snap(values: Iterable[float], snap: float) -> list[float]:
+    return [sum(g) / len(g) for g in cluster(values, key=lambda v: v, tolerance=snap)]
+
+
+def _coverage(rules: list[Rule], positions: list[float], snap: float) -> list[list[tuple[float, float]]]:
+    """Per snapped position, the stretches its rules cover (pieces that touch joined)."""
+    pieces: list[list[tuple[float, float]]] = [[] for _ in positions]
+    for r in rules:
+        k = bisect.bisect_left(positions, r.position - snap)
+        if k < len(positions) and abs(positions[k] - r.position) <= snap:
+            pieces[k].append((r.start, r.end))
+    out = []
+    for ps in pieces:
+        merged: list[list[float]] = []
+        for a, b in sorted(ps):
+            if merged and a <= merged[-1][1] + snap:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        out.append([(a, b) for a, b in merged])
+    return out
+
+
+def _covers(stretches: list[tuple[float, float]], start: float, end: float, snap: float) -> bool:
+    return any(a <= start + snap and b >= end - snap for a, b in stretches)
+
+
+def table_cells(rules: list[Rule], settings: LayoutSettings = DEFAULT) -> list[Table]:
+    """Tables whose every cell is closed by rules, with merged cells as spans.
+
+    The rules' positions make a grid of squares; neighbouring squares belong to one cell when no
+    rule parts them (a cell merged over three rows has no rule inside it). A cell is a rectangle of
+    squares closed by rules on all four sides; cells that share sides make a table."""
+    snap = settings.snap
+    hs = [r for r in rules if r.horizontal]
+    vs = [r for r in rules if not r.horizontal]
+    if len(hs) < 2 or len(vs) < 2:
+        return []
+    ys = _snap((r.position for r in hs), snap)
+    # a band thinner than a row between two rules is a double line: one rule
+    ys = [y for k, y in enumerate(ys) if k == 0 or y - ys[k - 1] >= settings.min_row]
+    xs = _snap((r.position for r in vs), snap)
+    h_cov = _coverage(hs, ys, snap)
+    v_cov = _coverage(vs, xs, snap)
+    nr, nc = len(ys) - 1, len(xs) - 1
+    if nr < 1 or nc < 1:
+        return []
+    # wall_v[i][k]: a rule at xs[k] along grid row i; wall_h[k][j]: a rule at ys[k] along grid column j
+    wall_v = [[_covers(v_cov[k], ys[i], ys[i + 1], snap) for k in range(nc + 1)] for i in range(nr)]
+    wall_h = [[_covers(h_cov[k], xs[j], xs[j + 1], snap) for j in range(nc)] for k in range(nr + 1)]
+    parent = list(range(nr * nc))
+
+    def find(p: int) -> int:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    for i in range(nr):
+        for j in range(nc):
+            if j + 1 < nc and not wall_v[i][j + 1]:
+                parent[find(i * nc + j + 1)] = find(i * nc + j)
+            if i + 1 < nr and not wall_h[i + 1][j]:
+                parent[find((i + 1) * nc + j)] = find(i * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            groups.setdefault(find(i * nc + j), []).append((i, j))
+    cells: list[Cell] = []
+    for squares in groups.values():
+        i0, i1 = min(p[0] for p in squares), max(p[0] for p in squares) + 1
+        j0, j1 = min(p[1] for p in squares), max(p[1] for p in squares) + 1
+        if len(squares) != (i1 - i0) * (j1 - j0):
+            continue  # not a rectangle: white space around tables, not a cell
+        closed = (all(wall_h[i0][j] and wall_h[i1][j] for j in range(j0, j1))
+                  and all(wall_v[i][j0] and wall_v[i][j1] for i in range(i0, i1)))
+        if closed and ys[i1] - ys[i0] >= settings.min_row:
+            cells.append(Cell(i0, j0, i1 - i0, j1 - j0, (xs[j0], ys[i0], xs[j1], ys[i1])))
+    # tables: cells that share a side
+    at: dict[tuple[int, int], int] = {}
+    for k, cell in enumerate(cells):
+        for i in range(cell.row, cell.row + cell.rowspan):
+            for j in range(cell.col, cell.col + cell.colspan):
+                at[(i, j)] = k
+    owner = list(range(len(cells)))
+
+    def root(k: int) -> int:
+        while owner[k] != k:
+            owner[k] = owner[owner[k]]
+            k = owner[k]
+        return k
+
+    for (i, j), k in at.items():
+        for q in ((i + 1, j), (i, j + 1)):
+            if q in at:
+                owner[root(at[q])] = root(k)
+    tables: dict[int, list[Cell]] = {}
+    for k, cell in enumerate(cells):
+        tables.setdefault(root(k), []).append(cell)
+    out = []
+    for group in tables.values():
+        used_x = sorted({c.col for c in group} | {c.col + c.colspan for c in group})
+        used_y = sorted({c.row for c in group} | {c.row + c.rowspan for c in group})
+        if len(group) < 2 or sum(c.rowspan * c.colspan for c in group) != \
+                (used_y[-1] - used_y[0]) * (used_x[-1] - used_x[0]):
+            continue  # a lone box, or ragged: not one rectangular table
+        xi = {j: k for k, j in enumerate(used_x)}
+        yi = {i: k for k, i in enumerate(used_y)}
+        table_cells_ = sorted((Cell(yi[c.row], xi[c.col], yi[c.row + c.rowspan] - yi[c.row],
+                                    xi[c.col + c.colspan] - xi[c.col], c.bbox) for c in group),
+                              key=lambda c: (c.row, c.col))
+        out.append(Table([xs[j] for j in used_x], [ys[i] for i in used_y], table_cells_))
+    out.sort(key=lambda t: (t.ys[0], t.xs[0]))
+    return out
+
+
+# --- the whole page ----------------------------------------------------------------------------
+
+@dataclass
+class PageLayout:
+    """Everything the extractors read from one page."""
+
+    page: int  # 1-based
+    width: float
+    height: float
+    chars: list[Char]
+    lines: list[Line]  # in reading order; `line.block` numbers the blocks
+    blocks: list[list[Line]]
+    hidden: frozenset = frozenset()  # glyphs a reader does not see (`_glyph_key`)
+
+    @property
+    def text(self) -> str:
+        """The page's text in reading order: one line per line, a blank line between blocks."""
+        return "\n\n".join("\n".join(ln.text for ln in block) for block in self.blocks)
+
+
+def page_layout(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> PageLayout:
+    """The page model of `page`, built once per page of a document for the default settings (kept
+    on the document, so it goes with it)."""
+    doc = page.parent
+    cache = getattr(doc, "_c2c_layouts", None)
+    if cache is None:
+        cache = {}
+        doc._c2c_layouts = cache
+    if settings is DEFAULT and page.number in cache:
+        return cache[page.number]
+    hidden: set = set()
+    chars = visible_chars(page, settings, hidden)
+    page_no = page.number + 1
+    lines = text_lines(chars, page_no, settings)
+    blocks = reading_order(lines, settings)
+    layout = PageLayout(page_no, page.rect.width, page.rect.height, chars,
+                        [ln for b in blocks for ln in b], blocks, frozenset(hidden))
+    if settings is DEFAULT:
+        cache[page.number] = layout
+    return layout
+
+
+def page_lines(page: pymupdf.Page) -> list[Line]:
+    """The page's lines in reading order."""
+    return page_layout(page).lines
+
+
+def visible_spans(doc: pymupdf.Document) -> list[records.TextSpan]:
+    """One TextSpan per text block (MuPDF's blocks, pages in order), without the glyphs a reader
+    does not see: what place mentions are searched in. Blocks keep a table cell's or a paragraph's
+    lines together, which reading-order blocks of a table row would not."""
+    spans: list[records.TextSpan] = []
+    for page in doc:
+        hidden = page_layout(page).hidden
+        if not hidden:
+            spans.extend(pdf.page_spans_of(page))
+            continue
+        for block in pdf.page_text(page, "rawdict")["blocks"]:
+            if block["type"] != 0:
+                continue
+            lines = ("".join(c["c"] for span in line["spans"] for c in span["chars"]
+                             if _glyph_key(c["c"], c["origin"]) not in hidden) for line in block["lines"])
+            text = "\n".join(ln for ln in lines if ln.strip()).rstrip("\n")
+            if text.strip():
+                spans.append(records.TextSpan(page=page.number + 1, text=text))
+    return spans

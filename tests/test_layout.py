@@ -1,0 +1,163 @@
+"""The page model (pipeline/extract/layout.py) on small PDFs built here, one per kind of trouble."""
+from __future__ import annotations
+
+import dataclasses
+
+import pymupdf
+import pytest
+
+from pipeline.extract import layout
+
+FONT = "japan"  # MuPDF's built-in CJK font
+
+
+def _page(width=400, height=300):
+    doc = pymupdf.open()
+    return doc, doc.new_page(width=width, height=height)
+
+
+def _texts(page) -> list[str]:
+    return [ln.text for ln in layout.page_layout(page).lines]
+
+
+def test_settings_are_frozen_and_reject_unknown_keys():
+    with pytest.raises(ValueError, match="row_tolerance"):
+        layout.LayoutSettings.from_mapping({"row_tolerance": 1})
+    assert layout.LayoutSettings.from_mapping({"row_em": 0.4}).row_em == 0.4
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        layout.DEFAULT.row_em = 1.0
+
+
+def test_cluster_groups_by_key_within_tolerance():
+    assert layout.cluster([10, 1, 2, 11, 30], key=lambda v: v, tolerance=2) == [[1, 2], [10, 11], [30]]
+
+
+def test_hidden_text_is_dropped():
+    doc, page = _page()
+    page.insert_text((40, 50), "見える行", fontname=FONT, fontsize=12)
+    page.insert_text((40, 80), "白い行", fontname=FONT, fontsize=12, color=(1, 1, 1))  # white on white
+    page.insert_text((40, 110), "透明な行", fontname=FONT, fontsize=12, render_mode=3)  # invisible
+    page.draw_rect(pymupdf.Rect(30, 125, 200, 150), color=None, fill=(0.1, 0.2, 0.5))
+    page.insert_text((40, 142), "帯の上の白", fontname=FONT, fontsize=12, color=(1, 1, 1))  # white on blue: seen
+    page.insert_text((40, 170), "隠された", fontname=FONT, fontsize=12)
+    page.draw_rect(pymupdf.Rect(30, 155, 200, 180), color=None, fill=(1, 1, 1))  # painted over
+    page.insert_text((500, 200), "頁の外", fontname=FONT, fontsize=12)
+    assert _texts(page) == ["見える行", "帯の上の白"]
+
+
+def test_fake_bold_and_shadows_read_once():
+    doc, page = _page()
+    for dx in (0, 0.3):  # fake bold: the same line again 0.3 pt to the right
+        page.insert_text((40 + dx, 50), "富山市", fontname=FONT, fontsize=10)
+    page.insert_text((41.2, 81.2), "ラヨーン市", fontname=FONT, fontsize=12, color=(0.7, 0.7, 0.7))  # shadow
+    page.insert_text((40, 80), "ラヨーン市", fontname=FONT, fontsize=12)
+    page.insert_text((40, 110), "ll", fontname="helv", fontsize=12)  # two narrow letters side by side stay two
+    layout_ = layout.page_layout(page)
+    assert [ln.text for ln in layout_.lines] == ["富山市", "ラヨーン市", "ll"]
+    shadowed = layout_.lines[1]
+    assert {s.color for s in shadowed.spans} == {0}  # the black copy on top is the one kept
+
+
+def test_rotate_90_page_reads_upright():
+    # A landscape table stored on a portrait page with /Rotate 90: the content is drawn turned a
+    # quarter so that it shows upright. Displayed (x, y) is stored at (y, 400 - x).
+    doc, page = _page(300, 400)
+    page.set_rotation(90)
+    assert page.rect == pymupdf.Rect(0, 0, 400, 300)
+    page.insert_text((50, 400 - 40), "横書きの表題", fontname=FONT, fontsize=12, rotate=90)
+    page.insert_text((80, 400 - 40), "二行目", fontname=FONT, fontsize=12, rotate=90)
+    assert page.get_texttrace()[0]["dir"] != (1.0, 0.0)  # stored turned
+    lines = layout.page_layout(page).lines
+    assert [(ln.text, ln.vertical) for ln in lines] == [("横書きの表題", False), ("二行目", False)]
+    assert [round(v) for v in (lines[0].x0, lines[0].y1)] == [40, 52]  # where a reader sees it
+
+
+def test_rotated_text_is_one_word():
+    doc, page = _page()
+    page.insert_text((50, 150), "モンゴル", fontname=FONT, fontsize=11, rotate=90)  # reads bottom to top
+    page.insert_text((80, 100), "ウランバートル市", fontname=FONT, fontsize=11)
+    lines = layout.page_layout(page).lines
+    assert [(ln.text, ln.vertical) for ln in lines] == [("モンゴル", True), ("ウランバートル市", False)]
+
+
+def test_vertical_text_reads_top_to_bottom():
+    doc, page = _page()
+    for k, ch in enumerate("ベトナム"):  # one glyph under another on a strip left of the rows
+        page.insert_text((40, 60 + k * 11), ch, fontname=FONT, fontsize=10)
+    page.insert_text((60, 60), "ハノイ市　福岡県", fontname=FONT, fontsize=10)
+    page.insert_text((60, 72), "ダナン市　横浜市", fontname=FONT, fontsize=10)
+    assert _texts(page) == ["ベトナム", "ハノイ市　福岡県", "ダナン市　横浜市"]
+
+
+def test_reading_order_from_geometry_not_stream():
+    doc, page = _page(500, 400)
+    left = ["左の段の一行目はここ", "左の段の二行目はここ", "左の段の三行目はここ"]
+    right = ["右の段の一行目はここ", "右の段の二行目はここ"]
+    # written right column first, bottom up, and the heading last
+    for k, text in reversed(list(enumerate(right))):
+        page.insert_text((260, 100 + 14 * k), text, fontname=FONT, fontsize=11)
+    for k, text in reversed(list(enumerate(left))):
+        page.insert_text((40, 100 + 14 * k), text, fontname=FONT, fontsize=11)
+    page.insert_text((40, 50), "見出し", fontname=FONT, fontsize=16)
+    layout_ = layout.page_layout(page)
+    assert [ln.text for ln in layout_.lines] == ["見出し", *left, *right]
+    assert [[ln.text for ln in b] for b in layout_.blocks] == [["見出し"], left, right]
+
+
+def test_table_rows_stay_together():
+    doc, page = _page(500, 300)
+    rows = [("ハノイ市", "福岡県"), ("ダナン市", "横浜市"), ("フエ市", "京都市")]
+    for k, (a, b) in enumerate(reversed(rows)):
+        page.insert_text((40, 140 - 14 * k), a, fontname=FONT, fontsize=11)
+        page.insert_text((200, 140 - 14 * k), b, fontname=FONT, fontsize=11)
+    assert _texts(page) == ["ハノイ市", "福岡県", "ダナン市", "横浜市", "フエ市", "京都市"]
+
+
+def test_two_up_handout_keeps_each_slide_upright_and_apart():
+    src = pymupdf.open()
+    for title in ("第一のスライド", "第二のスライド"):
+        p = src.new_page(width=400, height=300)
+        p.insert_text((40, 60), title, fontname=FONT, fontsize=20)
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.show_pdf_page(pymupdf.Rect(50, 50, 545, 421), src, 0)
+    page.show_pdf_page(pymupdf.Rect(50, 450, 545, 821), src, 1)
+    layout_ = layout.page_layout(page)
+    assert [ln.text for ln in layout_.lines] == ["第一のスライド", "第二のスライド"]
+    first, second = layout_.lines
+    assert first.y1 < 421 < 450 < second.y0
+    assert abs(first.size - 20 * 495 / 400) < 0.1  # the Form XObject's scaling applied
+
+
+def _grid(page, xs, ys, skip=()):
+    """Rules of a grid; `skip`: (row, column) whose bottom rule is left out (a merge downwards)."""
+    for i, y in enumerate(ys):
+        for j in range(len(xs) - 1):
+            if (i - 1, j) in skip:
+                continue
+            page.draw_line((xs[j], y), (xs[j + 1], y))
+    for x in xs:
+        page.draw_line((x, ys[0]), (x, ys[-1]))
+
+
+def test_table_cells_with_row_span():
+    doc, page = _page(500, 300)
+    xs, ys = [40, 120, 220, 320], [40, 60, 80, 100, 120]
+    _grid(page, xs, ys, skip={(1, 0), (2, 0)})  # first column merged over rows 1-3
+    tables = layout.table_cells(layout.ruling_lines(page))
+    assert len(tables) == 1
+    t = tables[0]
+    assert (t.row_count, t.col_count) == (4, 3)
+    merged = t.cell_at(2, 0)
+    assert (merged.row, merged.col, merged.rowspan, merged.colspan) == (1, 0, 3, 1)
+    assert merged.bbox == (40, 60, 120, 120)
+    assert t.cell_at(3, 1).rowspan == 1
+    assert len(t.cells) == 3 * 4 - 2
+
+
+def test_place_mention_text_leaves_out_what_cannot_be_seen():
+    doc, page = _page()
+    page.insert_text((40, 50), "横浜市とダナン市", fontname=FONT, fontsize=12)
+    page.insert_text((40, 80), "ダバオ市", fontname=FONT, fontsize=12, color=(1, 1, 1))
+    page.insert_text((40, 110), "北九州市", fontname=FONT, fontsize=12, render_mode=3)
+    assert "".join(s.text for s in layout.visible_spans(doc)).split() == ["横浜市とダナン市"]
