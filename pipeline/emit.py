@@ -58,6 +58,8 @@ def _flat(value) -> str:
     """A nested value as one CSV cell: lists joined with ' | ', objects by their id."""
     if value is None:
         return ""
+    if isinstance(value, bool):  # as Table Schema and spreadsheets spell them
+        return "true" if value else "false"
     if isinstance(value, list):
         return " | ".join(_flat(v) for v in value)
     if isinstance(value, dict):
