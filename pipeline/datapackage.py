@@ -28,7 +28,7 @@ DESCRIPTION = ("Projects, city pairs, JCM projects and places of the Ministry of
 LICENSES = [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
              "path": "https://creativecommons.org/licenses/by/4.0/"}]
 LIST_DELIMITER = " | "
-_SCALARS = {str: "string", int: "integer", float: "number"}
+_SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
 def _unwrap(hint):
