@@ -25,12 +25,13 @@ def link_rows(tables) -> dict[str, list]:
                                                place_id=ref.get("place_id"), name_ja=ref.get("name_ja"))
                                for i, ref in enumerate(refs, 1)]
         project_sources += [ProjectSourceRow(project_id=p["project_id"], document=s["document"],
-                                             sha256=s["sha256"], pages=list(s["pages"])) for s in p["sources"]]
+                                             sha256=s["sha256"], pages=list(s["pages"]), ocr=s["ocr"])
+                            for s in p["sources"]]
     pair_sources = [PairSourceRow(pair_id=r["pair_id"], document=s["document"], sha256=s["sha256"],
-                                  pages=list(s["pages"]))
+                                  pages=list(s["pages"]), ocr=s["ocr"])
                     for r in _dicts(tables.city_pairs) for s in r["sources"]]
     jcm_sources = [JcmSourceRow(jcm_id=r["jcm_id"], document=s["document"], sha256=s["sha256"],
-                                pages=list(s["pages"]))
+                                pages=list(s["pages"]), ocr=s["ocr"])
                    for r in _dicts(tables.jcm_projects) for s in r["sources"]]
     boxes = {}  # one row per key: a name printed twice in a record (a title naming its partner) is one box
     for b in getattr(tables, "field_sources", None) or []:

@@ -378,6 +378,7 @@ class ProjectSourceRow:
     document: str = _primary_key("documents")
     sha256: str
     pages: list[int]
+    ocr: bool  # its pages were read by OCR off a scan
 
 
 @dataclass(slots=True)
@@ -388,6 +389,7 @@ class PairSourceRow:
     document: str = _primary_key("documents")
     sha256: str
     pages: list[int]
+    ocr: bool  # its pages were read by OCR off a scan
 
 
 @dataclass(slots=True)
@@ -398,6 +400,7 @@ class JcmSourceRow:
     document: str = _primary_key("documents")
     sha256: str
     pages: list[int]
+    ocr: bool  # its pages were read by OCR off a scan
 
 
 @dataclass(slots=True)
