@@ -204,8 +204,6 @@ def _row_year_and_round(rec: _Record, document: tuple[int | None, int | None]) -
 
 # --- columns typed by their content ------------------------------------------------------------
 
-
-
 # Place names by their script: Japanese municipalities are written in kanji and hiragana
 # (横浜市, さいたま市), foreign places in katakana (ダナン市, バリ州バドゥン県). A cell of several places
 # separates them with ・、 or line breaks.
