@@ -34,6 +34,7 @@ from normalizers.text import (fold, join_lines, normalize_bullets, normalize_pun
 from pipeline import records
 from pipeline.extract import layout
 from pipeline.pdf import page_text
+from pipeline.settings import Settings
 from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, alternation
 
 # Column roles and the header words that name them (the shared vocabulary). Longer, more specific
@@ -43,7 +44,7 @@ COLUMN_SYNONYMS = HEADER_WORDS
 
 
 @dataclass(frozen=True)
-class TableSettings:
+class TableSettings(Settings):
     """Tolerances of the adoption-table reader (`_em`: in font sizes; otherwise PDF points unless said)."""
 
     max_header_chars: int = 16  # a header is a short label; a long cell holding a header word is body text
@@ -59,13 +60,22 @@ class TableSettings:
     row_rule_span: float = 0.6  # share of the table's width a row rule of a table without column rules spans
     snap: float = 1.5  # points: rules this close are one rule
     min_row: float = 4.0  # points: a band thinner than this between two rules is a double line
+    edge_slack: float = 1.0  # points: text or a rule this near an edge (a header's top, a column's side) is at it
+    glyph_slack: float = 0.5  # points: a glyph may overlap a band or cross a column cut this much
+    column_pad: float = 2.0  # points: a column without a rule starts this far left of its text
+    row_pad: float = 1.0  # points: an unruled first or last row reaches this far beyond its text
+    min_header_labels: int = 3  # labels a header row holds at least (fewer when the row has fewer cells)
+    min_header_cells: int = 2  # filled cells a header row holds at least
+    header_search_rows: int = 5  # rows from the top of a grid where its header row is looked for
+    min_contained_synonym: int = 2  # characters: shorter synonyms (国) match a header only exactly
+    min_grid_vrules: int = 2  # vertical rules inside a table that make it a grid, not a row-ruled table
+    column_type_share: float = 0.8  # share (0-1) of a column's filled cells that must be of one type to type it
+    column_type_min_cells: int = 2  # fewer filled cells than this tell nothing about a column's type
 
     @classmethod
     def from_mapping(cls, values) -> "TableSettings":
-        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ValueError(f"unknown table setting(s): {', '.join(unknown)}")
-        return cls(**values)
+        """Same as `from_dict`: unknown keys raise ValueError naming them."""
+        return cls.from_dict(values)
 
 
 SETTINGS = TableSettings()
@@ -194,10 +204,6 @@ def _row_year_and_round(rec: _Record, document: tuple[int | None, int | None]) -
 
 # --- columns typed by their content ------------------------------------------------------------
 
-COLUMN_TYPE_SHARE = 0.8  # share (0-1) of a column's filled cells that must be of one type to type it
-COLUMN_TYPE_MIN_CELLS = 2  # fewer filled cells than this tell nothing
-
-
 # Place names by their script: Japanese municipalities are written in kanji and hiragana
 # (横浜市, さいたま市), foreign places in katakana (ダナン市, バリ州バドゥン県). A cell of several places
 # separates them with ・、 or line breaks.
@@ -245,10 +251,10 @@ def type_columns(rows: list[list[str]], mapping: dict[int, str]) -> dict[int, st
         if col in mapping:
             continue
         kinds = [_cell_type(r[col]) for r in rows if col < len(r) and r[col].strip()]
-        if len(kinds) < COLUMN_TYPE_MIN_CELLS:
+        if len(kinds) < SETTINGS.column_type_min_cells:
             continue
         best = max(set(kinds), key=lambda k: (kinds.count(k), str(k)))
-        if best and best not in taken and kinds.count(best) >= COLUMN_TYPE_SHARE * len(kinds):
+        if best and best not in taken and kinds.count(best) >= SETTINGS.column_type_share * len(kinds):
             typed[col] = best
             taken.add(best)
     return typed
@@ -325,12 +331,12 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     # (char, box, size, whether its line looks like a page number in a margin)
     rect = page.rect
     chars = [(c, box, size, folio) for ln in lines
-             if ln.top >= top - 1 and cuts[0] <= ln.left <= cuts[-1]
+             if ln.top >= top - SETTINGS.edge_slack and cuts[0] <= ln.left <= cuts[-1]
              for folio in (_is_page_number(ln, rect),)
              for c, box, _base, size in ln.chars if c.strip()]
     bands: list[list] = []  # [y0, y1, size, chars, all page-number chars]
     for c, box, size, folio in sorted(chars, key=lambda t: t[1][1]):
-        if bands and box[1] < bands[-1][1] - 0.5:
+        if bands and box[1] < bands[-1][1] - SETTINGS.glyph_slack:
             band = bands[-1]
             band[1], band[2] = max(band[1], box[3]), max(band[2], size)
             band[3].append((c, box))
@@ -344,7 +350,7 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     for y0, y1, size, band_chars, _folio in bands:
         if table and y0 - table[-1][1] > SETTINGS.max_row_gap_em * size:
             break
-        if any(box[0] < x - 0.5 and box[2] > x + 0.5 for _c, box in band_chars for x in inner):
+        if any(box[0] < x - SETTINGS.glyph_slack and box[2] > x + SETTINGS.glyph_slack for _c, box in band_chars for x in inner):
             break  # text across a column boundary: not a table row
         cells = [""] * (len(cuts) - 1)
         for c, box in sorted(band_chars, key=lambda t: t[1][0]):
@@ -382,7 +388,7 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
         uniform = not any(wide)
         starts = [k for k in range(1, len(table)) if wide[k - 1] or uniform]
     starts = sorted({0, *starts})
-    ys = [table[k][0] - 0.5 for k in starts] + [table[-1][1] + 0.5]
+    ys = [table[k][0] - SETTINGS.glyph_slack for k in starts] + [table[-1][1] + SETTINGS.glyph_slack]
     rows = [GridRow((cuts[0], a, cuts[-1], b), [(x0, a, x1, b) for x0, x1 in zip(cuts, cuts[1:])])
             for a, b in zip(ys, ys[1:])]
     return Grid((cuts[0], ys[0], cuts[-1], ys[-1]), rows, len(cuts) - 1)
@@ -425,13 +431,13 @@ def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], f
             rows.append([line])
     for row in rows:
         labels = [ln for ln in row if ln.text.strip()]
-        if len(labels) < 3 or _map_header([ln.text for ln in labels]) is None:
+        if len(labels) < SETTINGS.min_header_labels or _map_header([ln.text for ln in labels]) is None:
             continue
         labels.sort(key=lambda ln: ln.left)
         # the rule or shading above the header sits up to a line's height above its text
         top = min(ln.top for ln in labels) - max(c[3] for ln in labels for c in ln.chars)
         head_bottom = max(c[1][3] for ln in labels for c in ln.chars)
-        body = [ln for ln in lines if ln.top >= head_bottom - 1 and not _is_page_number(ln, page_rect)]
+        body = [ln for ln in lines if ln.top >= head_bottom - SETTINGS.edge_slack and not _is_page_number(ln, page_rect)]
         boxes = sorted((c[1][0], c[1][2]) for ln in labels + body for c in ln.chars if c[0].strip())
         covered: list[list[float]] = []
         for x0, x1 in boxes:
@@ -444,16 +450,17 @@ def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], f
                  for ln in labels]
         size = max(c[3] for ln in labels for c in ln.chars)
         edges = rule_span_near(page, top, head_bottom + size)
-        left = edges[0] if edges and edges[0] <= covered[0][0] + 1 else covered[0][0] - 2
-        right = edges[1] if edges and edges[1] >= covered[-1][1] - 1 else min(covered[-1][1] + 2, page_rect.x1)
+        slack, pad = SETTINGS.edge_slack, SETTINGS.column_pad
+        left = edges[0] if edges and edges[0] <= covered[0][0] + slack else covered[0][0] - pad
+        right = edges[1] if edges and edges[1] >= covered[-1][1] - slack else min(covered[-1][1] + pad, page_rect.x1)
         starts = [ln.left for ln in body]
         cuts = [left]
         for (l0, l1), (r0, _r1) in zip(spans, spans[1:]):
-            between = [g for g in gaps if g[0] >= l1 - 0.5 and g[1] <= r0 + 0.5]
+            between = [g for g in gaps if g[0] >= l1 - SETTINGS.glyph_slack and g[1] <= r0 + SETTINGS.glyph_slack]
             if not between:  # text runs across: fall back to just left of the label
-                cuts.append(r0 - 2)
+                cuts.append(r0 - pad)
                 continue
-            if any(abs(x - r0) <= 1.0 for x in starts):
+            if any(abs(x - r0) <= slack for x in starts):
                 g0, g1 = min(between, key=lambda g: abs(g[1] - r0))
                 cuts.append((g0 + g1) / 2)
                 continue
@@ -472,7 +479,7 @@ def _text_block(lines: list[_Line], cuts: list[float], top: float,
     down is not part of the table)."""
     head = bottom = None
     for ln in sorted(lines, key=lambda ln: ln.top):
-        if ln.top < top - 1 or not cuts[0] <= ln.left <= cuts[-1] or _is_page_number(ln, page_rect):
+        if ln.top < top - SETTINGS.edge_slack or not cuts[0] <= ln.left <= cuts[-1] or _is_page_number(ln, page_rect):
             continue
         y1 = max(c[1][3] for c in ln.chars)
         size = max(c[3] for c in ln.chars)
@@ -492,7 +499,7 @@ def _is_page_number(line: _Line, page_rect: pymupdf.Rect) -> bool:
 
 
 def _usable(grid: list[list[str]], ncols: int | None) -> bool:
-    if any(_map_header(cells) is not None for cells in grid[:5]):
+    if any(_map_header(cells) is not None for cells in grid[:SETTINGS.header_search_rows]):
         return True
     return ncols is not None and bool(grid) and len(grid[0]) == ncols
 
@@ -562,9 +569,9 @@ def rows_between_cuts(page: pymupdf.Page, cuts: list[float], top: float,
     # header or a note, not a row.
     min_row = SETTINGS.min_row
     if ys and text_bottom is not None and text_bottom > ys[-1] + min_row and round(ys[-1]) not in ruled:
-        ys.append(text_bottom + 1)
+        ys.append(text_bottom + SETTINGS.row_pad)
     if ys and text_top is not None and text_top < ys[0] - min_row and round(ys[0]) not in ruled:
-        ys.insert(0, text_top - 1)
+        ys.insert(0, text_top - SETTINGS.row_pad)
     ys = [y for a, y in zip([None] + ys, ys) if a is None or y - a >= min_row]
     if len(ys) < 2:
         return None
@@ -579,7 +586,7 @@ def has_vertical_rules(page: pymupdf.Page, box: tuple[float, float, float, float
     _horizontal, vertical = _segments(page)
     snap = SETTINGS.snap
     inside = {round(pos) for pos, s, e in vertical if x0 - snap <= pos <= x1 + snap and e > y0 and s < y1}
-    return len(inside) >= 2
+    return len(inside) >= SETTINGS.min_grid_vrules
 
 
 def rule_span_near(page: pymupdf.Page, y0: float, y1: float) -> tuple[float, float] | None:
@@ -720,7 +727,7 @@ def match_header(text: str) -> str | None:
             return role
     # containment ("代表事業者名" holds "代表事業者"); one-character synonyms (国) only match exactly
     best = max(((len(k), role) for role, keys in _SYNONYM_KEYS.items() for k in keys
-                if len(k) >= 2 and k in key), default=None)
+                if len(k) >= SETTINGS.min_contained_synonym and k in key), default=None)
     if best:
         return best[1]
     score, role = max((fuzz.ratio(key, k), role) for role, keys in _SYNONYM_KEYS.items() for k in keys)
@@ -745,7 +752,8 @@ def _map_header(cells: list[str]) -> _Header | None:
     filled = [(i, c) for i, c in enumerate(cells) if c.strip()]
     roles = {i: match_header(c) for i, c in filled}
     known = [i for i, r in roles.items() if r]
-    if len(known) < min(3, len(filled)) or len(known) * 2 < len(filled) or len(filled) < 2:
+    if (len(known) < min(SETTINGS.min_header_labels, len(filled)) or len(known) * 2 < len(filled)
+            or len(filled) < SETTINGS.min_header_cells):
         return None
     # a data row can hold a header word by chance (an org called 事業者); headers have no digits-only cell
     if any(re.fullmatch(r"\s*\d+\s*", c) for _i, c in filled):

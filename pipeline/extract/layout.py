@@ -23,7 +23,6 @@ relative to the font size where that is what they mean; `cluster` is the one hel
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import re
 import statistics
@@ -35,12 +34,13 @@ from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 import pymupdf
 
 from pipeline import pdf, records
+from pipeline.settings import Settings
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class LayoutSettings:
+class LayoutSettings(Settings):
     """Tolerances of the page model. Those named `..._em` are in font sizes of the text concerned;
     the others are in PDF points or 0–1 colour units."""
 
@@ -73,15 +73,31 @@ class LayoutSettings:
     snap: float = 1.5
     # A band thinner than this (pt) between two rules is a double line, not a row.
     min_row: float = 4.0
+    # Text of this opacity (0–1) or less cannot be seen; a fill of `opaque` or more hides what is under it.
+    invisible_opacity: float = 0.01
+    opaque: float = 0.99
+    # Duplicate glyphs: a glyph's box counts at least this many font sizes wide and high; copies
+    # differ in size by at most `duplicate_size_share` of it; the lookup grid is never finer than
+    # `min_grid_cell` points.
+    min_glyph_em: float = 0.2
+    duplicate_size_share: float = 0.15
+    min_grid_cell: float = 1.0
+    # Neighbouring glyphs whose sizes differ less than this (pt) may share a span.
+    span_size_tolerance: float = 0.05
+    # Vertical stacks: a glyph may overlap the one above by this many font sizes, must be within
+    # `stack_size_tolerance` pt of its size, and a stack holds at least `min_stack_glyphs`.
+    stack_overlap_em: float = 0.2
+    stack_size_tolerance: float = 0.5
+    min_stack_glyphs: int = 2
+    # Two lines stand on one row when they overlap by more than this share of the lower one's height;
+    # two narrow regions whose lines share at least `table_row_share` of their rows are one table.
+    row_overlap: float = 0.5
+    table_row_share: float = 0.5
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float]) -> "LayoutSettings":
-        """Settings from a mapping; unknown keys raise ValueError naming them (a typo fails loudly)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown layout setting(s): {', '.join(unknown)}")
-        return cls(**values)
+        """Same as `from_dict`: unknown keys raise ValueError naming them (a typo fails loudly)."""
+        return cls.from_dict(values)
 
 
 DEFAULT = LayoutSettings()
@@ -231,7 +247,7 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
     chars: list[Char] = []
     unseen: list[tuple[str, float, float]] = []  # glyphs dropped here, by (text, origin) in page space
     for span in page.get_texttrace():
-        if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= 0.01):
+        if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= settings.invisible_opacity):
             unseen.extend(_glyph_key(chr(uc), origin) for uc, _g, origin, _b in span["chars"])
             continue
         colour = _rgb(span["color"]) or (0.0, 0.0, 0.0)
@@ -255,9 +271,9 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
                 hidden = False
                 for f in near:
                     if f.x0 <= cx <= f.x1 and f.y0 <= cy <= f.y1:
-                        if f.seqno < seq and f.opacity >= 0.99:
+                        if f.seqno < seq and f.opacity >= settings.opaque:
                             under = f.colour  # fills come in drawing order: the last one wins
-                        elif f.seqno > seq and f.opacity >= 0.99 and f.x0 <= x0 and f.x1 >= x1 \
+                        elif f.seqno > seq and f.opacity >= settings.opaque and f.x0 <= x0 and f.x1 >= x1 \
                                 and f.y0 <= y0 and f.y1 >= y1:
                             hidden = True
                 if hidden:
@@ -295,20 +311,20 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
             kept.append(ch)
             continue
         cx, cy, size = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2, ch.size
-        cell = size if size > 1.0 else 1.0
+        cell = size if size > settings.min_grid_cell else settings.min_grid_cell
         fx, fy = cx / cell, cy / cell
         gx, gy = int(fx), int(fy)
         # a copy lies within a third of a glyph: in this grid cell or the neighbour it leans to
         nx = gx - 1 if fx - gx < 0.5 else gx + 1
         ny = gy - 1 if fy - gy < 0.5 else gy + 1
-        w = max(ch.x1 - ch.x0, 0.2 * size) * share
-        h = max(ch.y1 - ch.y0, 0.2 * size) * share
+        w = max(ch.x1 - ch.x0, settings.min_glyph_em * size) * share
+        h = max(ch.y1 - ch.y0, settings.min_glyph_em * size) * share
         found = None
         for key in ((text, gx, gy), (text, nx, gy), (text, gx, ny), (text, nx, ny)):
             for i in where.get(key, ()):
                 o = kept[i]
                 if o is not None and abs((o.x0 + o.x1) / 2 - cx) <= w and abs((o.y0 + o.y1) / 2 - cy) <= h \
-                        and abs(o.size - size) <= 0.15 * size:
+                        and abs(o.size - size) <= settings.duplicate_size_share * size:
                     found = i
                     break
             if found is not None:
@@ -401,7 +417,8 @@ def _make_line(page_no: int, chars: list[Char], settings: LayoutSettings, vertic
                     gap_text = "\u3000"
                 elif not both_cjk and gap > space_em * size:
                     gap_text = " "
-        if last is not None and last.font == ch.font and last.color == ch.rgb and abs(last.size - ch.size) < 0.05:
+        if last is not None and last.font == ch.font and last.color == ch.rgb \
+                and abs(last.size - ch.size) < settings.span_size_tolerance:
             last.text += gap_text + text
             bb = last.bbox
             last.bbox = (bb[0] if bb[0] < ch.x0 else ch.x0, bb[1] if bb[1] < ch.y0 else ch.y0,
@@ -484,11 +501,12 @@ def _vertical_stacks(rows: list[list[Char]], settings: LayoutSettings) -> list[l
         col.sort(key=lambda c: c.y0)
         run = [col[0]]
         for c in col[1:] + [None]:
-            if c is not None and -0.2 * c.size <= c.y0 - run[-1].y1 <= settings.stack_gap_em * c.size \
-                    and abs(c.size - run[-1].size) < 0.5:
+            if c is not None \
+                    and -settings.stack_overlap_em * c.size <= c.y0 - run[-1].y1 <= settings.stack_gap_em * c.size \
+                    and abs(c.size - run[-1].size) < settings.stack_size_tolerance:
                 run.append(c)
                 continue
-            if len(run) >= 2:
+            if len(run) >= settings.min_stack_glyphs:
                 runs.append(run)
             run = [c] if c is not None else []
     return runs
@@ -527,12 +545,13 @@ def _gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def _rows_shared(left: list[Line], right: list[Line]) -> float:
+def _rows_shared(left: list[Line], right: list[Line], s: LayoutSettings) -> float:
     """Share of the smaller side's lines that stand on a row of the other side."""
     small, big = (left, right) if len(left) <= len(right) else (right, left)
     if not small:
         return 0.0
-    hits = sum(1 for a in small if any(overlap(a.y0, a.y1, b.y0, b.y1) > 0.5 * min(a.height, b.height) for b in big))
+    hits = sum(1 for a in small if any(overlap(a.y0, a.y1, b.y0, b.y1) > s.row_overlap * min(a.height, b.height)
+                                       for b in big))
     return hits / len(small)
 
 
@@ -550,7 +569,7 @@ def _cut(lines: list[Line], s: LayoutSettings, out: list[list[Line]]) -> None:
         right = [ln for ln in lines if ln.x0 >= at]
         wide = min(max(ln.x1 for ln in left) - min(ln.x0 for ln in left),
                    max(ln.x1 for ln in right) - min(ln.x0 for ln in right)) >= s.min_column_width_em * size
-        if wide or _rows_shared(left, right) < 0.5:
+        if wide or _rows_shared(left, right, s) < s.table_row_share:
             _cut(left, s, out)
             _cut(right, s, out)
             return

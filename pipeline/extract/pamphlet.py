@@ -20,6 +20,7 @@ from normalizers.text import normalize_text
 from pipeline import records
 from pipeline.extract import layout
 from pipeline.extract.layout import Line, Span
+from pipeline.settings import Settings
 from pipeline.extract.textlines import (first_page_title, has_kana, in_margin, is_japanese_compound, is_japanese_lg,
                                         squash)
 from pipeline.vocabulary import (CO_WORDS, FOREIGN_SUFFIXES, LEAD_WORDS, PAIR_JOINERS, PROPOSER_HEADERS,
@@ -52,6 +53,37 @@ _PLACE_UNIT = rf"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z]+?{alternation(FOREIGN_SUFFIX
 _CONJUNCTION = r"(?:及び|および|と|並びに|・|、)"
 
 
+@dataclass(frozen=True)
+class PamphletSettings(Settings):
+    """Every tolerance and cut-off the pamphlet extractor decides with. Distances are PDF points
+    unless the comment says "× line height" (the height of the line at hand), "em" (× font size) or
+    a share."""
+
+    folio_band: int = 6  # a page number stands in the top or bottom 1/folio_band of the page
+    glyph_slack: float = 0.5  # pt: text may overlap a heading, label or number this much
+    edge_slack: float = 1.0  # pt: a line this near a label's edge is on its side
+    row_overlap: float = 0.5  # × the lower line's height two lines must share to stand on one row
+    header_size_tolerance: float = 0.1  # pt of font size: a heading this much smaller still ends the lists
+    number_cluster: float = 2.0  # × line height: list numbers this close in x stand in one column
+    column_lead: float = 2.0  # × line height: a page column starts this far left of its numbers
+    min_list_numbers: int = 2  # numbers a column beyond the first holds at least (one alone is a wrapped "1)")
+    heading_wrap_gap: float = 0.6  # × line height: a pair heading's wrapped line starts less than this below
+    label_align: float = 3.0  # pt: a proposer's lines start this near its label's left edge
+    wrap_gap: float = 0.8  # × line height: a wider blank ends a run of lines (a cell, a value)
+    min_line_height: int = 1  # pt: floor of a line height when measuring a blank below it
+    size_step: float = 0.5  # pt of font size: a heading line is bigger than its label by more than this
+    label_gap: float = 2.0  # × line height: a label boxed apart may stand this far below its title
+    heading_gap: float = 1.2  # × line height: a wider gap between heading lines ends the title
+    latin_char_em: float = 0.6  # em: about how wide a Latin character is
+    cjk_char_em: float = 1.0  # em: how wide a CJK character is
+    label_box_gap: float = 1.5  # × line height: a value in a box under its label starts within this
+    value_size_tolerance: float = 0.3  # pt of font size: a value's wrapped lines keep its size within this
+    title_match_min: int = 70  # rapidfuzz ratio (0-100) a list title and a detail title need to be paired
+
+
+SETTINGS = PamphletSettings()
+
+
 def extract_pamphlet(doc: pymupdf.Document) -> records.Parsed:
     pages = [_without_folios(page, _split_numbers(layout.page_lines(page))) for page in doc]
     parsed = records.Parsed(title=first_page_title(pages), fiscal_year=_fiscal_year(pages))
@@ -71,11 +103,12 @@ def _without_folios(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
     processor sets its footer inside the page margin, often above the few percent `in_margin` drops,
     and a stray number would read as a list number or end a description."""
     h = page.rect.height
+    band = SETTINGS.folio_band
     out = []
     for ln in lines:
         if _FOLIO.match(ln.text) and (
-                ln.y0 > h * 5 / 6 and all(o.y0 < ln.y0 for o in lines if o is not ln)
-                or ln.y1 < h / 6 and all(o.y1 > ln.y1 for o in lines if o is not ln)):
+                ln.y0 > h * (band - 1) / band and all(o.y0 < ln.y0 for o in lines if o is not ln)
+                or ln.y1 < h / band and all(o.y1 > ln.y1 for o in lines if o is not ln)):
             continue
         out.append(ln)
     return out
@@ -112,10 +145,10 @@ def participating_pairs(doc: pymupdf.Document, pages: list[list[Line]]) -> list[
         heading = next((ln for ln in lines if re.search(r"参加(?:都市|国)", squash(ln.text))
                         and not _is_pair_line_shape(ln)), None)
         if heading is not None and not pairs:
-            section = [ln for ln in lines if ln.y0 >= heading.y1 - 0.5 and not in_margin(ln, page)]
+            section = [ln for ln in lines if ln.y0 >= heading.y1 - SETTINGS.glyph_slack and not in_margin(ln, page)]
             found, open_list = _pairs_in_section(_rows(page, section), page.rect.width)
         elif pairs and open_list:
-            top = heading.y1 - 0.5 if heading is not None else float("-inf")  # 参加都市（続き）
+            top = heading.y1 - SETTINGS.glyph_slack if heading is not None else float("-inf")  # 参加都市（続き）
             section = [ln for ln in lines if ln.y0 >= top and not in_margin(ln, page)]
             found, open_list = _pairs_in_section(_rows(page, section), page.rect.width, open_list)
         else:
@@ -157,7 +190,7 @@ def _rows(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
         row = None if ln.vertical else next((r for r in rows if r.block == ln.block and not r.vertical
                                              and 0 <= ln.x0 - r.x1
                                              and min(r.y1, ln.y1) - max(r.y0, ln.y0)
-                                             > 0.5 * min(r.height, ln.height)), None)
+                                             > SETTINGS.row_overlap * min(r.height, ln.height)), None)
         if row is None:
             rows.append(Line(ln.page, ln.x0, ln.y0, ln.x1, ln.y1, list(ln.spans), ln.block, ln.vertical, ln.chars))
             continue
@@ -203,7 +236,7 @@ def _pairs_in_section(lines: list[Line], page_width: float, continuing: _OpenLis
                 return [], None  # the page does not go on with the list
             if text[:1] in "(（":
                 continue  # a note under a pair, e.g. ports "(…港)　(…埠頭)"
-            if country and line.size >= header_size - 0.1:
+            if country and line.size >= header_size - SETTINGS.header_size_tolerance:
                 # Another heading ("海外 13 カ国 45 都市", "日本 20 自治体"): the country lists are over.
                 country = None
             continue
@@ -355,12 +388,12 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
     # Numbers stand at the left of their list column (left- or right-aligned); a list may run in
     # several page columns, each with its own numbers. A number alone at its position (a wrapped
     # title line such as "1)" of "(フェーズ\n1)") is no list number.
-    columns = [c for c in layout.cluster(numbers, key=lambda ln: ln.x0, tolerance=lambda ln: 2 * ln.height)]
-    kept = [c for k, c in enumerate(columns) if len(c) >= 2 or k == 0]
+    columns = [c for c in layout.cluster(numbers, key=lambda ln: ln.x0, tolerance=lambda ln: SETTINGS.number_cluster * ln.height)]
+    kept = [c for k, c in enumerate(columns) if len(c) >= SETTINGS.min_list_numbers or k == 0]
     entries = []
     # a page column runs from a little left of its numbers (a heading may stand out further left)
     # to the next page column
-    starts = [0.0] + [min(ln.x0 for ln in c) - 2 * max(ln.height for ln in c) for c in kept[1:]]
+    starts = [0.0] + [min(ln.x0 for ln in c) - SETTINGS.column_lead * max(ln.height for ln in c) for c in kept[1:]]
     for k, col in enumerate(kept):
         left = starts[k]
         right = starts[k + 1] if k + 1 < len(kept) else page.rect.width
@@ -377,7 +410,7 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
             tol = num.height / 2
             end = next((y for y in marks if y > num.y0 + tol), page.rect.height)
             band = [ln for ln in mine if num.y0 - tol <= ln.y0 < end - tol / 2
-                    and ln is not num and ln.x0 >= num.x1 - 0.5 and parse_pair_heading(ln.text) is None]
+                    and ln is not num and ln.x0 >= num.x1 - SETTINGS.glyph_slack and parse_pair_heading(ln.text) is None]
             title_lines, proposer_lines = _split_title_and_proposer(band, column)
             if not title_lines:
                 continue
@@ -401,7 +434,7 @@ def _join_heading_wraps(body: list[Line]) -> list[Line]:
         if parse_pair_heading(ln.text) is not None:
             last = ln.spans[-1]
             nxt = next((o for o in body if id(o) not in used and o is not ln and o.spans
-                        and 0 <= o.y0 - ln.y1 < 0.6 * ln.height and o.x0 < ln.x1 and o.x0 >= ln.x0 - ln.size
+                        and 0 <= o.y0 - ln.y1 < SETTINGS.heading_wrap_gap * ln.height and o.x0 < ln.x1 and o.x0 >= ln.x0 - ln.size
                         and all((sp.font, round(sp.size, 1), sp.color) == (last.font, round(last.size, 1), last.color)
                                 for sp in o.spans)), None)
             if nxt is not None and parse_pair_heading(nxt.text) is None:
@@ -421,7 +454,7 @@ def _proposer_column(body: list[Line]) -> float | None:
             continue
         titles = [ln for ln in body if _TITLE_HEADER.match(squash(ln.text)) and ln.x1 < head.x0
                   and abs(ln.y0 - head.y0) < head.height / 2]
-        return max(ln.x1 for ln in titles) + 0.5 if titles else head.x0 - 1
+        return max(ln.x1 for ln in titles) + SETTINGS.glyph_slack if titles else head.x0 - SETTINGS.edge_slack
     return None
 
 
@@ -429,7 +462,8 @@ def _split_title_and_proposer(band: list[Line], column: float | None = None) -> 
     label = next((ln for ln in band if _PROPOSER_LABEL.match(ln.text)), None)
     proposer: list[Line] = []
     if label is not None:
-        proposer = _contiguous([ln for ln in band if abs(ln.x0 - label.x0) < 3 and ln.y0 >= label.y0 - 0.5])
+        proposer = _contiguous([ln for ln in band if abs(ln.x0 - label.x0) < SETTINGS.label_align
+                                       and ln.y0 >= label.y0 - SETTINGS.glyph_slack])
     elif column is not None:
         proposer = _contiguous([ln for ln in band if ln.x0 >= column])
         if proposer:
@@ -437,7 +471,8 @@ def _split_title_and_proposer(band: list[Line], column: float | None = None) -> 
             return _contiguous(rest), proposer
     # The title stands left of the labelled proposer, or above it in the same cell.
     rest = [ln for ln in band if ln not in proposer
-            and (label is None or ln.x1 <= label.x0 + 1 or ln.y1 <= label.y0 + 0.5 and ln.x0 >= label.x0 - 3)]
+            and (label is None or ln.x1 <= label.x0 + SETTINGS.edge_slack
+                 or ln.y1 <= label.y0 + SETTINGS.glyph_slack and ln.x0 >= label.x0 - SETTINGS.label_align)]
     return _contiguous(rest), proposer
 
 
@@ -446,7 +481,7 @@ def _contiguous(lines: list[Line]) -> list[Line]:
     lines = sorted(lines, key=lambda ln: ln.y0)
     run: list[Line] = []
     for ln in lines:
-        if run and ln.y0 - run[-1].y1 > 0.8 * max(run[-1].height, 1):
+        if run and ln.y0 - run[-1].y1 > SETTINGS.wrap_gap * max(run[-1].height, SETTINGS.min_line_height):
             break
         run.append(ln)
     return run
@@ -492,15 +527,16 @@ def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int =
 
 def _title_start(body: list[Line], label_index: int) -> int:
     """Walk up from the label over the heading lines (bigger type, no blank line between)."""
+    s = SETTINGS
     label = body[label_index]
     i = label_index
     while i > 0:
         prev, nxt = body[i - 1], body[i]
         gap = nxt.y0 - prev.y1
         # a label set in a box of its own stands further below the title than a line of text
-        if prev.size <= label.size + 0.5 or gap > (2.0 if i == label_index else 1.2) * prev.height:
+        if prev.size <= label.size + s.size_step or gap > (s.label_gap if i == label_index else s.heading_gap) * prev.height:
             break
-        if i < label_index and abs(prev.size - nxt.size) > 0.5:
+        if i < label_index and abs(prev.size - nxt.size) > s.size_step:
             break
         i -= 1
     return i
@@ -513,7 +549,7 @@ _LIST_BREAK = re.compile(r"[、,，・/／]\s*$")
 def _first_word_width(line: Line) -> float:
     """About how wide the line's first unbreakable piece is: a Latin word, or one CJK character."""
     m = re.match(r"[\x21-\x7e]+", line.text.strip())
-    return (0.6 * len(m.group(0)) if m else 1.0) * line.size
+    return (SETTINGS.latin_char_em * len(m.group(0)) if m else SETTINGS.cjk_char_em) * line.size
 
 
 def _join_label_cells(body: list[Line]) -> tuple[list[Line], dict[int, float]]:
@@ -530,12 +566,12 @@ def _join_label_cells(body: list[Line]) -> tuple[list[Line], dict[int, float]]:
         if label is None or label.sub("", ln.text, count=1).strip():
             out.append(ln)
             continue
-        value = next((v for v in body if id(v) not in used and v is not ln and v.x0 >= ln.x1 - 0.5
-                      and min(v.y1, ln.y1) - max(v.y0, ln.y0) > 0.5 * min(v.height, ln.height)), None)
+        value = next((v for v in body if id(v) not in used and v is not ln and v.x0 >= ln.x1 - SETTINGS.glyph_slack
+                      and min(v.y1, ln.y1) - max(v.y0, ln.y0) > SETTINGS.row_overlap * min(v.height, ln.height)), None)
         if value is None:
             # a label in a box above its value: the first line right under it, starting about where it does
             value = next((v for v in body if id(v) not in used and v is not ln
-                          and 0 <= v.y0 - ln.y1 < 1.5 * max(ln.height, v.height)
+                          and 0 <= v.y0 - ln.y1 < SETTINGS.label_box_gap * max(ln.height, v.height)
                           and abs(v.x0 - ln.x0) < max(ln.size, v.size)
                           and not (_LEAD_LABEL.match(v.text) or _CO_LABEL.match(v.text))), None)
         if value is None:
@@ -567,7 +603,7 @@ def _labelled_run(body: list[Line], i: int, stop: int, label: re.Pattern,
         ln, prev = body[j], body[j - 1]
         if _LEAD_LABEL.match(ln.text) or _CO_LABEL.match(ln.text):
             break
-        if abs(ln.size - first.size) > 0.3 or ln.y0 - prev.y1 > 0.8 * first.height:
+        if abs(ln.size - first.size) > SETTINGS.value_size_tolerance or ln.y0 - prev.y1 > SETTINGS.wrap_gap * first.height:
             break
         if right - prev.x1 > _first_word_width(ln) + first.size and not _LIST_BREAK.search(prev.text):
             break
@@ -591,7 +627,7 @@ def _match_sections(entries: list[ListEntry], sections: list[DetailSection]) -> 
     matched: dict[int, DetailSection] = {}
     used: set[int] = set()
     for score, i, j in scored:
-        if score < 70:
+        if score < SETTINGS.title_match_min:
             break
         if i not in matched and j not in used:
             matched[i] = sections[j]

@@ -21,8 +21,51 @@ from pipeline import records
 from pipeline.extract import layout
 from pipeline.extract.layout import Line, page_drawings, page_lines
 from pipeline.extract.textlines import first_page_title, in_margin, is_japanese_compound, squash, title_pair
+from pipeline.settings import Settings
 from pipeline.vocabulary import (FOREIGN_SUFFIXES, LONG_VOWEL_JOINERS, PAIR_JOINER, PLACE_NAME_ENDINGS, TITLE_LABELS,
                                  alternation)
+
+
+@dataclass(frozen=True)
+class SlideSettings(Settings):
+    """Every tolerance and cut-off the slide-deck extractor decides with. Distances are PDF points
+    unless the comment says "× line height" (the height of the line at hand) or a share."""
+
+    margin_share: float = 0.04  # share of the page height at top and bottom read as header/footer
+    # Drawings → table borders
+    min_fill_size: float = 5.0  # pt: a filled rectangle narrower or lower than this is not cell shading
+    rule_straightness: float = 1.0  # pt: a line whose ends differ less than this across it is straight
+    min_hrule_length: float = 10.0  # pt: shorter horizontal lines are not rules (underlines, ticks)
+    min_vrule_length: float = 5.0  # pt: shorter vertical lines or boxes are not cell borders
+    # Headed tables
+    max_header_fill_share: float = 0.9  # share of the page width: a wider fill is the slide background
+    rule_snap: float = 1.0  # pt: how far a rule may miss the edge or centre it borders
+    table_margin: float = 5.0  # pt: a table reaches this far left of its header and stops this short of the next
+    next_table_gap: float = 10.0  # pt: a header at least this far right of another heads a table of its own
+    rule_span_slack: float = 5.0  # pt: a rule spanning the table's x range within this is one of its rules
+    cell_slack_x: float = 2.0  # pt: a line may stick out of its table this far sideways
+    cell_slack_y: float = 0.5  # pt: ... and this far above or below
+    row_gap: float = 0.4  # × line height: a vertical gap wider than this starts a new row
+    min_column_gap: float = 8.0  # pt: the widest gap between left edges must exceed this to split columns
+    # Bullets and wrapped lines
+    beside_slack: float = 2.0  # pt: a line starting this near the bullet's right end or beyond is beside it
+    min_indent: float = 2.0  # pt: a continuation line is indented at least this far past the bullet
+    wrap_overlap: float = 1.0  # pt: a wrapped line may overlap the one above by this much
+    wrap_gap: float = 0.8  # × line height: a wrapped line starts less than this below the one above
+    size_tolerance: float = 0.5  # pt of font size: sizes closer than this are the same type size
+    # Slide title
+    title_band: float = 200.0  # pt below the topmost line of the slide where the title is looked for
+    title_gap: float = 1.0  # × line height: a wider gap ends the title's run of lines
+    # JCM project lists
+    year_tail_chars: int = 8  # characters at the end of a bullet searched for its 年度
+    header_slack: float = 1.0  # pt: a country header may start this far below the bullet it heads
+    year_above: float = 2.0  # pt: a 年度 beside a bullet may start this far above it
+    year_below: float = 2.0  # × line height: ... or this far below it (beside its wrapped lines)
+    # Commissioned projects
+    min_title_chars: int = 15  # characters: a project title names both places and the work; shorter are labels
+
+
+SETTINGS = SlideSettings()
 
 _BULLET = "•・◦▪■◆●○✓➢▶⚫►◼➔-"
 _COUNTRY_BULLET = re.compile(rf"^\s*[{re.escape(_BULLET)}]?\s*(?P<country>[^:：]{{2,20}}?)\s*[:：]\s*(?P<rest>.+)$", re.S)
@@ -60,17 +103,18 @@ def strip_bullet(text: str) -> str:
     return t[len(mark):].strip() if mark else text.strip()
 
 
-def extract_slides(doc: pymupdf.Document) -> records.Parsed:
+def extract_slides(doc: pymupdf.Document, settings: SlideSettings = SETTINGS) -> records.Parsed:
+    s = settings
     pages = [page_lines(page) for page in doc]
     parsed = records.Parsed(title=first_page_title(pages), fiscal_year=_fiscal_year(pages))
     for pno, lines in enumerate(pages):
         page = doc[pno]
-        body = [ln for ln in lines if not in_margin(ln, page, 0.04)]
-        parsed.pairs.extend(table_pairs(page, body))
-        parsed.pairs.extend(bullet_pairs(body))
-        parsed.jcm.extend(jcm_records(page, body))
-        parsed.pairs.extend(slide_title_pairs(body))
-        parsed.projects.extend(commissioned_projects(body))
+        body = [ln for ln in lines if not in_margin(ln, page, s.margin_share)]
+        parsed.pairs.extend(table_pairs(page, body, s))
+        parsed.pairs.extend(bullet_pairs(body, s))
+        parsed.jcm.extend(jcm_records(page, body, s))
+        parsed.pairs.extend(slide_title_pairs(body, s))
+        parsed.projects.extend(commissioned_projects(body, s))
     parsed.projects = _one_per_project(parsed.projects)
     return parsed
 
@@ -94,40 +138,42 @@ def _fiscal_year(pages: list[list[Line]]) -> int | None:
 
 # --- tables ------------------------------------------------------------------------------------------
 
-def _rules(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[pymupdf.Rect]]:
+def _rules(page: pymupdf.Page, s: SlideSettings) -> tuple[list[tuple[float, float, float]], list[pymupdf.Rect]]:
     """Horizontal rules (y, x0, x1) and filled rectangles: the table borders and cell shading."""
     hrules, fills = [], []
     for d in page_drawings(page):
         r = d["rect"]
-        if d.get("fill") is not None and r.width > 5 and r.height > 5:
+        if d.get("fill") is not None and r.width > s.min_fill_size and r.height > s.min_fill_size:
             fills.append(r)
             hrules += [(r.y0, r.x0, r.x1), (r.y1, r.x0, r.x1)]
         for item in d["items"]:
-            if item[0] == "l" and abs(item[1].y - item[2].y) < 1 and abs(item[1].x - item[2].x) > 10:
+            if (item[0] == "l" and abs(item[1].y - item[2].y) < s.rule_straightness
+                    and abs(item[1].x - item[2].x) > s.min_hrule_length):
                 hrules.append((item[1].y, min(item[1].x, item[2].x), max(item[1].x, item[2].x)))
     return hrules, fills
 
 
-def _vrules(page: pymupdf.Page) -> list[tuple[float, float, float]]:
+def _vrules(page: pymupdf.Page, s: SlideSettings) -> list[tuple[float, float, float]]:
     """Vertical rules (x, y0, y1): the cell borders of a table drawn with lines and no shading."""
     out = []
     for d in page_drawings(page):
         for item in d["items"]:
-            if item[0] == "l" and abs(item[1].x - item[2].x) < 1 and abs(item[1].y - item[2].y) > 5:
+            if (item[0] == "l" and abs(item[1].x - item[2].x) < s.rule_straightness
+                    and abs(item[1].y - item[2].y) > s.min_vrule_length):
                 out.append((item[1].x, min(item[1].y, item[2].y), max(item[1].y, item[2].y)))
-            elif item[0] == "re" and d.get("fill") is None and item[1].height > 5:
+            elif item[0] == "re" and d.get("fill") is None and item[1].height > s.min_vrule_length:
                 r = item[1]
                 out += [(r.x0, r.y0, r.y1), (r.x1, r.y0, r.y1)]
     return out
 
 
-def table_pairs(page: pymupdf.Page, body: list[Line]) -> list[records.PairRecord]:
+def table_pairs(page: pymupdf.Page, body: list[Line], settings: SlideSettings = SETTINGS) -> list[records.PairRecord]:
     """Pairs from small tables: ruled tables with a country column (a merged cell, its name often
     turned 90°, gives the country of every row it spans), then tables headed by a country row, each
     row "place | place"."""
     pairs, done = _country_column_pairs(page, body)
     body = [ln for ln in body if not any(_inside(ln, box) for box in done)]
-    return pairs + _headed_table_pairs(page, body)
+    return pairs + _headed_table_pairs(page, body, settings)
 
 
 def _inside(line: Line, box: tuple[float, float, float, float]) -> bool:
@@ -167,51 +213,53 @@ def _country_column_pairs(page: pymupdf.Page, body: list[Line]
     return pairs, done
 
 
-def _headed_table_pairs(page: pymupdf.Page, body: list[Line]) -> list[records.PairRecord]:
+def _headed_table_pairs(page: pymupdf.Page, body: list[Line], s: SlideSettings) -> list[records.PairRecord]:
     """Pairs from small tables headed by a country row, each row "place | place"."""
     headers = [(ln, code) for ln in body if (code := country_code(ln.text.strip()))]
     if not headers:
         return []
-    hrules, fills = _rules(page)
-    vrules = _vrules(page)
+    hrules, fills = _rules(page, s)
+    vrules = _vrules(page, s)
     pairs: list[records.PairRecord] = []
     for ln, code in headers:
-        x0, x1 = _table_extent(ln, headers, fills, vrules, page.rect.width)
+        x0, x1 = _table_extent(ln, headers, fills, vrules, page.rect.width, s)
         below = [h for h, _ in headers if h is not ln and h.y0 > ln.y0 and h.x0 < x1 and h.x1 > x0]
         y1 = min((h.y0 for h in below), default=page.rect.height)
-        cells = [c for c in body if c.y0 >= ln.y1 - 0.5 and c.y1 <= y1 + 0.5
-                 and c.x0 >= x0 - 2 and c.x1 <= x1 + 2 and c is not ln]
-        rules = [y for y, rx0, rx1 in hrules if rx0 <= x0 + 5 and rx1 >= x1 - 5 or rx0 < x1 and rx1 > x0]
-        rows = _rows(cells, rules)
-        pairs.extend(_row_pairs(rows, code, page.number + 1))
+        cells = [c for c in body if c.y0 >= ln.y1 - s.cell_slack_y and c.y1 <= y1 + s.cell_slack_y
+                 and c.x0 >= x0 - s.cell_slack_x and c.x1 <= x1 + s.cell_slack_x and c is not ln]
+        rules = [y for y, rx0, rx1 in hrules
+                 if rx0 <= x0 + s.rule_span_slack and rx1 >= x1 - s.rule_span_slack or rx0 < x1 and rx1 > x0]
+        rows = _rows(cells, rules, s)
+        pairs.extend(_row_pairs(rows, code, page.number + 1, s))
     return pairs
 
 
-def _table_extent(header: Line, headers, fills: list[pymupdf.Rect], vrules, page_width: float) -> tuple[float, float]:
+def _table_extent(header: Line, headers, fills: list[pymupdf.Rect], vrules, page_width: float,
+                  s: SlideSettings) -> tuple[float, float]:
     """The table's x range: the shaded header cell around the country name, else the nearest
     vertical rules on either side of it (a merged header cell drawn with lines), else up to the
     next table to the right."""
     cx, cy = (header.x0 + header.x1) / 2, (header.y0 + header.y1) / 2
-    around = [r for r in fills if r.x0 <= cx <= r.x1 and r.y0 <= cy <= r.y1 and r.width < page_width * 0.9]
+    around = [r for r in fills if r.x0 <= cx <= r.x1 and r.y0 <= cy <= r.y1 and r.width < page_width * s.max_header_fill_share]
     if around:
         r = min(around, key=lambda r: r.width * r.height)
         return r.x0, r.x1
-    crossing = [x for x, y0, y1 in vrules if y0 - 1 <= cy <= y1 + 1]
-    left = [x for x in crossing if x <= header.x0 + 1]
-    right_rule = [x for x in crossing if x >= header.x1 - 1]
+    crossing = [x for x, y0, y1 in vrules if y0 - s.rule_snap <= cy <= y1 + s.rule_snap]
+    left = [x for x in crossing if x <= header.x0 + s.rule_snap]
+    right_rule = [x for x in crossing if x >= header.x1 - s.rule_snap]
     if left and right_rule:
         return max(left), min(right_rule)
-    right = [h.x0 for h, _ in headers if h.x0 > header.x1 + 10]
-    return header.x0 - 5, min(right, default=page_width) - 5
+    right = [h.x0 for h, _ in headers if h.x0 > header.x1 + s.next_table_gap]
+    return header.x0 - s.table_margin, min(right, default=page_width) - s.table_margin
 
 
-def _rows(cells: list[Line], rules: list[float]) -> list[list[Line]]:
-    """Bands of lines: a new row starts after a rule or a vertical gap wider than half a line."""
+def _rows(cells: list[Line], rules: list[float], s: SlideSettings) -> list[list[Line]]:
+    """Bands of lines: a new row starts after a rule or a vertical gap wider than `row_gap` of a line."""
     rows: list[list[Line]] = []
     bottom = None
     for c in sorted(cells, key=lambda c: c.y0):
-        ruled = bottom is not None and any(bottom - 1 <= y <= c.y0 + 1 for y in rules)
-        if bottom is None or c.y0 > bottom + 0.4 * c.height or ruled:
+        ruled = bottom is not None and any(bottom - s.rule_snap <= y <= c.y0 + s.rule_snap for y in rules)
+        if bottom is None or c.y0 > bottom + s.row_gap * c.height or ruled:
             rows.append([c])
             bottom = c.y1
         else:
@@ -220,7 +268,7 @@ def _rows(cells: list[Line], rules: list[float]) -> list[list[Line]]:
     return rows
 
 
-def _split_x(rows: list[list[Line]]) -> float | None:
+def _split_x(rows: list[list[Line]], s: SlideSettings) -> float | None:
     """Where the two columns part: the widest gap between the left edges of the lines."""
     # Rows holding both cells define the columns; a stray line (a note, a slide number) must not.
     full = [row for row in rows if len({round(c.x0) for c in row}) >= 2] or rows
@@ -228,7 +276,7 @@ def _split_x(rows: list[list[Line]]) -> float | None:
     if len(xs) < 2:
         return None
     gap, at = max((b - a, (a + b) / 2) for a, b in zip(xs, xs[1:]))
-    return at if gap > 8 else None
+    return at if gap > s.min_column_gap else None
 
 
 def _cell_text(lines: list[Line]) -> str:
@@ -236,8 +284,8 @@ def _cell_text(lines: list[Line]) -> str:
     return _NOTE_MARK.sub("", text).strip()
 
 
-def _row_pairs(rows: list[list[Line]], code: str, page: int) -> list[records.PairRecord]:
-    split = _split_x(rows)
+def _row_pairs(rows: list[list[Line]], code: str, page: int, s: SlideSettings) -> list[records.PairRecord]:
+    split = _split_x(rows, s)
     if split is None:
         return []
     cells = []
@@ -269,11 +317,11 @@ def _cell_pairs(cells: list[tuple[str, str]], code: str, page: int) -> list[reco
 
 # --- bullets ------------------------------------------------------------------------------------------
 
-def _bullet_items(body: list[Line]) -> list[tuple[int, str]]:
-    return [(head.page, text) for head, text in _bullet_runs(body)]
+def _bullet_items(body: list[Line], s: SlideSettings) -> list[tuple[int, str]]:
+    return [(head.page, text) for head, text in _bullet_runs(body, s)]
 
 
-def _bullet_runs(body: list[Line]) -> list[tuple[Line, str]]:
+def _bullet_runs(body: list[Line], s: SlideSettings) -> list[tuple[Line, str]]:
     """Bullet texts with their wrapped continuation lines: later lines of the same text block, or
     an indented line right below the last one (a presentation program may put it in a block of
     its own)."""
@@ -288,10 +336,11 @@ def _bullet_runs(body: list[Line]) -> list[tuple[Line, str]]:
             continue
         head, run = items[-1]
         last = run[-1]
-        if ln.x0 >= head.x1 - 2:
+        if ln.x0 >= head.x1 - s.beside_slack:
             continue  # beside the bullet, not below it: a column of its own (a 年度, a note)
         same_block = ln.block == last.block
-        below = head.x0 + 2 < ln.x0 < head.x1 and -1 <= ln.y0 - last.y1 < 0.8 * last.height
+        below = (head.x0 + s.min_indent < ln.x0 < head.x1
+                 and -s.wrap_overlap <= ln.y0 - last.y1 < s.wrap_gap * last.height)
         if same_block or below:
             run.append(ln)
     return [(head, join_lines("\n".join(x.text.strip() for x in run))) for head, run in items]
@@ -322,9 +371,9 @@ def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     return (code, out) if out else None
 
 
-def bullet_pairs(body: list[Line]) -> list[records.PairRecord]:
+def bullet_pairs(body: list[Line], settings: SlideSettings = SETTINGS) -> list[records.PairRecord]:
     pairs = []
-    for page, text in _bullet_items(body):
+    for page, text in _bullet_items(body, settings):
         parsed = parse_pair_bullet(text)
         if not parsed:
             continue
@@ -400,12 +449,12 @@ def _common(values: list[str]) -> str:
     return values[0]
 
 
-def jcm_records(page: pymupdf.Page, body: list[Line]) -> list[records.JcmRecord]:
+def jcm_records(page: pymupdf.Page, body: list[Line], settings: SlideSettings = SETTINGS) -> list[records.JcmRecord]:
     """A slide about one JCM project ("JCM プロジェクト：<title>") or a list of JCM projects formed
     from the programme, each bullet ending in its city pair in brackets."""
     if not body:
         return []
-    title_lines = _slide_title(body)
+    title_lines = _slide_title(body, settings)
     title_text = join_lines("\n".join(ln.text for ln in title_lines))
     if "JCM" not in title_text.upper():
         return []
@@ -414,17 +463,18 @@ def jcm_records(page: pymupdf.Page, body: list[Line]) -> list[records.JcmRecord]
         rest = [ln for ln in body if ln not in title_lines]
         record = _single_project(page.number + 1, normalize_text(m["title"]), rest)
         return [record] if record else []
-    return _project_list(page.number + 1, body, title_lines)
+    return _project_list(page.number + 1, body, title_lines, settings)
 
 
-def _slide_title(body: list[Line]) -> list[Line]:
-    """The slide title: the topmost run of the biggest type in the top third of the slide."""
-    top = [ln for ln in body if ln.y0 < min(ln.y0 for ln in body) + 200]
+def _slide_title(body: list[Line], s: SlideSettings) -> list[Line]:
+    """The slide title: the topmost run of the biggest type within `title_band` points below the
+    slide's topmost line."""
+    top = [ln for ln in body if ln.y0 < min(ln.y0 for ln in body) + s.title_band]
     biggest = max(ln.size for ln in top)
-    run = sorted((ln for ln in top if ln.size >= biggest - 0.5), key=lambda ln: ln.y0)
+    run = sorted((ln for ln in top if ln.size >= biggest - s.size_tolerance), key=lambda ln: ln.y0)
     out = run[:1]
     for ln in run[1:]:
-        if ln.y0 - out[-1].y1 > out[-1].height:
+        if ln.y0 - out[-1].y1 > s.title_gap * out[-1].height:
             break
         out.append(ln)
     return out
@@ -458,15 +508,15 @@ def _adoption_year(text: str) -> int | None:
     return None
 
 
-def _project_list(page: int, body: list[Line], title_lines: list[Line]) -> list[records.JcmRecord]:
+def _project_list(page: int, body: list[Line], title_lines: list[Line], s: SlideSettings) -> list[records.JcmRecord]:
     """Bullets "<project title>（partner-Japanese）" under country headers, a 年度 beside each."""
     rest = [ln for ln in body if ln not in title_lines]
     headers = [(ln, code) for ln in rest if (code := country_code(ln.text.strip()))]
     years = [(ln, int(m.group(1))) for ln in rest if (m := re.fullmatch(r"\s*((?:19|20)\d{2})\s*年度\s*", ln.text))]
     out = []
-    for first, text in _bullet_runs(rest):
+    for first, text in _bullet_runs(rest, s):
         flat = normalize_text(strip_bullet(text))
-        year_m = _FY.search(flat[-8:]) if flat else None
+        year_m = _FY.search(flat[-s.year_tail_chars:]) if flat else None
         m = re.search(r"[（(]([^（()）]+)[）)]\s*((?:19|20)\d{2}年度)?\s*$", flat)
         if not m:
             continue
@@ -474,8 +524,8 @@ def _project_list(page: int, body: list[Line], title_lines: list[Line]) -> list[
         if pm is None:
             continue
         title = flat[: m.start()].strip()
-        country = pm.country or _nearest_above(first, headers)
-        year = int(m.group(2)[:4]) if m.group(2) else _beside(first, years)
+        country = pm.country or _nearest_above(first, headers, s)
+        year = int(m.group(2)[:4]) if m.group(2) else _beside(first, years, s)
         if year is None and year_m:
             year = int(year_m.group(1))
         out.append(records.JcmRecord(page=page, title=title, country=country,
@@ -485,14 +535,15 @@ def _project_list(page: int, body: list[Line], title_lines: list[Line]) -> list[
     return out
 
 
-def _nearest_above(line: Line, headers: list[tuple[Line, str]]) -> str | None:
-    above = [(h.y0, code) for h, code in headers if h.y0 <= line.y0 + 1 and h.x0 <= line.x1]
+def _nearest_above(line: Line, headers: list[tuple[Line, str]], s: SlideSettings) -> str | None:
+    above = [(h.y0, code) for h, code in headers if h.y0 <= line.y0 + s.header_slack and h.x0 <= line.x1]
     return max(above)[1] if above else None
 
 
-def _beside(line: Line, years: list[tuple[Line, int]]) -> int | None:
+def _beside(line: Line, years: list[tuple[Line, int]], s: SlideSettings) -> int | None:
     """A 年度 printed on the same row as the bullet (or its wrapped lines just below)."""
-    cands = [(abs(y.y0 - line.y0), v) for y, v in years if y.x0 > line.x0 and -2 <= y.y0 - line.y0 <= 2 * line.height]
+    cands = [(abs(y.y0 - line.y0), v) for y, v in years
+             if y.x0 > line.x0 and -s.year_above <= y.y0 - line.y0 <= s.year_below * line.height]
     return min(cands)[1] if cands else None
 
 
@@ -509,7 +560,6 @@ _PROJECT_END = re.compile(r"(?:事業|業務)$")
 # A title of the programme itself once its city pair is taken away: "(横浜市・バンコク都)による都市間連携事業".
 _PROGRAMME_ONLY = re.compile(r"(?:による|の|間の?)?\s*都市間連携(?:事業)?")
 _YEAR_PREFIX = re.compile(r"^[(（][^()（）]*年度[^()（）]*[)）]\s*")
-MIN_TITLE = 15  # characters: a project title names both places and the work; shorter lines are labels
 
 
 def commission_year(text: str) -> int | None:
@@ -520,7 +570,7 @@ def commission_year(text: str) -> int | None:
     return fiscal_year_from_text(m["fy"])
 
 
-def _text_runs(body: list[Line]) -> list[list[Line]]:
+def _text_runs(body: list[Line], s: SlideSettings) -> list[list[Line]]:
     """Lines grouped into the text boxes they were typed in: a line continues the run above it
     when it is in the same block, or in the same type size right below it and overlapping it
     horizontally (a wrapped title a presentation program split into blocks)."""
@@ -529,7 +579,8 @@ def _text_runs(body: list[Line]) -> list[list[Line]]:
         for run in reversed(runs):
             last = run[-1]
             same_block = ln.block == last.block and ln.y0 >= last.y0
-            below = (abs(ln.size - last.size) <= 0.5 and -1 <= ln.y0 - last.y1 < 0.8 * last.height
+            below = (abs(ln.size - last.size) <= s.size_tolerance
+                     and -s.wrap_overlap <= ln.y0 - last.y1 < s.wrap_gap * last.height
                      and ln.x0 < last.x1 and ln.x1 > last.x0)
             if same_block or below:
                 run.append(ln)
@@ -539,14 +590,14 @@ def _text_runs(body: list[Line]) -> list[list[Line]]:
     return runs
 
 
-def project_title(text: str) -> tuple[str, str, str] | None:
+def project_title(text: str, settings: SlideSettings = SETTINGS) -> tuple[str, str, str] | None:
     """A project title naming its city pair → (title, japan, partner) as printed, else None.
 
     "横浜市とダナン市の都市間連携による…支援事業の概要" → the title without "の概要". A heading that is
     only the pair and the programme's name ("横浜市・バンコク都による都市間連携事業") or that starts
     with a period ("(2022年度～) …") is about the collaboration, not a project."""
     flat = _OVERVIEW_TAIL.sub("", normalize_text(text)).strip()
-    if len(flat) < MIN_TITLE or not _PROJECT_END.search(flat) or _YEAR_PREFIX.match(flat):
+    if len(flat) < settings.min_title_chars or not _PROJECT_END.search(flat) or _YEAR_PREFIX.match(flat):
         return None
     if commission_year(flat):
         return None
@@ -556,7 +607,7 @@ def project_title(text: str) -> tuple[str, str, str] | None:
     return flat, pair.japan, pair.partner
 
 
-def commissioned_projects(body: list[Line]) -> list[records.ProjectRecord]:
+def commissioned_projects(body: list[Line], settings: SlideSettings = SETTINGS) -> list[records.ProjectRecord]:
     """A slide presenting one project of a fiscal year's commission: the commission heading and a
     title that names a Japanese local government and a foreign place, both on the slide. Nothing when
     either is missing, or when the slide holds several such titles (which one is the project's is
@@ -564,13 +615,13 @@ def commissioned_projects(body: list[Line]) -> list[records.ProjectRecord]:
     # The heading may share a text box with the title below it: take its lines out first.
     heading_lines = [(ln, y) for ln in body if (y := commission_year(ln.text))]
     rest = [ln for ln in body if all(ln is not h for h, _ in heading_lines)]
-    runs = [(run, join_lines("\n".join(ln.text.strip() for ln in run))) for run in _text_runs(rest)]
+    runs = [(run, join_lines("\n".join(ln.text.strip() for ln in run))) for run in _text_runs(rest, settings)]
     years = {y for _, y in heading_lines} | {y for _, text in runs if (y := commission_year(text))}
     if len(years) != 1:
         return []
-    titles = [(run, t) for run, text in runs if (t := project_title(text))]
+    titles = [(run, t) for run, text in runs if (t := project_title(text, settings))]
     if not titles:
-        return _labelled_project(body, rest, years.pop())
+        return _labelled_project(body, rest, years.pop(), settings)
     if len(titles) != 1:
         return []
     run, (title, japan, partner) = titles[0]
@@ -588,15 +639,15 @@ def commissioned_projects(body: list[Line]) -> list[records.ProjectRecord]:
 _LABEL = re.compile(r"^\s*(?P<label>[^\s:：()（）]{1,8})\s*[:：]\s*(?P<value>.*)$")
 
 
-def _labelled_project(body: list[Line], rest: list[Line], year: int) -> list[records.ProjectRecord]:
+def _labelled_project(body: list[Line], rest: list[Line], year: int, s: SlideSettings) -> list[records.ProjectRecord]:
     """A commission slide that labels the project's name ("事業名：…", wrapped until the next "label：")
     and whose slide title is the city pair of the collaboration ("横浜市・バンコク都による都市間連携
     事業"): the name need not repeat the places, the title gives them."""
-    pairs = slide_title_pairs(body)
+    pairs = slide_title_pairs(body, s)
     if len(pairs) != 1:
         return []
     found = []
-    for run in _text_runs(rest):
+    for run in _text_runs(rest, s):
         lines = sorted(run, key=lambda ln: ln.y0)
         for i, ln in enumerate(lines):
             m = _LABEL.match(normalize_text(ln.text))
@@ -608,7 +659,7 @@ def _labelled_project(body: list[Line], rest: list[Line], year: int) -> list[rec
                     break
                 taken.append(nxt.text.strip())
             found.append((ln.page, "\n".join(taken).strip()))
-    if len(found) != 1 or len(normalize_text(found[0][1])) < MIN_TITLE:
+    if len(found) != 1 or len(normalize_text(found[0][1])) < s.min_title_chars:
         return []
     page, raw = found[0]
     pair = pairs[0]
@@ -634,14 +685,14 @@ def _one_per_project(projects: list[records.ProjectRecord]) -> list[records.Proj
 
 # --- city pairs a slide title states ---------------------------------------------------------------
 
-def slide_title_pairs(body: list[Line]) -> list[records.PairRecord]:
+def slide_title_pairs(body: list[Line], settings: SlideSettings = SETTINGS) -> list[records.PairRecord]:
     """A slide titled with a city pair and nothing but the programme's name: "横浜市とダナン市の
     都市間連携", "(2022年度～) 横浜市・バンコク都による都市間連携事業", "バンコク都ー横浜市都市間連携".
     The whole title must have this form: a pair in running text or in a longer title (a project's
     name, "…都市間連携事業セッション") is not a statement that the two cities collaborate."""
     if not body:
         return []
-    lines = _slide_title(body)
+    lines = _slide_title(body, settings)
     flat = _YEAR_PREFIX.sub("", normalize_text(join_lines("\n".join(ln.text.strip() for ln in lines))).strip())
     pair = title_pair(flat)
     if pair is None or pair.start != 0 or not _PROGRAMME_ONLY.fullmatch(flat[pair.end:]):

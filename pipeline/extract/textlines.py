@@ -13,6 +13,7 @@ import pymupdf
 
 from normalizers.text import normalize_text, squash  # noqa: F401 (squash is re-exported)
 from pipeline.pdf import page_text
+from pipeline.settings import Settings
 from pipeline.vocabulary import (FOREIGN_SUFFIXES, JAPAN_BODY_SUFFIXES, JAPAN_SUFFIXES, LONG_VOWEL_JOINERS,
                                  PAIR_JOINER, PLACE_NAME_ENDINGS, alternation)
 
@@ -76,8 +77,21 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
     return lines
 
 
-def in_margin(line: Line, page: pymupdf.Page, share: float = 0.06) -> bool:
-    """Running headers and page numbers live in the top and bottom few percent of the page."""
+@dataclass(frozen=True)
+class TextLineSettings(Settings):
+    """The cut-offs of the shared line helpers below."""
+
+    margin_share: float = 0.06  # share of the page height at top and bottom where running headers stand
+    title_size_tolerance: float = 0.5  # pt of font size: cover lines this near the biggest type are its title
+
+
+SETTINGS = TextLineSettings()
+
+
+def in_margin(line: Line, page: pymupdf.Page, share: float | None = None) -> bool:
+    """Running headers and page numbers live in the top and bottom `share` of the page height
+    (`SETTINGS.margin_share` unless given)."""
+    share = SETTINGS.margin_share if share is None else share
     h = page.rect.height
     return line.y1 < h * share or line.y0 > h * (1 - share)
 
@@ -87,7 +101,7 @@ def first_page_title(pages: list[list["Line"]]) -> str | None:
     if not pages or not pages[0]:
         return None
     biggest = max(line.size for line in pages[0])
-    return normalize_text(" ".join(line.text for line in pages[0] if line.size >= biggest - 0.5)) or None
+    return normalize_text(" ".join(line.text for line in pages[0] if line.size >= biggest - SETTINGS.title_size_tolerance)) or None
 
 
 # --- place-name shapes --------------------------------------------------------------------------
