@@ -22,10 +22,13 @@ import functools
 import hashlib
 import importlib
 import importlib.util
+import os
 import re
 import sys
 from importlib import metadata
 from pathlib import Path
+
+from . import cachedir
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: pipeline/, normalizers/, gazetteer/
 HOOK = "cache_fingerprint"
@@ -33,15 +36,25 @@ HOOK = "cache_fingerprint"
 
 def file_digest(path: Path) -> str:
     """`<name>:<sha256 of its bytes>` for a file a stage reads (a model, a data table), or
-    `<name>:missing` when it does not exist."""
+    `<name>:missing` when it does not exist. The hash is memoised on disk (pipeline/cachedir.py),
+    keyed by the file's resolved path, size, mtime, ctime and inode: any write, touch or replacement
+    hashes it again."""
     path = Path(path)
-    if not path.exists():
+    try:
+        real = path.resolve()
+        st = real.stat()
+    except OSError:
         return f"{path.name}:missing"
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    return f"{path.name}:{cachedir.memo('digest', str(real), stamp, lambda: _sha256(real))}"
+
+
+def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return f"{path.name}:{digest.hexdigest()}"
+    return digest.hexdigest()
 
 
 def _module_file(name: str, root: Path) -> Path | None:
@@ -133,9 +146,25 @@ def imported(entries: tuple[str, ...], root: Path = ROOT) -> tuple[dict[str, Pat
 
 @functools.lru_cache(maxsize=1)
 def _distributions() -> dict[str, list[str]]:
-    # Scanning every installed distribution takes a quarter of a second: only for a module whose
-    # distribution is named otherwise (`yaml` → PyYAML).
-    return metadata.packages_distributions()
+    """{top-level module: [distribution names]} of everything installed on sys.path. Scanning every
+    installed distribution takes a quarter of a second or more, so it is asked only for a module
+    whose distribution is named otherwise (`yaml` → PyYAML), and memoised on disk keyed by the names
+    of the install records (`*.dist-info`, `*.egg-info`, which carry the versions) in each sys.path
+    folder: an install, removal or upgrade changes the stamp."""
+    return cachedir.memo("distributions", "packages_distributions", _install_records(),
+                         metadata.packages_distributions)
+
+
+def _install_records() -> list:
+    """[[sys.path entry, sorted install record names]] (None for an entry that cannot be listed)."""
+    stamp = []
+    for entry in sys.path:
+        try:
+            names = sorted(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            names = None
+        stamp.append([entry, names])
+    return stamp
 
 
 @functools.lru_cache(maxsize=None)

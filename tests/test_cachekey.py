@@ -129,3 +129,101 @@ def test_the_import_scan_finds_every_import_statement_ast_finds():
         missed = {m for m in wanted if m not in found and m.split(".")[0] not in found}
         assert not missed, (path, missed)
         assert not other - {m.split(".")[0] for m in wanted}, (path, other)  # nothing that is not an import
+
+
+# On-disk memos (pipeline/cachedir.py): what a rerun reads instead of recomputing, and the stamps that
+# make it recompute.
+
+def test_file_digest_is_memoised_and_recomputed_when_the_file_is_touched_rewritten_or_replaced(tmp_path,
+                                                                                             monkeypatch):
+    import hashlib
+
+    from pipeline import cachedir
+    from pipeline.cachekey import file_digest
+
+    monkeypatch.setenv("C2C_CACHE_DIR", str(tmp_path / "cache"))
+    model = tmp_path / "rec.onnx"
+    model.write_bytes(b"weights 1")
+    assert file_digest(model) == f"rec.onnx:{hashlib.sha256(b'weights 1').hexdigest()}"
+    [memo] = (tmp_path / "cache").glob("memo-digest-*.json")
+
+    # The next call reads the memo: a record planted with the same stamp is what it returns.
+    record = json.loads(memo.read_text())
+    record["value"] = "planted"
+    memo.write_text(json.dumps(record))
+    assert file_digest(model) == "rec.onnx:planted"
+
+    # Same size, mtime put back: the ctime still moves, so the bytes are hashed again.
+    stat = model.stat()
+    model.write_bytes(b"weights 2")
+    os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert file_digest(model) == f"rec.onnx:{hashlib.sha256(b'weights 2').hexdigest()}"
+
+    # Replaced by another file (a new inode), then gone.
+    other = tmp_path / "new.onnx"
+    other.write_bytes(b"weights 3")
+    os.replace(other, model)
+    assert file_digest(model) == f"rec.onnx:{hashlib.sha256(b'weights 3').hexdigest()}"
+    model.unlink()
+    assert file_digest(model) == "rec.onnx:missing"
+
+    # A cache folder that cannot be written is simply not used.
+    model.write_bytes(b"weights 4")
+    monkeypatch.setenv("C2C_CACHE_DIR", str(model))  # a file, not a folder
+    assert file_digest(model) == f"rec.onnx:{hashlib.sha256(b'weights 4').hexdigest()}"
+    assert cachedir.read("digest", str(model.resolve())) is None
+
+
+def _dist(site: Path, name: str, version: str, module: str) -> None:
+    info = site / f"{name}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    (info / "top_level.txt").write_text(f"{module}\n")
+    (site / module).mkdir(exist_ok=True)
+    (site / module / "__init__.py").write_text("")
+
+
+def test_the_module_distribution_map_is_memoised_and_recomputed_when_an_install_record_changes(
+        tmp_path, monkeypatch):
+    import importlib
+
+    from pipeline import cachekey
+
+    monkeypatch.setenv("C2C_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+
+    def versions(module: str) -> list[str]:
+        importlib.invalidate_caches()
+        cachekey._distributions.cache_clear()
+        cachekey._versions.cache_clear()
+        return library_versions({module})
+
+    _dist(site, "c2c_fake_dist", "1.0", "c2cfakemod")
+    assert versions("c2cfakemod") == ["c2c_fake_dist==1.0"]
+    assert len(list((tmp_path / "cache").glob("memo-distributions-*.json"))) == 1
+
+    # An upgrade renames the record; a new install adds one: both seen without clearing the memo.
+    (site / "c2c_fake_dist-1.0.dist-info").rename(site / "c2c_fake_dist-1.1.dist-info")
+    (site / "c2c_fake_dist-1.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: c2c_fake_dist\nVersion: 1.1\n")
+    assert versions("c2cfakemod") == ["c2c_fake_dist==1.1"]
+    _dist(site, "c2c_other_dist", "2.0", "c2cothermod")
+    assert versions("c2cothermod") == ["c2c_other_dist==2.0"]
+    shutil.rmtree(site / "c2c_other_dist-2.0.dist-info")
+    assert versions("c2cothermod") == ["c2cothermod missing"]
+    cachekey._distributions.cache_clear()  # no fake distribution left for the next test
+    cachekey._versions.cache_clear()
+
+
+def test_the_font_list_stamp_follows_the_font_folders(tmp_path, monkeypatch):
+    from pipeline import text_layer
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    fonts = tmp_path / ".fonts" / "sub"
+    fonts.mkdir(parents=True)
+    before = text_layer._fonts_stamp()
+    assert text_layer._fonts_stamp() == before
+    (fonts / "NewFont.ttf").write_bytes(b"not really a font")
+    assert text_layer._fonts_stamp() != before

@@ -14,6 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..cachedir import folder
 from .data import Place, PlaceData
 from .index import PlaceIndex
 
@@ -24,18 +25,11 @@ _CODE = [Path(__file__).with_name(n) for n in ("data.py", "index.py", "cache.py"
     Path(__file__).resolve().parents[1] / "vocabulary.py"]
 
 
-def _folder() -> Path:
-    if os.environ.get("C2C_CACHE_DIR"):
-        return Path(os.environ["C2C_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "c2c"
-
-
 def _path(data_version: str) -> Path:
     digest = hashlib.sha256(str(_FORMAT).encode())
     for path in _CODE:
         digest.update(path.read_bytes() if path.exists() else b"-")
-    return _folder() / f"gazetteer-{data_version}-{digest.hexdigest()[:16]}.marshal"
+    return folder() / f"gazetteer-{data_version}-{digest.hexdigest()[:16]}.marshal"
 
 
 def read(data_version: str) -> tuple[PlaceData, PlaceIndex] | None:
