@@ -7,7 +7,7 @@ Datasette is an optional extra (`pip install -e '.[browse]'`): the pipeline only
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -72,5 +72,11 @@ def command(out: Path, port: int) -> list[str]:
 
 
 def serve(out: Path, port: int) -> int:
-    """Run Datasette in the foreground until it is stopped; returns its exit status."""
-    return subprocess.call(command(out, port))
+    """Run Datasette in the foreground until it is stopped, in place of this process, so that a
+    signal that stops `c2c browse` stops the server too (a child would outlive it). Does not return
+    unless the exec fails (OSError)."""
+    args = command(out, port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(args[0], args)
+    return 1  # not reached
