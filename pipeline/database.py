@@ -9,11 +9,9 @@ JSON text (`json_extract`, `json_each` and Datasette read it).
 from __future__ import annotations
 
 import json
-import types
-import typing
 from pathlib import Path
 
-from .records import OUTPUT_TABLES, columns, foreign_keys, primary_key, primary_keys
+from .records import OUTPUT_TABLES, columns, foreign_keys, primary_key, primary_keys, unwrap_optional
 
 DATABASE_FILE = "c2c.sqlite"
 
@@ -23,14 +21,9 @@ FULL_TEXT = {"projects": ("title", "summary", "proposer"), "jcm_projects": ("tit
 FTS_TOKENIZER = "trigram"  # SQLite ≥ 3.34
 
 
-def _unwrap(hint):
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
-    return hint
-
 
 def _is_json(hint) -> bool:
-    return _unwrap(hint) not in (str, int, float)
+    return unwrap_optional(hint) not in (str, int, float)
 
 
 def _creation_order() -> list[str]:
@@ -69,7 +62,7 @@ class DatabaseWriter:
         for table in _creation_order():
             row_type = OUTPUT_TABLES[table]
             hints = dict(columns(row_type))
-            types_ = {name: (str if _is_json(hint) else _unwrap(hint)) for name, hint in hints.items()}
+            types_ = {name: (str if _is_json(hint) else unwrap_optional(hint)) for name, hint in hints.items()}
             pk = primary_keys(row_type)
             self.db[table].create(
                 types_, pk=(pk[0] if len(pk) == 1 else pk) or None,

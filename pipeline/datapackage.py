@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import inspect
 import json
-import types
 import typing
 from importlib import metadata
 
 from gazetteer import SOURCES as GAZETTEER_SOURCES  # the datasets the place data comes from
 
-from .records import OUTPUT_TABLES, columns, foreign_keys, primary_key, primary_keys
+from .records import (OUTPUT_TABLES, columns, foreign_keys, is_typed_dict, primary_key, primary_keys,
+                      unwrap_optional)
 
 NAME = "c2c-city-to-city"
 TITLE = "City-to-City Collaboration for Zero Carbon Society: projects, city pairs and places"
@@ -31,32 +31,24 @@ LIST_DELIMITER = " | "
 _SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
-def _unwrap(hint):
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
-    return hint
-
-
-def _is_typed_dict(hint) -> bool:
-    return isinstance(hint, type) and issubclass(hint, dict) and hasattr(hint, "__annotations__")
 
 
 def field(name: str, hint) -> dict:
     """The Table Schema field for a column of type `hint`, as its CSV cell is written."""
-    hint = _unwrap(hint)
+    hint = unwrap_optional(hint)
     if hint in _SCALARS:
         return {"name": name, "type": _SCALARS[hint]}
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
-        item = _unwrap(item)
+        item = unwrap_optional(item)
         if item in _SCALARS:
             return {"name": name, "type": "list", "delimiter": LIST_DELIMITER, "itemType": _SCALARS[item]}
-        if _is_typed_dict(item):
+        if is_typed_dict(item):
             key = next(k for k in ("place_id", "document") if k in typing.get_type_hints(item))
             return {"name": name, "type": "list", "delimiter": LIST_DELIMITER, "itemType": "string",
                     "description": f"the {key} of each item, joined with '{LIST_DELIMITER}' (all fields in the "
                                    f"JSONL and Parquet forms)"}
-    if _is_typed_dict(hint):
+    if is_typed_dict(hint):
         return {"name": name, "type": "string",
                 "description": f"key=value pairs joined with '{LIST_DELIMITER}' (an object in the JSONL and "
                                f"Parquet forms)"}

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import tempfile
-import types
 import typing
 from pathlib import Path
 
@@ -20,20 +19,11 @@ from .browse import METADATA_FILE, metadata_bytes
 from .database import DATABASE_FILE, DatabaseWriter
 from .datapackage import datapackage_bytes, table_descriptions
 from .links import link_rows
-from .records import LINK_TABLES, OUTPUT_TABLES, columns, row_dict
+from .records import LINK_TABLES, OUTPUT_TABLES, columns, is_typed_dict, row_dict, unwrap_optional
 
 TABLE_ORDER = tuple(OUTPUT_TABLES)
 
 
-def _unwrap(hint):
-    """`X | None` → X (every column may be empty)."""
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
-    return hint
-
-
-def _is_typed_dict(hint) -> bool:
-    return isinstance(hint, type) and issubclass(hint, dict) and hasattr(hint, "__annotations__")
 
 
 _SCALAR_KINDS = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -42,7 +32,7 @@ _SCALAR_KINDS = {str: "string", int: "integer", float: "number", bool: "boolean"
 def _kind(hint) -> str:
     """A column's type as SCHEMA.md names it: string, integer, number, boolean, or json (lists and
     objects)."""
-    return _SCALAR_KINDS.get(_unwrap(hint), "json")
+    return _SCALAR_KINDS.get(unwrap_optional(hint), "json")
 
 
 # Column order and types per table, from the row dataclasses in records.py.
@@ -86,13 +76,13 @@ def _csv_cell(value) -> str:
 def _arrow_type(hint):
     import pyarrow as pa
 
-    hint = _unwrap(hint)
+    hint = unwrap_optional(hint)
     if hint in _SCALAR_KINDS:
         return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[hint]
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
         return pa.list_(_arrow_type(item))
-    if _is_typed_dict(hint):
+    if is_typed_dict(hint):
         return pa.struct([(name, _arrow_type(h)) for name, h in typing.get_type_hints(hint).items()])
     raise TypeError(f"no Parquet type for {hint!r}")
 

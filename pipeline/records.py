@@ -439,6 +439,18 @@ OUTPUT_TABLES: dict[str, type] = {
 LINK_TABLES: tuple[str, ...] = ("project_places", "project_sources", "pair_sources", "jcm_sources", "field_sources")
 
 
+def unwrap_optional(hint):
+    """`X | None` → X (every column may be empty); any other type as it is."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
+    return hint
+
+
+def is_typed_dict(hint) -> bool:
+    """Whether a column's type is one of the TypedDicts above (a nested object)."""
+    return isinstance(hint, type) and issubclass(hint, dict) and hasattr(hint, "__annotations__")
+
+
 @functools.lru_cache(maxsize=None)
 def columns(row_type: type) -> tuple[tuple[str, object], ...]:
     """A row type's columns in order, each with its type (`str | None`, `list[SourceRef]`, ...)."""

@@ -1,80 +1,23 @@
-"""Text lines of a PDF page with their geometry and font, plus generic place-name shape tests.
+"""Helpers over the page model's text lines (`layout.Line`), plus generic place-name shape tests.
 
-Shared by the pamphlet and slide extractors: both read layout (columns, bold/Gothic runs, heading
-sizes) rather than plain text, and both need to tell a Japanese local government from a partner
-place without lists of names.
+Shared by the pamphlet and slide extractors: both need running headers, a cover's title, and to
+tell a Japanese local government from a partner place without lists of names.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pymupdf
 
 from normalizers.text import normalize_text, squash  # noqa: F401 (squash is re-exported)
-from pipeline.pdf import page_text
 from pipeline.settings import Settings
 from pipeline.vocabulary import (FOREIGN_SUFFIXES, JAPAN_BODY_SUFFIXES, JAPAN_SUFFIXES, LONG_VOWEL_JOINERS,
                                  PAIR_JOINER, PLACE_NAME_ENDINGS, alternation)
 
-
-@dataclass
-class Span:
-    text: str
-    font: str
-    size: float
-    color: int
-    bold: bool
-    bbox: tuple[float, float, float, float]
-
-
-@dataclass
-class Line:
-    page: int  # 1-based
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    spans: list[Span] = field(default_factory=list)
-    block: int = 0
-
-    @property
-    def text(self) -> str:
-        return "".join(s.text for s in self.spans)
-
-    @property
-    def size(self) -> float:
-        """The largest font size on the line (headings mix sizes: "海外 13カ国")."""
-        return max((s.size for s in self.spans if s.text.strip()), default=0.0)
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-
-# Gothic (sans) faces are how Japanese word-processor documents print "bold"; real bold flags or
-# "Bold"/"W6"-style names count too.
-_HEAVY_FONT = re.compile(r"gothic|goth|sans|bold|heavy|black|w[5-9]\b|-w[5-9]|hg[spm]?g|meiryo|yu ?go",
-                         re.IGNORECASE)
-
-
-def _is_bold(font: str, flags: int) -> bool:
-    return bool(flags & pymupdf.TEXT_FONT_BOLD) or bool(_HEAVY_FONT.search(font))
-
-
-def page_lines(page: pymupdf.Page) -> list[Line]:
-    """Every non-empty text line of the page, in the order PyMuPDF gives (block by block)."""
-    lines: list[Line] = []
-    data = page_text(page, "dict")
-    for bno, block in enumerate(data["blocks"]):
-        for raw in block.get("lines", []):
-            spans = [Span(s["text"], s["font"], s["size"], s["color"], _is_bold(s["font"], s["flags"]),
-                          tuple(s["bbox"])) for s in raw["spans"] if s["text"]]
-            if not "".join(s.text for s in spans).strip():
-                continue
-            x0, y0, x1, y1 = raw["bbox"]
-            lines.append(Line(page.number + 1, x0, y0, x1, y1, spans, bno))
-    return lines
+if TYPE_CHECKING:  # the lines these helpers take are the page model's
+    from pipeline.extract.layout import Line
 
 
 @dataclass(frozen=True)
