@@ -297,25 +297,25 @@ def _cluster(ordered, index: _DocumentIndex,
             if any(_same_project(q, p, settings) for q in c.distinct.values()):
                 home = c
                 break
-        if home is None:
-            home = _ProjectCluster(p, index)
-            clusters.append(home)
-            by_year[p.record.fiscal_year].append(home)
-        else:
-            home.add(p)
+        _settle(p, home, clusters, by_year, index)
     review: list[ReviewRow] = []
     for p in untitled:
         home, conflict = _join_untitled(p, by_year[p.record.fiscal_year], index, settings)
         if conflict:
             review.append(conflict)
-        if home is None:
-            home = _ProjectCluster(p, index)
-            clusters.append(home)
-            by_year[p.record.fiscal_year].append(home)
-        else:
-            home.add(p)
+        _settle(p, home, clusters, by_year, index)
     return clusters, review
 
+
+
+def _settle(p, home, clusters: list, by_year: dict, index) -> None:
+    """`p` joins `home`, or starts a cluster of its own (kept in `clusters` and its year's list)."""
+    if home is None:
+        home = _ProjectCluster(p, index)
+        clusters.append(home)
+        by_year[p.record.fiscal_year].append(home)
+    else:
+        home.add(p)
 
 # --- rows without titles -----------------------------------------------------------------------
 
