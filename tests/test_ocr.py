@@ -196,6 +196,6 @@ def test_the_timeout_is_per_scanned_page(digital, tmp_path):
     two.insert_pdf(pymupdf.open(digital))
     two.insert_pdf(pymupdf.open(digital))
     two.save(tmp_path / "two.pdf")
-    ex = read_document(source(scan_of(tmp_path / "two.pdf", tmp_path / "scan.pdf")), timeout=1.0)
+    ex = read_document(source(scan_of(tmp_path / "two.pdf", tmp_path / "scan.pdf")), timeout=0.3)
     assert (ex.status, ex.error_kind) == ("error", "timeout")
-    assert ex.error == "reading took longer than the 2 s limit (--timeout 1 s for each of its 2 scanned page(s))"
+    assert ex.error == "reading took longer than the 0.6 s limit (--timeout 0.3 s for each of its 2 scanned page(s))"
