@@ -33,11 +33,11 @@ LEAD_LABEL = re.compile(LEAD_WORDS)
 CO_LABEL = re.compile(CO_WORDS)
 IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|" + IMPLEMENTER_WORD)
 # The kinds a document is scored for (anything else is "other"), and what `evidence()` measures.
-KINDS = ("adoption_table", "pamphlet", "slides")
+KINDS = ("adoption_table", "project_sheet", "pamphlet", "slides")
 EVIDENCE = ("adoption_title_at_top", "adoption_or_list_title", "project_header", "header_roles_beyond",
             "header_on_first_page", "partial_header", "header_repeated", "wide_pages", "short_landscape_pages",
             "short_pages", "many_short_pages_no_sizes", "brochure_words", "project_pages", "portrait_pages",
-            "portrait_pages_without_header", "long_pages", "few_table_pages")
+            "portrait_pages_without_header", "long_pages", "few_table_pages", "label_value_sheets")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ class ClassifierSettings(Settings):
         ("long_pages", "pamphlet", 1.0),
         # a deck or brochure may contain one project table; a table document is mostly table pages
         ("few_table_pages", "adoption_table", -1.0),
+        # project sheet: pages stating a project as label | value rows (labels in a column, each beside
+        # its value), which also name all the header words of a table
+        ("label_value_sheets", "project_sheet", 8.0),  # share of the pages checked
+        ("label_value_sheets", "adoption_table", -8.0),
     )
     threshold: float = 3.0  # the least score a kind must reach; below it the document is "other"
     slide_aspect: float = 1.6  # width/height: 16:9 = 1.78 and 16:10 = 1.6; A4 landscape (1.41) is a printed table
@@ -86,6 +90,8 @@ class ClassifierSettings(Settings):
     long_document_pages: int = 4  # pages a brochure of long pages has at least
     brochure_words_counted: int = 5
     project_pages_counted: int = 4
+    sheet_roles: int = 4  # roles a page states as label | value rows to be a project sheet's page
+    sheet_pages_checked: int = 3  # pages naming table header words whose label | value rows are read (the first)
 
     def __post_init__(self):
         for name, kind, _ in self.evidence_weights:  # a misspelt row would silently never count
@@ -99,28 +105,37 @@ THRESHOLD = SETTINGS.threshold
 
 
 def classify(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None,
-             settings: ClassifierSettings = SETTINGS) -> str:
-    """"adoption_table" | "pamphlet" | "slides" | "other" for a document's page texts (and sizes,
-    (width, height) in PDF points)."""
-    scores = score_kinds(page_texts, page_sizes, settings)
+             settings: ClassifierSettings = SETTINGS, label_roles: list[int] | None = None) -> str:
+    """"adoption_table" | "project_sheet" | "pamphlet" | "slides" | "other" for a document's page
+    texts (and sizes, (width, height) in PDF points). `label_roles`: for the pages `sheet_pages`
+    picks, how many roles each states as label | value rows (`extract.project_sheet.labelled_roles`,
+    read from the page's geometry: the text alone does not tell a sheet from a table's header)."""
+    scores = score_kinds(page_texts, page_sizes, settings, label_roles)
     kind, best = max(scores.items(), key=lambda kv: kv[1])
     return kind if best >= settings.threshold else "other"
 
 
 def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None,
-                settings: ClassifierSettings = SETTINGS) -> dict[str, float]:
+                settings: ClassifierSettings = SETTINGS, label_roles: list[int] | None = None) -> dict[str, float]:
     """Each kind's score: the evidence weighed by `settings.evidence_weights`; exposed so a reviewer
     can see why a document was classified as it was."""
     scores = {kind: 0.0 for kind in KINDS}
-    found = evidence(page_texts, page_sizes, settings)
+    found = evidence(page_texts, page_sizes, settings, label_roles)
     for name, kind, weight in settings.evidence_weights:
         if found.get(name):
             scores[kind] += weight * found[name]
     return scores
 
 
+def sheet_pages(page_texts: list[str], settings: ClassifierSettings = SETTINGS) -> list[int]:
+    """The pages (0-based) whose label | value rows the classifier wants counted: the first
+    `sheet_pages_checked` pages naming `header_roles` - 1 table header words or more."""
+    pages = [i for i, t in enumerate(page_texts) if _header_roles(squash(t)) >= settings.header_roles - 1]
+    return pages[:settings.sheet_pages_checked]
+
+
 def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None,
-             settings: ClassifierSettings = SETTINGS) -> dict[str, float]:
+             settings: ClassifierSettings = SETTINGS, label_roles: list[int] | None = None) -> dict[str, float]:
     """How much of each piece of evidence a document shows (1 for present, a share of the pages or a
     count; absent ones left out). Nothing at all when it never mentions the programme's subject."""
     s = settings
@@ -182,6 +197,8 @@ def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None
         found["long_pages"] = 1
     if repeated and repeated < s.few_table_share * n:
         found["few_table_pages"] = 1
+    if label_roles:
+        found["label_value_sheets"] = sum(1 for r in label_roles if r >= s.sheet_roles) / len(label_roles)
     return {k: v for k, v in found.items() if v}
 
 

@@ -32,7 +32,7 @@ class DedupeSettings(Settings):
     titles squashed (NFKC, layout spaces removed)."""
 
     # Which kind of document wins when sources disagree, most authoritative first (others after).
-    authority: tuple[str, ...] = ("adoption_table", "pamphlet", "slides", "other")
+    authority: tuple[str, ...] = ("adoption_table", "project_sheet", "pamphlet", "slides", "other")
     title_similarity: float = 90.0  # two listings of one fiscal year whose places agree are one project
     same_pair_title_similarity: float = 60.0  # ... when both sides' places are the same
     jcm_title_similarity: float = 90.0  # two JCM projects are one

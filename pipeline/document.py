@@ -77,10 +77,21 @@ def _extract(kind: str, pdf) -> Parsed:
     if kind == "pamphlet":
         from .extract.pamphlet import extract_pamphlet
         return extract_pamphlet(pdf)
+    if kind == "project_sheet":
+        from .extract.project_sheet import extract_project_sheets
+        return extract_project_sheets(pdf)
     if kind == "slides":
         from .extract.slides import extract_slides
         return extract_slides(pdf)
     return Parsed()
+
+
+def _label_roles(doc, texts: list[str]) -> list[int]:
+    """For the pages the classifier asks about (`classify.sheet_pages`), how many roles each states
+    as label | value rows (the classifier's evidence for a project sheet)."""
+    from . import classify
+    from .extract.project_sheet import labelled_roles
+    return [labelled_roles(doc[i]) for i in classify.sheet_pages(texts)]
 
 
 def _read_scans(doc, texts: list[str], enabled: bool, timeout: float | None, scanned: list[int]):
@@ -133,7 +144,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
                     extraction.ocr_pages = [page.number for page in read]
                     texts = pdf.page_texts(doc)
                 sizes = pdf.page_sizes(doc)
-                extraction.kind = classify.classify(texts, sizes)
+                extraction.kind = classify.classify(texts, sizes, label_roles=_label_roles(doc, texts))
                 parsed = _extract(extraction.kind, doc)
                 from .provenance import locate_fields
 

@@ -25,7 +25,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-DOCUMENT_KINDS = ("adoption_table", "pamphlet", "slides", "other")
+DOCUMENT_KINDS = ("adoption_table", "project_sheet", "pamphlet", "slides", "other")
 ERROR_KINDS = ("encrypted", "corrupt", "not_pdf", "empty", "no_text_layer", "bad_text_layer", "timeout",
                "internal")
 

@@ -111,20 +111,20 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     section: tuple[int | None, int | None] = (None, None)
     for page in doc:
         page_no = page.number + 1
-        lines = _page_lines(page)
+        lines = page_fragments(page)
         grids, columns = _page_grids(page, lines, ncols, columns, mapping)
         if not grids:
             continue
         top = grids[0][0]
         above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
-        heading = [ln.text for ln in above if ln.text.strip() and not _is_page_number(ln, page.rect)]
+        heading = [ln.text for ln in above if ln.text.strip() and not is_page_number(ln, page.rect)]
         if title_lines is None:
             title_lines = heading
         # One document may hold the tables of several calls, each under its own heading
         # ("2次公募 採択案件"): rows take the year and round of the last heading that states them.
         stated = normalize_text("\n".join(heading))
         if fiscal_years_in_text(stated) or round_from_text(stated):
-            section = _year_and_round_stated(stated)
+            section = year_and_round_stated(stated)
         for _top, grid in grids:
             header_rows: list[str] | None = None  # the header read so far: it may take two rows
             for cells in [*grid, None]:
@@ -151,11 +151,11 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
                     rows.append(_Row(page_no, cells, section))
 
     parsed.title = normalize_text("\n".join(title_lines or [])) or None
-    parsed.fiscal_year, round_no = _year_and_round_stated(parsed.title)
+    parsed.fiscal_year, round_no = year_and_round_stated(parsed.title)
     if parsed.fiscal_year is None and doc.page_count:
         # the year may sit in a heading or note away from the table (a cover page, a subtitle)
         first_page = normalize_text(page_text(doc[0]))
-        parsed.fiscal_year, round_on_page = _year_and_round_stated(first_page)
+        parsed.fiscal_year, round_on_page = year_and_round_stated(first_page)
         round_no = round_no or round_on_page
     if mapping is None:
         parsed.notes.append(records.Note("no_table", None, "", "no table with a recognisable header row"))
@@ -176,7 +176,7 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     return parsed
 
 
-def _year_and_round_stated(text: str | None) -> tuple[int | None, int | None]:
+def year_and_round_stated(text: str | None) -> tuple[int | None, int | None]:
     """(fiscal year, round) a title or heading states; (None, None) when it names several years
     ("採択案件（2022年度・2025年度）"): neither is the year of every row, nor can a round be told to
     belong to one of them."""
@@ -187,11 +187,17 @@ def _year_and_round_stated(text: str | None) -> tuple[int | None, int | None]:
 
 
 def _row_year_and_round(rec: _Record, document: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
-    """A row's (fiscal year, round): its own 年度 cell first ("2025年度（1次）" wins over the title),
-    then the heading above its table, then the document's title. A row that states its year takes a
-    round from elsewhere only when that states the same year."""
-    section = tuple(a or b for a, b in zip(rec.section, document))
-    cell = rec.cells.get("fiscal_year", "")
+    return year_and_round_of_record(rec.cells, rec.section, document)
+
+
+def year_and_round_of_record(cells: dict[str, str], section: tuple[int | None, int | None],
+                             document: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    """A record's (fiscal year, round) from its cells by role: its own 年度 cell first ("2025年度（1次）"
+    wins over the title), then `section` (the heading above its table), then `document` (the
+    document's title). A record that states its year takes a round from elsewhere only when that
+    states the same year."""
+    section = tuple(a or b for a, b in zip(section, document))
+    cell = cells.get("fiscal_year", "")
     year, round_no = year_and_round_of_cell(cell)
     if year is None and cell.strip():
         year, round_no = fiscal_year_from_text(cell), round_from_text(cell)
@@ -266,7 +272,7 @@ def _notes_column(note: records.Note, columns: dict[int, str]) -> bool:
         note.detail.startswith(f"column {col + 1} ") for col in columns)
 
 
-def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
+def _page_grids(page: pymupdf.Page, lines: list[Fragment], ncols: int | None,
                 columns: list[float] | None = None, mapping: dict[int, str] | None = None):
     """(the page's tables as (top, rows of cell texts), the column cuts to remember for the next page),
     from the first strategy that finds a usable table:
@@ -313,7 +319,7 @@ def _page_grids(page: pymupdf.Page, lines: list[_Line], ncols: int | None,
 
 
 
-def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], top: float,
+def _rows_from_text(page: pymupdf.Page, lines: list[Fragment], cuts: list[float], top: float,
                     mapping: dict[int, str] | None) -> Grid | None:
     """A table printed with no rules and no shading, its rows read from the text alone.
 
@@ -332,7 +338,7 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     rect = page.rect
     chars = [(c, box, size, folio) for ln in lines
              if ln.top >= top - SETTINGS.edge_slack and cuts[0] <= ln.left <= cuts[-1]
-             for folio in (_is_page_number(ln, rect),)
+             for folio in (is_page_number(ln, rect),)
              for c, box, _base, size in ln.chars if c.strip()]
     bands: list[list] = []  # [y0, y1, size, chars, all page-number chars]
     for c, box, size, folio in sorted(chars, key=lambda t: t[1][1]):
@@ -394,11 +400,11 @@ def _rows_from_text(page: pymupdf.Page, lines: list[_Line], cuts: list[float], t
     return Grid((cuts[0], ys[0], cuts[-1], ys[-1]), rows, len(cuts) - 1)
 
 
-def _grids(tables, lines: list[_Line]) -> list[tuple[float, list[list[str]]]]:
+def _grids(tables, lines: list[Fragment]) -> list[tuple[float, list[list[str]]]]:
     tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
     out = []
     for t in tables:
-        texts = _cell_texts(t, lines)
+        texts = cell_texts(t, lines)
         # A cell merged over several rows carries its value to every row it covers (国内都市 printed
         # once, centred, for three projects of one city).
         for top, bottom, col in getattr(t, "row_spans", ()):
@@ -411,7 +417,7 @@ def _grids(tables, lines: list[_Line]) -> list[tuple[float, list[list[str]]]]:
 
 
 
-def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], float] | None:
+def _header_cuts(lines: list[Fragment], page: pymupdf.Page) -> tuple[list[float], float] | None:
     """(x positions separating the columns, the header's top) for a header printed as one row of short
     labels over columns without rules.
 
@@ -423,7 +429,7 @@ def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], f
       is as far right of the label's centre as its left edge is left of it; the gap nearest that
       point is taken. The first left edge is the header's rule or shading, else the text's edge."""
     page_rect = page.rect
-    rows: list[list[_Line]] = []
+    rows: list[list[Fragment]] = []
     for line in sorted(lines, key=lambda ln: (round(ln.top), ln.left)):
         if rows and abs(rows[-1][0].top - line.top) < SETTINGS.header_row:
             rows[-1].append(line)
@@ -437,7 +443,7 @@ def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], f
         # the rule or shading above the header sits up to a line's height above its text
         top = min(ln.top for ln in labels) - max(c[3] for ln in labels for c in ln.chars)
         head_bottom = max(c[1][3] for ln in labels for c in ln.chars)
-        body = [ln for ln in lines if ln.top >= head_bottom - SETTINGS.edge_slack and not _is_page_number(ln, page_rect)]
+        body = [ln for ln in lines if ln.top >= head_bottom - SETTINGS.edge_slack and not is_page_number(ln, page_rect)]
         boxes = sorted((c[1][0], c[1][2]) for ln in labels + body for c in ln.chars if c[0].strip())
         covered: list[list[float]] = []
         for x0, x1 in boxes:
@@ -472,14 +478,14 @@ def _header_cuts(lines: list[_Line], page: pymupdf.Page) -> tuple[list[float], f
     return None
 
 
-def _text_block(lines: list[_Line], cuts: list[float], top: float,
+def _text_block(lines: list[Fragment], cuts: list[float], top: float,
                 page_rect: pymupdf.Rect) -> tuple[float, float] | None:
     """(head, foot) of the block of text lines that starts at `top` within the columns: lines follow
     each other with no more than a couple of line heights between them (a footer or a note further
     down is not part of the table)."""
     head = bottom = None
     for ln in sorted(lines, key=lambda ln: ln.top):
-        if ln.top < top - SETTINGS.edge_slack or not cuts[0] <= ln.left <= cuts[-1] or _is_page_number(ln, page_rect):
+        if ln.top < top - SETTINGS.edge_slack or not cuts[0] <= ln.left <= cuts[-1] or is_page_number(ln, page_rect):
             continue
         y1 = max(c[1][3] for c in ln.chars)
         size = max(c[3] for c in ln.chars)
@@ -490,7 +496,7 @@ def _text_block(lines: list[_Line], cuts: list[float], top: float,
     return (head, bottom) if head is not None else None
 
 
-def _is_page_number(line: _Line, page_rect: pymupdf.Rect) -> bool:
+def is_page_number(line: Fragment, page_rect: pymupdf.Rect) -> bool:
     """A page number ("3", "- 3 -", "3 / 12") in the top or bottom margin; the same digits inside
     the page are a 番号 cell."""
     margin = SETTINGS.page_margin * page_rect.height
@@ -603,7 +609,7 @@ def rule_span_near(page: pymupdf.Page, y0: float, y1: float) -> tuple[float, flo
 # --- page text -----------------------------------------------------------------------------------
 
 @dataclass
-class _Line:
+class Fragment:
     """One line of the page's text as MuPDF groups it, with each character's box."""
 
     top: float
@@ -615,7 +621,7 @@ class _Line:
         return "".join(c[0] for c in self.chars)
 
 
-def _page_lines(page: pymupdf.Page) -> list[_Line]:
+def page_fragments(page: pymupdf.Page) -> list[Fragment]:
     """The page model's lines cut into fragments at white space wider than a space (so neighbouring
     cells' texts stay apart); a vertical or rotated line is one fragment in its reading order."""
     out = []
@@ -625,16 +631,16 @@ def _page_lines(page: pymupdf.Page) -> list[_Line]:
         prev_seq = None
         for ch in ln.chars:
             if frag and not ln.vertical and ch.seqno != prev_seq and ch.x0 - frag[-1][1][2] > gap * ch.size:
-                out.append(_Line(min(c[1][1] for c in frag), frag[0][1][0], frag))
+                out.append(Fragment(min(c[1][1] for c in frag), frag[0][1][0], frag))
                 frag = []
             frag.append((ch.text, (ch.x0, ch.y0, ch.x1, ch.y1), ln.y1 if ln.vertical else ch.baseline, ch.size))
             prev_seq = ch.seqno
         if frag:
-            out.append(_Line(min(c[1][1] for c in frag), frag[0][1][0], frag))
+            out.append(Fragment(min(c[1][1] for c in frag), frag[0][1][0], frag))
     return out
 
 
-def _cell_texts(table, lines: list[_Line]) -> list[list[str]]:
+def cell_texts(table, lines: list[Fragment]) -> list[list[str]]:
     """The text of every cell of `table`, row by row, from the characters inside each cell box."""
     rows = table.rows  # a property that rebuilds the rows on every access
     row_boxes = [(row.bbox, row.cells) for row in rows]
@@ -803,8 +809,16 @@ def clean_cell(text: str) -> str:
 
 
 def _project(rec: _Record, fiscal_year: int | None, round_no: int | None) -> records.ProjectRecord:
-    cells = rec.cells
-    page = rec.pages[0]
+    return project_from_cells(rec.cells, rec.pages, fiscal_year, round_no)
+
+
+def project_from_cells(cells: dict[str, str], pages: list[int], fiscal_year: int | None,
+                       round_no: int | None) -> records.ProjectRecord:
+    """One project record from its cell texts by column role (`HEADER_WORDS`' roles; lines joined
+    with "\n", cleaned by `clean_cell`), printed on `pages` (1-based; its places are placed on the
+    first): the number parsed, the proposer and co-implementers as legal names, the country read
+    from a country cell or from a place cell naming it, the fields split into items."""
+    page = pages[0]
     title_raw = cells.get("title", "")
     proposer_raw = cells.get("proposer") or None
     country = country_code(normalize_text(cells.get("country"))) if cells.get("country") else None
@@ -821,7 +835,7 @@ def _project(rec: _Record, fiscal_year: int | None, round_no: int | None) -> rec
             country, partner_raw = stated, place
     japan_raw = cells.get("japan", "")
     return records.ProjectRecord(
-        pages=list(rec.pages),
+        pages=list(pages),
         fiscal_year=fiscal_year,
         round=round_no,
         number=listing_number(cells.get("number")),
