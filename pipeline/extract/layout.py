@@ -399,8 +399,43 @@ def _colour_int(c: tuple[float, float, float]) -> int:
     return (r << 16) | (g << 8) | b
 
 
+# Fonts whose glyphs are pictures, not letters: what their text layer says is the font's own code
+# (Wingdings' square bullet comes out as "§", ZapfDingbats' round one as "l").
+SYMBOL_FONTS = ("wingding", "webding", "dingbat", "zapf", "symbol", "marlett")
+BULLET = "・"
+
+
+@functools.lru_cache(maxsize=256)
+def is_symbol_font(font: str) -> bool:
+    """Whether `font` (a PDF font name, a subset prefix "ABCDEF+" allowed) is a symbol or dingbat face."""
+    name = font.split("+", 1)[-1].lower().replace(" ", "")
+    return any(w in name for w in SYMBOL_FONTS)
+
+
+def _font_code(ch: str) -> bool:
+    """Whether a character is a symbol font's own code rather than what the glyph shows: ASCII and
+    Latin-1 letters and marks, controls, private use, the replacement character. A symbol font that
+    maps its glyphs to real symbols (●, ■, →, ×) keeps them."""
+    o = ord(ch)
+    return o <= 0xFF or 0xE000 <= o <= 0xF8FF or o == 0xFFFD
+
+
+def symbol_bullets(chars: list[Char], settings: LayoutSettings = DEFAULT) -> None:
+    """A glyph drawn in a symbol font (`is_symbol_font`) with a font code for text reads as the bullet
+    ・ where a bullet stands: first on its line, or after white space. Changes `chars` in place.
+    Elsewhere such a glyph is left as printed (a symbol inside a word is no bullet)."""
+    prev = None
+    for ch in chars:
+        if ch.text != " " and is_symbol_font(ch.font) and _font_code(ch.text) and (
+                prev is None or prev.text == " " or ch.x0 - prev.x1 > settings.space_em * ch.size):
+            ch.text = BULLET
+        prev = ch
+
+
 def _make_line(page_no: int, chars: list[Char], settings: LayoutSettings, vertical: bool = False) -> Line:
     """A line from its characters in reading order; spaces are put where the white space says so."""
+    if not vertical:
+        symbol_bullets(chars, settings)
     spans: list[Span] = []
     prev = None
     wide_em, space_em = settings.wide_space_em, settings.space_em

@@ -1,0 +1,196 @@
+"""事業概要シート: one project per sheet as label | value rows, in any order, spelling and style."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+import pdfmaker
+from pipeline import classify, pdf
+from pipeline.dedupe import build_tables
+from pipeline.discover import SourceFile
+from pipeline.document import _label_roles, read_document
+from pipeline.extract.project_sheet import extract_project_sheets
+from pipeline.gazetteer import Gazetteer
+from sheetmaker import Sheet, Style, make_sheet_pdf
+
+HEADING = "令和6年度 脱炭素社会実現のための都市間連携事業 事業概要シート"
+SUMMARY = "ダナン市の公共施設に太陽光発電を\n導入し、脱炭素化を進める。\n市の職員を対象に研修を行う。"
+# One project, labelled the way one office does it ...
+ROWS = [("案件番号", "3"), ("事業名", "ダナン市における再生可能エネルギー導入\n促進事業"),
+        ("代表提案者", "株式会社アルファ"), ("共同提案者", "・(株)ベータ\n・ガンマ株式会社"),
+        ("国内自治体", "横浜市"), ("対象国", "ベトナム"), ("対象都市・地域", "ダナン市"),
+        ("対象分野", "・省エネルギー\n・再生可能エネルギー"), ("事業概要", SUMMARY),
+        ("採択年度", "令和6年度（2次）")]
+# ... and the way another does: other words, another order
+OTHER_ROWS = [("事業名称", "ダナン市における再生可能エネルギー導入\n促進事業"), ("年度", "2024年度 第2回"),
+              ("No.", "第3号"), ("対象分野", "省エネルギー、再生可能エネルギー"), ("相手国", "ベトナム"),
+              ("相手都市", "ダナン市"), ("日本側自治体", "横浜市"), ("代表事業者", "株式会社アルファ"),
+              ("共同事業者", "(株)ベータ、ガンマ株式会社"), ("概要", SUMMARY)]
+# ... and a third: label words only sheets were seen to use
+THIRD_ROWS = [("事業番号", "03"), ("国内自治体名", "横浜市"), ("対象都市名", "ダナン市"), ("対象国", "ベトナム"),
+              ("事業名", "ダナン市における再生可能エネルギー導入\n促進事業"), ("代表提案団体", "株式会社アルファ"),
+              ("共同提案団体", "(株)ベータ、\nガンマ株式会社"), ("技術分野", "省エネルギー\n再生可能エネルギー"),
+              ("事業内容", SUMMARY), ("採択年度", "R6 2次")]
+EXPECTED = {
+    "pages": [1], "fiscal_year": 2024, "round": 2, "number": 3,
+    "title_raw": "ダナン市における再生可能エネルギー導入\n促進事業", "title": "ダナン市における再生可能エネルギー導入促進事業",
+    "proposer_raw": "株式会社アルファ", "proposer": "株式会社アルファ",
+    "co_implementers": ["株式会社ベータ", "ガンマ株式会社"],
+    "japan": [{"text": "横浜市", "page": 1, "side": "japan", "country": None}],
+    "partners": [{"text": "ダナン市", "page": 1, "side": "partner", "country": "VN"}],
+    "country": "VN", "fields": ["省エネルギー", "再生可能エネルギー"],
+    "summary": "ダナン市の公共施設に太陽光発電を導入し、脱炭素化を進める。市の職員を対象に研修を行う。",
+}
+SECOND = [("番号", "7"), ("案件名", "バンコク都の廃棄物発電導入事業"), ("提案者", "(一社)デルタ協会"),
+          ("国内都市", "東京都"), ("対象国", "タイ"), ("対象地域", "バンコク都"), ("分野", "廃棄物")]
+SECOND_EXPECTED = {
+    "pages": [2], "fiscal_year": 2023, "round": None, "number": 7,
+    "title_raw": "バンコク都の廃棄物発電導入事業", "title": "バンコク都の廃棄物発電導入事業",
+    "proposer_raw": "(一社)デルタ協会", "proposer": "一般社団法人デルタ協会", "co_implementers": [],
+    "japan": [{"text": "東京都", "page": 2, "side": "japan", "country": None}],
+    "partners": [{"text": "バンコク都", "page": 2, "side": "partner", "country": "TH"}],
+    "country": "TH", "fields": ["廃棄物"], "summary": None,
+}
+STYLES = {"ruled": Style(), "unruled": Style(borders="none"),
+          "shaded_centred": Style(borders="shaded", label_valign="middle"),
+          "row_rules_centred": Style(borders="rows", label_valign="middle")}
+
+
+def _read(path: Path):
+    data = path.read_bytes()
+    return read_document(SourceFile(path.name, path, hashlib.sha256(data).hexdigest(), len(data)))
+
+
+def _record(project) -> dict:
+    d = dataclasses.asdict(project)
+    d.pop("boxes")
+    return d
+
+
+def _with(expected: dict, **changes) -> dict:
+    return {**expected, **changes}
+
+
+@pytest.mark.parametrize("style", STYLES.values(), ids=STYLES.keys())
+@pytest.mark.parametrize("rows", [ROWS, OTHER_ROWS, THIRD_ROWS], ids=["labels", "other_labels", "third_labels"])
+def test_a_sheet_is_one_exact_project_whatever_its_labels_order_and_rules(tmp_path, style, rows):
+    ex = _read(make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(rows, heading=HEADING)], style))
+    assert (ex.status, ex.kind, ex.fiscal_year) == ("ok", "project_sheet", 2024)
+    assert [_record(p) for p in ex.parsed.projects] == [EXPECTED]
+    assert ex.parsed.notes == []
+    assert ex.title == "令和6年度脱炭素社会実現のための都市間連携事業事業概要シート"
+
+
+def test_provenance_boxes_point_at_the_sheets_values(tmp_path):
+    ex = _read(make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(ROWS, heading=HEADING)]))
+    boxes = {b.field: (b.page, b.text) for b in ex.parsed.projects[0].boxes}
+    assert boxes == {"title": (1, "ダナン市における再生可能エネルギー導入\n促進事業"), "proposer": (1, "株式会社アルファ"),
+                     "japan_municipalities": (1, "横浜市"), "partner_places": (1, "ダナン市"),
+                     "fiscal_year": (1, "令和6年度")}
+    title = next(b for b in ex.parsed.projects[0].boxes if b.field == "title")
+    label_width, margin = Style().label_width, 40.0
+    assert title.bbox[0] > margin + label_width  # the value's box, right of its label
+
+
+@pytest.mark.parametrize("style", [Style(), Style(borders="none")], ids=["ruled", "unruled"])
+def test_a_label_wrapped_in_its_cell_is_one_label(tmp_path, style):
+    rows = [(("対象都市・\n地域" if label == "対象都市・地域" else label), value) for label, value in ROWS]
+    ex = _read(make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(rows, heading=HEADING)], style))
+    assert [_record(p) for p in ex.parsed.projects] == [EXPECTED]
+
+
+@pytest.mark.parametrize("style", [Style(), Style(borders="none")], ids=["ruled", "unruled"])
+@pytest.mark.parametrize("split", [
+    dict(page_break=8),  # the page ends between two rows
+    dict(page_break=8, split_lines=1),  # inside the summary, its rest in an unlabelled row
+    dict(page_break=8, split_lines=2, repeat_label=True),  # ... its rest under the label repeated
+], ids=["between_rows", "inside_a_value", "label_repeated"])
+def test_a_sheet_continues_onto_a_second_page(tmp_path, style, split):
+    ex = _read(make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(ROWS, heading=HEADING, **split)], style))
+    assert (ex.kind, ex.pages) == ("project_sheet", 2)
+    assert [_record(p) for p in ex.parsed.projects] == [_with(EXPECTED, pages=[1, 2])]
+
+
+@pytest.mark.parametrize("style", [Style(), Style(borders="none")], ids=["ruled", "unruled"])
+def test_several_sheets_in_one_pdf_one_per_page(tmp_path, style):
+    sheets = [Sheet(ROWS, heading=HEADING), Sheet(SECOND, heading="令和5年度 都市間連携事業 事業概要シート")]
+    ex = _read(make_sheet_pdf(tmp_path / "sheets.pdf", sheets, style))
+    assert [_record(p) for p in ex.parsed.projects] == [EXPECTED, SECOND_EXPECTED]
+    assert ex.fiscal_year is None  # the sheets are of two years
+
+
+@pytest.mark.parametrize("borders", ["grid", "none"])
+def test_two_sheets_on_one_page_take_the_year_of_the_title(tmp_path, borders):
+    rows = [r for r in ROWS if r[0] != "採択年度"]
+    second = [("番号", "7"), ("案件名", "バンコク都の廃棄物発電導入事業"), ("提案者", "(一社)デルタ協会"),
+              ("対象国", "タイ"), ("対象地域", "バンコク都")]
+    path = make_sheet_pdf(tmp_path / "sheets.pdf", [Sheet(rows, heading=HEADING), Sheet(second)],
+                          Style(borders=borders, sheets_per_page=2, fontsize=9))
+    ex = _read(path)
+    assert ex.kind == "project_sheet"
+    assert [_record(p) for p in ex.parsed.projects] == [
+        _with(EXPECTED, round=None),
+        _with(SECOND_EXPECTED, pages=[1], fiscal_year=2024, proposer_raw="(一社)デルタ協会", japan=[],
+              partners=[{"text": "バンコク都", "page": 1, "side": "partner", "country": "TH"}], fields=None)]
+
+
+def test_a_label_naming_no_role_is_noted_and_its_value_left_out(tmp_path):
+    rows = ROWS[:2] + [("事業期間", "2024年4月から2年間")] + ROWS[2:]
+    with pymupdf.open(make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(rows, heading=HEADING)], Style(borders="none"))) as doc:
+        parsed = extract_project_sheets(doc)
+    assert [_record(p) for p in parsed.projects] == [EXPECTED]
+    assert [(n.kind, n.page, n.text) for n in parsed.notes] == [("unknown_header", 1, "事業期間")]
+
+
+def test_a_page_without_sheets_is_no_table(tmp_path):
+    path = pdfmaker.make_text_pdf(tmp_path / "text.pdf", [["都市間連携事業について", "事業の説明文です。"]])
+    with pymupdf.open(path) as doc:
+        parsed = extract_project_sheets(doc)
+    assert (parsed.projects, [n.kind for n in parsed.notes]) == ([], ["no_table"])
+
+
+def test_the_classifier_tells_a_sheet_from_a_table_by_geometry(tmp_path):
+    sheet = make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(ROWS, heading=HEADING)])
+    header = [label for label, _value in ROWS]
+    table = pdfmaker.make_table_pdf(tmp_path / "table.pdf", HEADING.replace("事業概要シート", "採択案件一覧"), header,
+                                    [[value for _label, value in ROWS]], size=pdfmaker.A4_LANDSCAPE, fontsize=6)
+    kinds = []
+    for path in (sheet, table):
+        with pymupdf.open(path) as doc:
+            texts = pdf.page_texts(doc)
+            roles = _label_roles(doc, texts)
+            kinds.append((roles, classify.classify(texts, pdf.page_sizes(doc), label_roles=roles)))
+    assert kinds == [([10], "project_sheet"), ([0], "adoption_table")]
+    # without the geometry the sheet's header words read as a table's (and its table is not found)
+    with pymupdf.open(sheet) as doc:
+        assert classify.classify(pdf.page_texts(doc), pdf.page_sizes(doc)) == "adoption_table"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def test_a_sheets_project_merges_into_the_adoption_tables(tmp_path, gazetteer):
+    header = ["番号", "事業名", "代表事業者", "国内都市", "対象国", "対象都市"]
+    table_rows = [["2", "バリ州の循環型社会構築事業", "株式会社ベータ", "富山市", "インドネシア", "バリ州"],
+                  ["3", "ダナン市における再生可能エネルギー導入促進事業", "株式会社アルファ", "横浜市", "ベトナム", "ダナン市"]]
+    table = pdfmaker.make_table_pdf(tmp_path / "a_table.pdf", "令和6年度（2次公募） 都市間連携事業 採択案件一覧",
+                                    header, table_rows, col_widths=[40, 260, 140, 90, 90, 100])
+    sheet = make_sheet_pdf(tmp_path / "b_sheet.pdf", [Sheet(OTHER_ROWS, heading=HEADING)], Style(borders="none"))
+    extractions = [_read(table), _read(sheet)]
+    assert [(e.kind, e.fiscal_year) for e in extractions] == [("adoption_table", 2024), ("project_sheet", 2024)]
+    tables = build_tables(extractions, gazetteer)
+    rows = [(p.project_id, p.title, p.proposer, p.co_implementers, p.fields, p.country,
+             [s["document"] for s in p.sources]) for p in tables.projects]
+    assert rows == [
+        ("FY2024-R2-02", "バリ州の循環型社会構築事業", "株式会社ベータ", [], [], "ID", ["a_table.pdf"]),
+        ("FY2024-R2-03", "ダナン市における再生可能エネルギー導入促進事業", "株式会社アルファ",
+         ["株式会社ベータ", "ガンマ株式会社"], ["省エネルギー", "再生可能エネルギー"], "VN", ["a_table.pdf", "b_sheet.pdf"]),
+    ]
+    assert tables.projects[1].summary == EXPECTED["summary"]  # what only the sheet states is kept
+    assert [r for r in tables.review if r.kind in ("conflict", "possible_duplicate")] == []
