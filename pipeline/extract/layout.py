@@ -426,8 +426,8 @@ def symbol_bullets(chars: list[Char], settings: LayoutSettings = DEFAULT) -> Non
     Elsewhere such a glyph is left as printed (a symbol inside a word is no bullet)."""
     prev = None
     for ch in chars:
-        if ch.text != " " and is_symbol_font(ch.font) and _font_code(ch.text) and (
-                prev is None or prev.text == " " or ch.x0 - prev.x1 > settings.space_em * ch.size):
+        if not ch.text.isspace() and is_symbol_font(ch.font) and _font_code(ch.text) and (
+                prev is None or prev.text.isspace() or ch.x0 - prev.x1 > settings.space_em * ch.size):
             ch.text = BULLET
         prev = ch
 
