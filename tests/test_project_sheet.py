@@ -194,3 +194,62 @@ def test_a_sheets_project_merges_into_the_adoption_tables(tmp_path, gazetteer):
     ]
     assert tables.projects[1].summary == EXPECTED["summary"]  # what only the sheet states is kept
     assert [r for r in tables.review if r.kind in ("conflict", "possible_duplicate")] == []
+
+
+CEBU = {
+    "pages": [1], "fiscal_year": 2025, "round": 1, "number": 5,
+    "title_raw": "セブ市の省エネ推進事業", "title": "セブ市の省エネ推進事業",
+    "proposer_raw": "株式会社イプシロン", "proposer": "株式会社イプシロン", "co_implementers": [],
+    "japan": [{"text": "北九州市", "page": 1, "side": "japan", "country": None}],
+    "partners": [{"text": "セブ市", "page": 1, "side": "partner", "country": "PH"}],
+    "country": "PH", "fields": None, "summary": None,
+}
+
+
+def _drawn_sheet(path: Path, rows: list[list[tuple[str, float]]], ruled: bool, title: str | None = None,
+                 title_in_table: bool = False) -> Path:
+    """A sheet drawn cell by cell: each row a list of (text, right edge) from x = 40; a text with "\\n"
+    gives a taller row. `title_in_table` prints the title in a first row across the table."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    y = 60.0
+    if title and not title_in_table:
+        page.insert_text((40, 40), title, fontname=pdfmaker.FONT, fontsize=12)
+    if title_in_table:
+        rows = [[(title, 555)]] + rows
+    for cells in rows:
+        h = 6 + 16 * max(len(t.split("\n")) for t, _r in cells)
+        x = 40.0
+        for t, right in cells:
+            if ruled:
+                page.draw_rect(pymupdf.Rect(x, y, right, y + h), color=(0, 0, 0), width=0.5)
+            for i, line in enumerate(t.split("\n")):
+                page.insert_text((x + 4, y + 14 + 16 * i), line, fontname=pdfmaker.FONT, fontsize=10)
+            x = right
+        y += h
+    doc.save(path)
+    return path
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_two_label_value_pairs_on_a_row(tmp_path, ruled):
+    rows = [[("案件番号", 130), ("5", 300), ("採択年度", 390), ("令和7年度（1次）", 555)],
+            [("対象国", 130), ("フィリピン", 300), ("対象都市", 390), ("セブ市", 555)],
+            [("事業名", 130), ("セブ市の省エネ推進事業", 555)], [("代表提案者", 130), ("株式会社イプシロン", 555)],
+            [("国内自治体", 130), ("北九州市", 555)]]
+    with pymupdf.open(_drawn_sheet(tmp_path / "s.pdf", rows, ruled, "都市間連携事業 事業概要シート")) as doc:
+        parsed = extract_project_sheets(doc)
+    assert [_record(p) for p in parsed.projects] == [CEBU]
+
+
+def test_a_title_row_inside_the_table_and_a_label_above_its_value(tmp_path):
+    rows = [[("案件番号", 130), ("5", 555)], [("事業名", 130), ("セブ市の省エネ推進事業", 555)],
+            [("代表提案者", 130), ("株式会社イプシロン", 555)], [("対象国", 130), ("フィリピン", 555)],
+            [("対象都市", 130), ("セブ市", 555)], [("国内自治体", 130), ("北九州市", 555)],
+            [("事業概要", 555)], [("セブ市の庁舎に高効率空調を導入する。\nあわせて人材育成を行う。", 555)]]
+    path = _drawn_sheet(tmp_path / "s.pdf", rows, True, "令和7年度（1次公募） 都市間連携事業 事業概要シート", title_in_table=True)
+    with pymupdf.open(path) as doc:
+        parsed = extract_project_sheets(doc)
+    assert parsed.title == "令和7年度(1次公募)都市間連携事業事業概要シート"
+    assert [_record(p) for p in parsed.projects] == [
+        _with(CEBU, summary="セブ市の庁舎に高効率空調を導入する。あわせて人材育成を行う。")]

@@ -19,6 +19,7 @@ How it reads a table:
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -723,6 +724,7 @@ def header_key(text: str) -> str:
 _SYNONYM_KEYS = {role: tuple(header_key(s) for s in words) for role, words in COLUMN_SYNONYMS.items()}
 
 
+@functools.lru_cache(maxsize=4096)  # the sheet reader asks about every fragment of a page, often twice
 def match_header(text: str) -> str | None:
     """The column role a header cell names, or None."""
     key = header_key(text)

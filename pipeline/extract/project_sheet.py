@@ -349,7 +349,15 @@ def _rows_by_geometry(page: pymupdf.Page, fragments: list[Fragment], folios: lis
         mine = [v for v in values if id(v) not in taken and top - s.edge_slack <= (v.top + _bottom(v)) / 2 < bottom]
         mine = _contiguous(mine, f, s)
         taken.update(id(v) for v in mine)
-        rows.append(LabelledValue(match_header(text), text, _join(mine), 0))
+        # a second label | value pair on the row (案件番号 | 5 | 採択年度 | 令和7年度): a fragment naming a
+        # role further right than the value column's edge, with its own value beside it
+        inner = sorted((v for v in mine if v.left > value_left + s.label_column_slack
+                        and match_header(v.text) is not None and beside(v)), key=lambda v: v.left)
+        edges = [v.left for v in inner] + [float("inf")]
+        rows.append(LabelledValue(match_header(text), text, _join([v for v in mine if v.left < edges[0]]), 0))
+        for k, v in enumerate(inner):
+            part = [w for w in mine if _right(v) <= w.left < edges[k + 1]]
+            rows.append(LabelledValue(match_header(v.text), v.text, _join(part), 0))
     if _roles_stated(rows) < least:
         return none
     return rows, min([tops[0]] + [f.top for f in lead]), (value_left, value_right), []
