@@ -66,38 +66,48 @@ def _record_boxes(doc, record: ProjectRecord, s: ProvenanceSettings) -> list[Fie
     return boxes
 
 
-def _page_chars(page) -> tuple[str, list[tuple[float, float, float, float]]]:
-    """The page's characters without white space, in the text page's order, and each one's box;
-    built once per page (kept on the document while it is open)."""
+def _page_chars(page) -> tuple[str, list[tuple[float, float, float, float]], frozenset[tuple[int, int]]]:
+    """The page's characters without white space, in the text page's order, each one's box, and the
+    (start, end) offsets of each printed line in that string; built once per page (kept on the
+    document while it is open)."""
     from .pdf import page_text
 
     cache = getattr(page.parent, "_c2c_page_chars", None)
     if cache is None:
         cache = page.parent._c2c_page_chars = {}
     if page.number not in cache:
-        chars, boxes = [], []
+        chars, boxes, lines = [], [], set()
         for block in page_text(page, "rawdict")["blocks"]:
             for line in block.get("lines", ()):
+                start = len(chars)
                 for span in line["spans"]:
                     for ch in span["chars"]:
                         if not ch["c"].isspace():
                             chars.append(ch["c"])
                             boxes.append(ch["bbox"])
-        cache[page.number] = ("".join(chars), boxes)
+                lines.add((start, len(chars)))
+        cache[page.number] = ("".join(chars), boxes, frozenset(lines))
     return cache[page.number]
 
 
 def _find(doc, text: str, pages: list[int], s: ProvenanceSettings) -> tuple[int, list[float]] | None:
     """(page, [x0, y0, x1, y1]) of `text` printed on one of `pages`, or None. White space (line
     breaks included) is ignored on both sides, so a value broken over lines is found whole; when the
-    whole is not found (lines the text page orders otherwise), its first line is."""
+    whole is not found (lines the text page orders otherwise), its first line is. Where the text is
+    printed several times, the first place where it fills a line of its own is taken, else the first."""
     needles = ["".join((text or "").split())[: s.max_chars]]
     first_line = next((ln for ln in (text or "").splitlines() if ln.strip()), "")
     needles.append("".join(first_line.split()))
     for needle in dict.fromkeys(n for n in needles if len(n) >= s.min_chars):
         for number in pages:
-            chars, boxes = _page_chars(doc[number - 1])
+            chars, boxes, lines = _page_chars(doc[number - 1])
             at = chars.find(needle)
+            # a value printed alone on its line (a table cell: 対象都市 | ダナン市) wins over the same
+            # words inside a longer line (a title naming the city)
+            hit = at
+            while hit >= 0 and (hit, hit + len(needle)) not in lines:
+                hit = chars.find(needle, hit + 1)
+            at = hit if hit >= 0 else at
             if at >= 0:
                 hit = boxes[at: at + len(needle)]
                 box = [min(b[0] for b in hit), min(b[1] for b in hit), max(b[2] for b in hit), max(b[3] for b in hit)]

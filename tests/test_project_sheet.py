@@ -94,6 +94,9 @@ def test_provenance_boxes_point_at_the_sheets_values(tmp_path):
     title = next(b for b in ex.parsed.projects[0].boxes if b.field == "title")
     label_width, margin = Style().label_width, 40.0
     assert title.bbox[0] > margin + label_width  # the value's box, right of its label
+    # ダナン市 is printed in the title too: its box is the 対象都市・地域 cell's, below the title
+    partner = next(b for b in ex.parsed.projects[0].boxes if b.field == "partner_places")
+    assert partner.bbox[1] > title.bbox[3]
 
 
 @pytest.mark.parametrize("style", [Style(), Style(borders="none")], ids=["ruled", "unruled"])
