@@ -90,14 +90,17 @@ def _same_project(a: ResolvedProject, b: ResolvedProject, settings: DedupeSettin
     ra, rb = a.record, b.record
     if ra.fiscal_year != rb.fiscal_year:
         return False
+    pa, pb = _partner_ids(a), _partner_ids(b)
+    places_agree = not pa or not pb or bool(pa & pb)
     if a.kind == b.kind == "adoption_table" and ra.round is not None and rb.round is not None:
         if ra.round != rb.round:
             return False  # each call round adopts its own projects
         if ra.number is not None and ra.number == rb.number:
             return True  # the same row of the same call's table (a re-issue, possibly corrected)
+    if {a.kind, b.kind} == {"adoption_table", "project_sheet"} and ra.round is not None \
+            and ra.round == rb.round and ra.number is not None and ra.number == rb.number and places_agree:
+        return True  # a sheet's 案件番号 is its listing number in that call's table
     ta, tb = squash(ra.title), squash(rb.title)
-    pa, pb = _partner_ids(a), _partner_ids(b)
-    places_agree = not pa or not pb or bool(pa & pb)
     if ta == tb:
         return places_agree
     if places_agree and fuzz.ratio(ta, tb) >= settings.title_similarity:

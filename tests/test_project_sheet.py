@@ -256,3 +256,24 @@ def test_a_title_row_inside_the_table_and_a_label_above_its_value(tmp_path):
     assert parsed.title == "令和7年度(1次公募)都市間連携事業事業概要シート"
     assert [_record(p) for p in parsed.projects] == [
         _with(CEBU, summary="セブ市の庁舎に高効率空調を導入する。あわせて人材育成を行う。")]
+
+
+def test_a_sheet_retitling_its_project_merges_by_its_call_and_number(tmp_path, gazetteer):
+    header = ["番号", "事業名", "代表事業者", "国内都市", "対象国", "対象都市"]
+    table_rows = [["3", "ダナン市における再生可能エネルギー導入促進事業", "株式会社アルファ", "横浜市", "ベトナム", "ダナン市"]]
+    table = pdfmaker.make_table_pdf(tmp_path / "a_table.pdf", "令和6年度（2次公募） 都市間連携事業 採択案件一覧",
+                                    header, table_rows, col_widths=[40, 260, 140, 90, 90, 100])
+    rows = [("案件番号", "3"), ("事業名", "太陽光発電の導入に関する調査"), ("対象国", "ベトナム"),
+            ("対象都市・地域", "ダナン市"), ("採択年度", "令和6年度（2次）")]
+    other_call = [("案件番号", "3"), ("事業名", "太陽光発電の導入に関する調査"), ("対象国", "ベトナム"),
+                  ("対象都市・地域", "ダナン市"), ("採択年度", "令和6年度（1次）")]
+    sheet = make_sheet_pdf(tmp_path / "b_sheet.pdf", [Sheet(rows, heading=HEADING)])
+    tables = build_tables([_read(table), _read(sheet)], gazetteer)
+    assert [(p.project_id, p.title, [s["document"] for s in p.sources]) for p in tables.projects] == [
+        ("FY2024-R2-03", "ダナン市における再生可能エネルギー導入促進事業", ["a_table.pdf", "b_sheet.pdf"])]
+    assert [(r.kind, r.document, r.text) for r in tables.review if r.kind == "conflict"] == [
+        ("conflict", "b_sheet.pdf", "太陽光発電の導入に関する調査")]
+    # the same number in another call's sheet is another project
+    sheet = make_sheet_pdf(tmp_path / "b_sheet.pdf", [Sheet(other_call, heading=HEADING)])
+    tables = build_tables([_read(table), _read(sheet)], gazetteer)
+    assert [p.project_id for p in tables.projects] == ["FY2024-R1-03", "FY2024-R2-03"]
