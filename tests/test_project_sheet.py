@@ -277,3 +277,15 @@ def test_a_sheet_retitling_its_project_merges_by_its_call_and_number(tmp_path, g
     sheet = make_sheet_pdf(tmp_path / "b_sheet.pdf", [Sheet(other_call, heading=HEADING)])
     tables = build_tables([_read(table), _read(sheet)], gazetteer)
     assert [p.project_id for p in tables.projects] == ["FY2024-R1-03", "FY2024-R2-03"]
+
+
+def test_the_sheet_readers_settings_reject_unknown_keys_and_decide(tmp_path):
+    from pipeline.extract.project_sheet import SheetSettings
+
+    with pytest.raises(ValueError, match="SheetSettings: unknown setting 'min_lables'"):
+        SheetSettings.from_dict({"min_lables": 4})
+    path = make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(SECOND, heading=HEADING)], Style(borders="none"))
+    with pymupdf.open(path) as doc:
+        assert [p.number for p in extract_project_sheets(doc).projects] == [7]
+        fewer = extract_project_sheets(doc, SheetSettings(min_labels=len(SECOND) + 1))
+    assert (fewer.projects, [n.kind for n in fewer.notes]) == ([], ["no_table"])

@@ -45,13 +45,16 @@ class SheetSettings(Settings):
     """Tolerances of the sheet reader (`_em`: in font sizes of the text concerned; otherwise PDF points)."""
 
     min_labels: int = 3  # labels naming distinct roles, each with a value, that make a page a sheet
+    continuing_labels: int = 1  # ... that a page continuing an open sheet needs
+    min_label_column_cells: int = 2  # cells naming roles a table column holds at least to be a label column
     label_column_slack: float = 4.0  # labels whose left edges are this close stand in one column
     label_column_share: float = 0.5  # share (0-1) of a table column's filled cells naming roles: a label column
     wrap_gap_em: float = 0.6  # a label-column line at most this far under a label may be its wrapped end
     beside_em: float = 1.5  # a label's value starts at most this far above or below its middle
     value_gap_em: float = 3.0  # white space under a row's last line wider than this ends the sheet's text
     edge_slack: float = 1.0  # text this near a column's or a row's edge is at it
-    rule_cover: float = 0.5  # share (0-1) of the value column's width a rule spans to bound a row
+    rule_cover: float = 0.5  # share (0-1) of the label or value column's width a rule spans to bound a row
+    same_line_em: float = 0.5  # fragments whose tops are this close are one printed line
 
 
 SETTINGS = SheetSettings()
@@ -165,7 +168,7 @@ def read_page(page: pymupdf.Page, value_column: tuple[float, float] | None = Non
     before printed its values in, when a sheet is open: the page may continue it, with fewer labels
     than a sheet starts with, or with none (the rest of the last value in that column)."""
     page_no = page.number + 1
-    least = 1 if value_column is not None else settings.min_labels
+    least = settings.continuing_labels if value_column is not None else settings.min_labels
     # a number in the top or bottom margin is a page number, except beside its label (案件番号 | 3)
     fragments = [f for f in page_fragments(page) if f.text.strip()]
     folios = [f for f in fragments if is_page_number(f, page.rect)]
@@ -177,7 +180,7 @@ def read_page(page: pymupdf.Page, value_column: tuple[float, float] | None = Non
         left, right = value_column
         rest = [f for f in fragments if f.left >= left - settings.edge_slack and _right(f) <= right + settings.edge_slack]
         if rest:
-            rows = [LabelledValue(None, "", _join(rest), page_no)]
+            rows = [LabelledValue(None, "", _join(rest, settings), page_no)]
             top, column = min(f.top for f in rest), value_column
     heading = ""
     if rows:
@@ -207,9 +210,9 @@ def _size(f: Fragment) -> float:
     return max(c[3] for c in f.chars)
 
 
-def _join(frags: list[Fragment]) -> str:
+def _join(frags: list[Fragment], settings: SheetSettings = SETTINGS) -> str:
     """Fragments as printed lines, top to bottom (fragments on one row joined left to right)."""
-    lines = layout.cluster(frags, key=lambda f: f.top, tolerance=lambda f: 0.5 * _size(f))
+    lines = layout.cluster(frags, key=lambda f: f.top, tolerance=lambda f: settings.same_line_em * _size(f))
     return "\n".join("".join(f.text for f in sorted(line, key=lambda f: f.left)).strip() for line in lines)
 
 
@@ -283,7 +286,7 @@ def _label_columns(texts: list[list[str]], starts: list[list[int]], settings: Sh
     for j in range(width):
         filled = [texts[i][j] for i in range(len(texts)) if j in starts[i] and texts[i][j].strip()]
         named = [t for t in filled if match_header(t) is not None]
-        if len(named) >= 2 and len(named) >= settings.label_column_share * len(filled):
+        if len(named) >= settings.min_label_column_cells and len(named) >= settings.label_column_share * len(filled):
             out.add(j)
     return out
 
@@ -337,7 +340,7 @@ def _rows_by_geometry(page: pymupdf.Page, fragments: list[Fragment], folios: lis
     lead = [f for f in values if (f.top + _bottom(f)) / 2 < tops[0] - s.edge_slack and not any(f is g for g in folios)
             and abs(f.left - value_left) <= s.label_column_slack]
     if lead:
-        rows.append(LabelledValue(None, "", _join(lead), 0))
+        rows.append(LabelledValue(None, "", _join(lead, s), 0))
         taken.update(id(f) for f in lead)
     for k, (f, text) in enumerate(labels):
         top = tops[k]
@@ -354,10 +357,10 @@ def _rows_by_geometry(page: pymupdf.Page, fragments: list[Fragment], folios: lis
         inner = sorted((v for v in mine if v.left > value_left + s.label_column_slack
                         and match_header(v.text) is not None and beside(v)), key=lambda v: v.left)
         edges = [v.left for v in inner] + [float("inf")]
-        rows.append(LabelledValue(match_header(text), text, _join([v for v in mine if v.left < edges[0]]), 0))
+        rows.append(LabelledValue(match_header(text), text, _join([v for v in mine if v.left < edges[0]], s), 0))
         for k, v in enumerate(inner):
             part = [w for w in mine if _right(v) <= w.left < edges[k + 1]]
-            rows.append(LabelledValue(match_header(v.text), v.text, _join(part), 0))
+            rows.append(LabelledValue(match_header(v.text), v.text, _join(part, s), 0))
     if _roles_stated(rows) < least:
         return none
     return rows, min([tops[0]] + [f.top for f in lead]), (value_left, value_right), []
