@@ -51,9 +51,11 @@ def _extend_time_limit(seconds: float) -> None:
 def _time_limit(seconds: float | None):
     """Raise _TimeUp when the block runs longer than `seconds` (main thread only)."""
     usable = seconds and seconds > 0 and hasattr(signal, "SIGALRM")
+    fired = []
     if usable:
         try:
             def on_alarm(signum, frame):
+                fired.append(True)
                 raise _TimeUp()
             previous = signal.signal(signal.SIGALRM, on_alarm)
         except ValueError:  # not the main thread (e.g. a Dask worker thread): no alarm available
@@ -67,6 +69,10 @@ def _time_limit(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if fired:
+        # The alarm went off but its exception did not come out: a library called back into Python
+        # from C (MuPDF's message hooks) and swallowed it. Time is up all the same.
+        raise _TimeUp()
 
 
 def _extract(kind: str, pdf) -> Parsed:
