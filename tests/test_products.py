@@ -201,6 +201,15 @@ def test_report_opens_in_chromium_without_a_request(raw_out, tmp_path):
     assert re.search(r'aria-label="projects per fiscal year".*?>2022</text>.*?>22</text>.*?>2025</text>.*?>20</text>',
                      dom.stdout)
     assert 'id="world-map"' in dom.stdout and dom.stdout.count('class="review-item"') == 1
+    # One line per city pair whose two places have coordinates (Japanese ones from GeoNames too)
+    from pipeline.report import _coordinates
+
+    places = {p["place_id"]: p for p in _rows(raw_out, "places")}
+    drawable = [q for q in _rows(raw_out, "city_pairs")
+                if all(_coordinates(q[k], places) for k in ("japan_place_id", "partner_place_id"))]
+    assert len(drawable) >= 40  # the rest: partner places the gazetteer has no coordinates for
+    assert dom.stdout.count('<path class="pair"') == len(drawable)
+    assert places["jp-162019"]["lat"] == 36.7 and places["jp-162019"]["lon"] == 137.2167  # 富山市
     shot = tmp_path / "report.png"
     (tmp_path / "shot").mkdir()
     _chromium([f"--screenshot={shot}", "--window-size=1100,2400", report.as_uri()], tmp_path / "shot")
