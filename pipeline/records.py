@@ -62,6 +62,10 @@ class FieldBox:
     text: str
 
 
+# The fields whose printed text an extractor hands over in `ProjectRecord.printed`.
+PRINTED_FIELDS = ("co_implementers", "country", "fields", "summary")
+
+
 @dataclass
 class ProjectRecord:
     """One project as one document states it."""
@@ -80,6 +84,10 @@ class ProjectRecord:
     country: str | None = None  # ISO alpha-2
     fields: list[str] | None = None
     summary: str | None = None
+    # The text a field was read from, as printed (line breaks kept), for provenance.py to find:
+    # "co_implementers", "country" (a cell naming the country alone), "fields", "summary" (a cell,
+    # a labelled run, the description's lines).
+    printed: dict[str, str] = field(default_factory=dict)
     boxes: list[FieldBox] = field(default_factory=list)  # provenance.py: where fields are printed
 
 

@@ -45,7 +45,13 @@ def test_corpus_row_2_exact(corpus_parsed):
         country="PH",
         fields=["省エネルギー", "再生可能エネルギー", "廃棄物処理", "交通インフラ", "制度構築支援",
                 "その他(グリーンインフラ)"],
-        summary=row.summary)
+        summary=row.summary,
+        printed={"country": "フィリピン",
+                 "fields": "・省エネルギー\n・再生可能エネルギー\n・廃棄物処理\n・交通インフラ\n・制度構築支援\n"
+                           "・その他(グリーンインフ\nラ)",
+                 "summary": row.printed["summary"]})
+    # the cell as printed, its lines kept (for provenance.py to find)
+    assert row.printed["summary"].startswith("本事業では、台風災害の多いメトロセブ地域において、地域防災拠点となる公共・\n民間")
     assert row.summary.startswith("本事業では、台風災害の多いメトロセブ地域において、地域防災拠点となる公共・民間施設")
     assert "\n" not in row.summary
 
@@ -113,21 +119,25 @@ def test_made_table_renamed_reordered_columns_repeated_header(tmp_path):
             proposer_raw="(株)テスト\n工営", proposer="株式会社テスト工営",
             japan=[records.PlaceText("北九州市", 1, "japan", None)],
             partners=[records.PlaceText("ハイフォン市", 1, "partner", "VN")], country="VN",
-            fields=["省エネルギー", "その他(グリーンインフラ)"], summary="一行目の概要二行目"),
+            fields=["省エネルギー", "その他(グリーンインフラ)"], summary="一行目の概要二行目",
+            printed={"country": "ベトナム", "fields": "・省エネルギー\n・その他(グリーンイン\nフラ)",
+                     "summary": "一行目の概要\n二行目"}),
         records.ProjectRecord(
             pages=[1, 2], fiscal_year=2026, round=2, number=2,
             title_raw="Smart City\nPilot 事業\n(続き)", title="Smart City Pilot事業(続き)",
             proposer_raw="一般社団法人 試験\n協会", proposer="一般社団法人試験協会",
             japan=[records.PlaceText("東京都・\n川崎市", 1, "japan", None)],
             partners=[records.PlaceText("チェンマイ市、\nラヨーン県", 1, "partner", "TH")], country="TH",
-            fields=["廃棄物処理", "制度構築支援"], summary="概要2続きの概要"),
+            fields=["廃棄物処理", "制度構築支援"], summary="概要2続きの概要",
+            printed={"country": "タイ国", "fields": "・廃棄物処理\n・制度構築支援", "summary": "概要2\n続きの概要"}),
         records.ProjectRecord(
             pages=[2], fiscal_year=2026, round=2, number=3,
             title_raw="第三事業", title="第三事業",
             proposer_raw="株式会社三番", proposer="株式会社三番",
             japan=[records.PlaceText("大阪府", 2, "japan", None)],
             partners=[records.PlaceText("スラバヤ市", 2, "partner", "ID")], country="ID",
-            fields=["水素技術"], summary="概要3"),
+            fields=["水素技術"], summary="概要3",
+            printed={"country": "インドネシア", "fields": "・水素技術", "summary": "概要3"}),
     ]
 
 

@@ -49,6 +49,25 @@ def test_coverage(gaz):
     assert sum(1 for x in p.values() if x.country == "IN" and x.kind == "state") == 36
 
 
+def test_japanese_local_governments_have_geonames_coordinates_within_their_prefecture(gaz):
+    p = gaz.places
+    assert (p["jp-162019"].lat, p["jp-162019"].lon) == (36.7, 137.2167)  # 富山市
+    assert (p["jp-160008"].lat, p["jp-160008"].lon) == (36.7, 137.2167)  # 富山県 at its same-named city
+    assert (p["jp-130001"].lat, p["jp-130001"].lon) == (35.6895, 139.6917)  # 東京都: GeoNames' 東京都
+    # the two 府中市: Tokyo's has its own point; Hiroshima's is not given 府中町's (GeoNames has
+    # only 府中町 and a Fuchū without a Japanese name there), so it has none
+    assert (p["jp-132063"].lat, p["jp-132063"].lon) == (35.6745, 139.4822)
+    assert (p["jp-342084"].lat, p["jp-342084"].lon) == (None, None)
+    assert (p["jp-343021"].lat, p["jp-343021"].lon) == (34.5735, 133.2351)
+    # 伊達市 of Hokkaido and of Fukushima, each in its own prefecture
+    assert p["jp-012335"].lat == 42.4681 and p["jp-072133"].lat == 37.8167
+    assert (p["jp-111007"].lat, p["jp-111007"].lon) == (35.9081, 139.6566)  # さいたま市, by its hiragana name
+    assert p["jp-tokyo-23-city-clean-association"].lat is None  # a 一部事務組合: no source
+    japanese = [x for x in p.values() if x.country == "JP" and x.kind in ("prefecture", "municipality")]
+    assert all(x.lat is not None for x in japanese if x.kind == "prefecture")
+    assert all(20 < x.lat < 46 and 122 < x.lon < 154 for x in japanese if x.lat is not None)  # Japan, islands too
+
+
 def test_countries_agree_with_the_country_normalizer(gaz):
     for place in gaz.places.values():
         if place.kind == "country":

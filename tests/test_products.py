@@ -201,6 +201,15 @@ def test_report_opens_in_chromium_without_a_request(raw_out, tmp_path):
     assert re.search(r'aria-label="projects per fiscal year".*?>2022</text>.*?>22</text>.*?>2025</text>.*?>20</text>',
                      dom.stdout)
     assert 'id="world-map"' in dom.stdout and dom.stdout.count('class="review-item"') == 1
+    # One line per city pair whose two places have coordinates (Japanese ones from GeoNames too)
+    from pipeline.report import _coordinates
+
+    places = {p["place_id"]: p for p in _rows(raw_out, "places")}
+    drawable = [q for q in _rows(raw_out, "city_pairs")
+                if all(_coordinates(q[k], places) for k in ("japan_place_id", "partner_place_id"))]
+    assert len(drawable) >= 40  # the rest: partner places the gazetteer has no coordinates for
+    assert dom.stdout.count('<path class="pair"') == len(drawable)
+    assert places["jp-162019"]["lat"] == 36.7 and places["jp-162019"]["lon"] == 137.2167  # 富山市
     shot = tmp_path / "report.png"
     (tmp_path / "shot").mkdir()
     _chromium([f"--screenshot={shot}", "--window-size=1100,2400", report.as_uri()], tmp_path / "shot")
@@ -359,6 +368,7 @@ def test_browse_without_a_database_names_the_folder(tmp_path):
 
 def test_every_recorded_box_holds_the_printed_text_on_the_first_corpus(corpus, tmp_path):
     import pymupdf
+    from normalizers.text import fold
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -368,21 +378,58 @@ def test_every_recorded_box_holds_the_printed_text_on_the_first_corpus(corpus, t
     _run(raw, out)
     boxes = _rows(out, "field_sources")
     projects = _rows(out, "projects")
-    # Title, fiscal year and the places as printed are found for every project; the proposer for
-    # every project whose row holds the value its primary document prints.
-    by_field = {}
+    # Every field with a value has a box, on every project: the scalar fields, the lists (a fields
+    # cell, a co-implementer list) and the summary as one box over their lines; a place name
+    # as printed (a compound cell 堺市・大阪市 is one box for its places).
+    fields = ("title", "fiscal_year", "number", "proposer", "country", "co_implementers", "fields", "summary",
+              "japan_municipalities", "partner_places")
+    by_field = {f: set() for f in fields}
     for b in boxes:
-        by_field.setdefault(b["field"], set()).add(b["project_id"])
-    every = {p["project_id"] for p in projects}
-    assert by_field["title"] == every and by_field["fiscal_year"] == every
-    assert by_field["japan_municipalities"] == {p["project_id"] for p in projects if p["japan_municipalities"]}
-    assert len(by_field["proposer"]) >= 0.9 * sum(1 for p in projects if p["proposer"])
-    squash = lambda text: "".join(text.split())  # noqa: E731
+        by_field[b["field"]].add(b["project_id"])
+    for f in fields:
+        assert by_field[f] == {p["project_id"] for p in projects if p[f] not in (None, [])}, f
+    squash = lambda text: "".join(fold(text).split())  # noqa: E731
     for b in boxes:
         with pymupdf.open(raw / b["document"]) as doc:
             page = doc[b["page"] - 1]
-            inside = page.get_textbox(pymupdf.Rect(b["x0"] - 1, b["y0"] - 1, b["x1"] + 1, b["y1"] + 1))
-        assert squash(b["text"]) in squash(inside), b
+            inside = squash(page.get_text("text", clip=pymupdf.Rect(b["x0"] - 1, b["y0"] - 1, b["x1"] + 1, b["y1"] + 1)))
+        # the crop holds each printed line (MuPDF may order a clip's lines otherwise than they read)
+        assert all(squash(line) in inside for line in b["text"].splitlines()), b
+    by_key = {(b["project_id"], b["field"]): b for b in boxes}
+    assert by_key["FY2025-R1-01", "fiscal_year"]["text"] == "令和7年度"
+    assert by_key["FY2025-R1-01", "fields"]["text"].splitlines()[0] == "・省エネルギー"
+    assert by_key["FY2025-R1-01", "number"]["text"] == "1"
+    assert by_key["FY2025-R1-01", "country"]["text"] == "インドネシア"
+    assert by_key["FY2022-01", "number"]["text"] == "01"
+    assert by_key["FY2022-01", "country"]["text"] == "モンゴル国"
+    assert by_key["FY2022-01", "proposer"]["text"] == "(株)オリエンタルコンサ\nルタンツ"  # 株式会社… as the list prints it
+
+
+def test_provenance_finds_a_value_whose_lines_the_reading_order_interleaves():
+    """A table cell wrapped over lines beside other cells ("インドネシ" / "ア" in a narrow column)
+    is found line by line, and its box covers all its lines, not the cell beside it."""
+    import pymupdf
+    from pipeline.provenance import locate_fields
+    from pipeline.records import Parsed, ProjectRecord
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=200)
+    font = dict(fontname="japan", fontsize=10)
+    page.insert_text((20, 50), "インドネシ", **font)
+    page.insert_text((80, 50), "富山市-バドゥン県における", **font)
+    page.insert_text((20, 63), "ア", **font)
+    page.insert_text((80, 63), "脱炭素事業", **font)
+    page.insert_text((20, 120), "インドネシア", **font)  # the same name in another row, farther away
+    record = ProjectRecord(pages=[1], fiscal_year=None, round=None, number=None,
+                           title_raw="富山市-バドゥン県における\n脱炭素事業", title="", proposer_raw=None,
+                           proposer=None, country="ID", printed={"country": "インドネシ\nア"})
+    locate_fields(doc, Parsed(projects=[record]))
+    boxes = {b.field: b for b in record.boxes}
+    assert sorted(boxes) == ["country", "title"]
+    x0, y0, x1, y1 = boxes["country"].bbox
+    assert (boxes["country"].page, x0 < 21, x1 < 80, y0 < 45, 60 < y1 < 70) == (1, True, True, True, True)
+    assert boxes["country"].text == "インドネシ\nア"
+    assert boxes["title"].bbox[0] >= 79
 
 
 def test_a_name_printed_twice_in_a_record_is_one_field_source_row():

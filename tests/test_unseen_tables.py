@@ -93,7 +93,10 @@ def test_calc_row_with_abbreviated_legal_form_exact(parsed):
         country="PH",
         fields=["省エネルギー", "再生可能エネルギー", "廃棄物処理", "交通インフラ", "制度構築支援",
                 "その他(グリーンインフラ)"],
-        summary=row.summary)
+        summary=row.summary,
+        printed={"country": "フィリピン",
+                 "fields": "省エネルギー、再生可\n能エネルギー、廃棄物\n処理、交通インフラ、\n制度構築支援、その他\n(グリーンインフラ)",
+                 "summary": row.printed["summary"]})
 
 
 def test_writer_row_split_over_two_pages_is_one_record(parsed):

@@ -824,6 +824,9 @@ def project_from_cells(cells: dict[str, str], pages: list[int], fiscal_year: int
     title_raw = cells.get("title", "")
     proposer_raw = cells.get("proposer") or None
     country = country_code(normalize_text(cells.get("country"))) if cells.get("country") else None
+    printed = {role: cells[role] for role in records.PRINTED_FIELDS if cells.get(role, "").strip()}
+    if country is None:
+        printed.pop("country", None)  # the cell names a place too: the country is found by its name
     partner_raw = cells.get("partner", "")
     if country is None and not partner_raw and cells.get("country"):
         # one column for both (対象国・都市): "ベトナム・ダナン市", "ベトナム\nダナン市", "ダナン市(ベトナム)"
@@ -851,6 +854,7 @@ def project_from_cells(cells: dict[str, str], pages: list[int], fiscal_year: int
         country=country,
         fields=split_fields(cells["fields"]) if "fields" in cells else None,
         summary=strip_spaces_cjk(join_lines(cells.get("summary", ""))) or None,
+        printed=printed,
     )
 
 

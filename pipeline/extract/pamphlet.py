@@ -496,6 +496,7 @@ class DetailSection:
     lead_raw: str | None
     co_raw: str | None
     summary: str | None = None
+    summary_raw: str | None = None  # the description's lines as printed
 
 
 def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int = 0) -> list[DetailSection]:
@@ -521,7 +522,8 @@ def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int =
                 paragraphs.setdefault(ln.block, []).append(ln.text)
             summary = "\n".join(normalize_text("\n".join(p)) for p in paragraphs.values()).strip()
             sections.append(DetailSection(body[i].page, "\n".join(ln.text.strip() for ln in title),
-                                          lead, co, summary or None))
+                                          lead, co, summary or None,
+                                          "\n".join(ln.text for ln in body[j:stop]).strip() or None))
     return sections
 
 
@@ -698,5 +700,8 @@ def _build_projects(entries: list[ListEntry], sections: list[DetailSection], fis
             country=country,
             fields=None,
             summary=sec.summary if sec else None,
+            printed={name: text for name, text in (("co_implementers", sec.co_raw if sec else None),
+                                                    ("summary", sec.summary_raw if sec and sec.summary else None))
+                     if text},
         ))
     return projects
