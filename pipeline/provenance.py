@@ -250,7 +250,15 @@ def _find(doc, text: str, pages: list[int], anchors: list[_Hit], s: ProvenanceSe
                 hits.append(_Hit(first.page, box, all(b.whole_line for b in found),
                                  tuple(sp for b in found for sp in b.spans), sum(b.lines for b in found)))
                 break
-    return _nearest(hits, anchors, s, s.partial_line_cost)
+    # A value is not the title's own words (a title naming its city): another occurrence wins.
+    outside = [h for h in hits if not _within(h, anchors)]
+    return _nearest(outside or hits, anchors, s, s.partial_line_cost)
+
+
+def _within(hit: _Hit, anchors: list[_Hit]) -> bool:
+    """Whether every stretch of `hit` lies inside the characters an anchor on its page covers."""
+    spans = [sp for a in anchors if a.page == hit.page for sp in a.spans]
+    return bool(spans) and all(any(a <= start and end <= b for a, b in spans) for start, end in hit.spans)
 
 
 def _chain(page: _Page, first: _Hit, pieces: list[str], s: ProvenanceSettings) -> list[_Hit] | None:

@@ -68,6 +68,7 @@ def _read(path: Path):
 def _record(project) -> dict:
     d = dataclasses.asdict(project)
     d.pop("boxes")
+    d.pop("printed")  # provenance (the text as printed behind each value): test_provenance_boxes_point_at_the_sheets_values checks the boxes
     return d
 
 
@@ -90,7 +91,10 @@ def test_provenance_boxes_point_at_the_sheets_values(tmp_path):
     boxes = {b.field: (b.page, b.text) for b in ex.parsed.projects[0].boxes}
     assert boxes == {"title": (1, "ダナン市における再生可能エネルギー導入\n促進事業"), "proposer": (1, "株式会社アルファ"),
                      "japan_municipalities": (1, "横浜市"), "partner_places": (1, "ダナン市"),
-                     "fiscal_year": (1, "令和6年度")}
+                     "fiscal_year": (1, "令和6年度"), "number": (1, "3"), "country": (1, "ベトナム"),
+                     "co_implementers": (1, "・(株)ベータ\n・ガンマ株式会社"),
+                     "fields": (1, "・省エネルギー\n・再生可能エネルギー"),
+                     "summary": (1, "ダナン市の公共施設に太陽光発電を\n導入し、脱炭素化を進める。\n市の職員を対象に研修を行う。")}
     title = next(b for b in ex.parsed.projects[0].boxes if b.field == "title")
     label_width, margin = Style().label_width, 40.0
     assert title.bbox[0] > margin + label_width  # the value's box, right of its label
