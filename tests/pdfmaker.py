@@ -124,3 +124,16 @@ def make_image_pdf(path: Path, size: tuple[float, float] = A4_LANDSCAPE) -> Path
     doc.save(path)
     doc.close()
     return Path(path)
+
+
+def clip_last_drawing(page: pymupdf.Page, rect: tuple[float, float, float, float]) -> None:
+    """Put what was last drawn on `page` under a clip path (`re W n`): only what lies inside `rect`
+    (x0, y0, x1, y1, top-left origin) shows, as a spreadsheet clips a cell's overflowing text.
+    PyMuPDF writes each insert_text / draw_* call as a content stream of its own, "q … Q"."""
+    doc = page.parent
+    xref = page.get_contents()[-1]
+    x0, y0, x1, y1 = rect
+    h = page.mediabox.height
+    stream = doc.xref_stream(xref)
+    assert stream.lstrip().startswith(b"q")
+    doc.update_stream(xref, stream.replace(b"q", b"q %g %g %g %g re W n" % (x0, h - y1, x1 - x0, y1 - y0), 1))

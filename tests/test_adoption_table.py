@@ -326,3 +326,27 @@ def test_one_column_for_country_and_city(tmp_path):
         parsed = extract_adoption_table(doc)
     assert [(p.country, [x.text for x in p.partners], [x.country for x in p.partners]) for p in parsed.projects] == [
         ("VN", ["ダナン市"], ["VN"]), ("TH", ["バンコク都"], ["TH"]), ("VN", ["ホーチミン市"], ["VN"])]
+
+
+def test_cell_text_a_clip_path_cuts_off_stays_out_of_the_next_cell(tmp_path):
+    # a spreadsheet clips a cell's overflowing text at the cell's edge: what is cut away lies over
+    # the next column (対象国) and must not be read there
+    from pipeline.extract import layout
+
+    header = ["番号", "提案者", "国内都市", "対象都市", "対象国", "事業名"]
+    rows = [["1", "株式会社一", "横浜市", "", "ベトナム", "事業一"],
+            ["2", "株式会社二", "北九州市", "フエ市", "ベトナム", "事業二"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "2022年度 都市間連携事業 採択案件一覧", header, rows,
+                                   col_widths=[40, 120, 100, 36, 100, 200])
+    doc = pymupdf.open(path)
+    page = doc[0]
+    (table,) = layout.table_cells(layout.ruling_lines(page))
+    x0, y0, x1, y1 = table.cell_at(1, 3).bbox
+    page.insert_text((x0 + 2, y0 + 3 + 8 * 1.1), "ダナン市　フエ市、ハノイ市", fontname="japan", fontsize=8)
+    pdfmaker.clip_last_drawing(page, (x0, y0, x1, y1))
+    doc = pymupdf.open("pdf", doc.tobytes())
+    parsed = extract_adoption_table(doc)
+    assert [(p.number, [x.text for x in p.japan], [x.text for x in p.partners], p.country) for p in parsed.projects] == [
+        (1, ["横浜市"], ["ダナン市"], "VN"), (2, ["北九州市"], ["フエ市"], "VN")]
+    assert sorted(t for t, _x, _y in layout.page_layout(doc[0]).hidden) == sorted("フエ市、ハノイ市")
+    assert "ハノイ市" not in "".join(s.text for s in layout.visible_spans(doc))

@@ -161,3 +161,45 @@ def test_place_mention_text_leaves_out_what_cannot_be_seen():
     page.insert_text((40, 80), "ダバオ市", fontname=FONT, fontsize=12, color=(1, 1, 1))
     page.insert_text((40, 110), "北九州市", fontname=FONT, fontsize=12, render_mode=3)
     assert "".join(s.text for s in layout.visible_spans(doc)).split() == ["横浜市とダナン市"]
+
+
+def test_text_clipped_away_by_a_clip_path_is_not_seen():
+    import pdfmaker
+
+    doc, page = _page()
+    page.insert_text((40, 50), "見える行", fontname=FONT, fontsize=12)
+    # a text box clipped after its first four glyphs (40–88 pt): the rest is cut away
+    page.insert_text((40, 100), "横浜市と ダバオ市", fontname=FONT, fontsize=12)
+    pdfmaker.clip_last_drawing(page, (30, 80, 89, 110))
+    page.insert_text((40, 150), "切られた行", fontname=FONT, fontsize=12)  # wholly outside its clip
+    pdfmaker.clip_last_drawing(page, (200, 130, 300, 160))
+    page.insert_text((40, 200), "後の行", fontname=FONT, fontsize=12)  # after the clips are popped
+    doc = pymupdf.open("pdf", doc.tobytes())
+    layout_ = layout.page_layout(doc[0])
+    # (the space has no outline to cut: it stays, as MuPDF keeps it)
+    assert [ln.text for ln in layout_.lines] == ["見える行", "横浜市と ", "後の行"]
+    assert sorted(t for t, _x, _y in layout_.hidden) == sorted("ダバオ市切られた行")
+    assert [s.text for s in layout.visible_spans(doc)] == ["見える行", "横浜市と ", "後の行"]
+
+
+def test_clip_paths_on_a_rotated_page():
+    import pdfmaker
+
+    doc, page = _page()
+    page.insert_text((40, 100), "横浜市と ダバオ市", fontname=FONT, fontsize=12)
+    pdfmaker.clip_last_drawing(page, (30, 80, 89, 110))
+    page.set_rotation(90)
+    doc = pymupdf.open("pdf", doc.tobytes())
+    assert _texts(doc[0]) == ["横浜市と "]
+
+
+def test_a_page_whose_text_lies_inside_its_clip_paths_drops_nothing():
+    import pdfmaker
+
+    doc, page = _page()
+    page.insert_text((40, 100), "横浜市とダナン市", fontname=FONT, fontsize=12)
+    pdfmaker.clip_last_drawing(page, (0, 0, 400, 300))
+    doc = pymupdf.open("pdf", doc.tobytes())
+    trace = doc[0].get_texttrace()
+    assert layout.page_clips(doc[0]) and layout.clipped_glyphs(doc[0], trace) == set()
+    assert _texts(doc[0]) == ["横浜市とダナン市"]

@@ -224,8 +224,8 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
                   hidden_out: set | None = None) -> list[Char]:
     """The glyphs a reader can see, each once, in drawing order.
 
-    Dropped: text in render mode 3 (invisible) or fully transparent; glyphs outside the page; glyphs
-    whose colour matches what is painted under them (the last fill drawn before them there, else
+    Dropped: text in render mode 3 (invisible) or fully transparent; glyphs outside the page or cut
+    away by a clip path (`clipped_glyphs`); glyphs whose colour matches what is painted under them (the last fill drawn before them there, else
     the white page); glyphs an opaque fill drawn later covers. `hidden_out`, when given, receives
     the keys (`_glyph_key`) of the glyphs dropped as unseen (not the collapsed copies). A glyph drawn again at a small
     offset (fake bold, a drop shadow, whatever its colour) is kept once: the copy drawn last, which
@@ -246,7 +246,9 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
     tol = settings.colour_tolerance
     chars: list[Char] = []
     unseen: list[tuple[str, float, float]] = []  # glyphs dropped here, by (text, origin) in page space
-    for span in page.get_texttrace():
+    trace = page.get_texttrace()
+    clipped = clipped_glyphs(page, trace)
+    for span in trace:
         if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= settings.invisible_opacity):
             unseen.extend(_glyph_key(chr(uc), origin) for uc, _g, origin, _b in span["chars"])
             continue
@@ -266,6 +268,9 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
             if not (0 <= cx <= width and 0 <= cy <= height):
                 unseen.append(_glyph_key(chr(uc), origin))
                 continue  # outside the page: clipped away
+            if clipped and origin in clipped:
+                unseen.append(_glyph_key(chr(uc), origin))
+                continue  # cut away by a clip path
             if near:
                 under = (1.0, 1.0, 1.0)
                 hidden = False
@@ -291,6 +296,40 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
         # a copy of a glyph collapsed below is seen (as the one on top): only what cannot be seen
         hidden_out.update(set(unseen) - {c.key for c in chars})
     return collapse_duplicates(chars, settings)
+
+
+def clipped_glyphs(page: pymupdf.Page, trace: list[dict]) -> set[tuple[float, float]]:
+    """Origins (unrotated page space, as the trace gives them) of the glyphs of `trace` (the page's
+    `get_texttrace()`) that a clip path cuts away: a table cell's text running past its clipped
+    edge, a text box's overflow, whatever a Form XObject's bounding box leaves out.
+
+    The text trace ignores clipping; MuPDF's text page (`pdf.page_text`, built with TEXT_CLIP)
+    drops every glyph lying wholly outside the clip in force, having followed the clip stack. So a
+    glyph is clipped away when that text page lacks it and its centre lies outside some clip path's
+    box. Costs nothing on a page without clip paths, and only a look at the span boxes when all text
+    lies inside every clip path's box (the usual page-sized clip of office software)."""
+    clips = page_clips(page)
+    if not clips:
+        return set()
+    # inside the boxes of all clip paths at once, nothing can be cut away
+    ix0, iy0 = max(r.x0 for r in clips), max(r.y0 for r in clips)
+    ix1, iy1 = min(r.x1 for r in clips), min(r.y1 for r in clips)
+    suspects = [sp for sp in trace if not (ix0 <= sp["bbox"][0] and sp["bbox"][2] <= ix1
+                                           and iy0 <= sp["bbox"][1] and sp["bbox"][3] <= iy1)]
+    if not suspects:
+        return set()
+    # both outputs compute a glyph's origin alike (the same floats), so it identifies the glyph
+    drawn = {ch["origin"] for block in pdf.page_text(page, "rawdict")["blocks"] if block["type"] == 0
+             for line in block["lines"] for span in line["spans"] for ch in span["chars"]}
+    out = set()
+    for sp in suspects:
+        for _uc, _gid, origin, (x0, y0, x1, y1) in sp["chars"]:
+            if origin in drawn:
+                continue
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            if any(not (r.x0 <= cx <= r.x1 and r.y0 <= cy <= r.y1) for r in clips):
+                out.add(origin)
+    return out
 
 
 def _glyph_key(text: str, origin) -> tuple[str, float, float]:
@@ -631,15 +670,34 @@ class Rule:
     end: float
 
 
-# A page's drawings, read once however many readers ask (get_drawings() walks the whole page).
-_DRAWINGS: "weakref.WeakKeyDictionary[pymupdf.Page, list]" = weakref.WeakKeyDictionary()
+# A page's drawings and clip paths, read once however many readers ask (get_drawings() walks the
+# whole page; its extended form, which adds the clip paths, costs the same and gives the same paths).
+_DRAWINGS: "weakref.WeakKeyDictionary[pymupdf.Page, tuple[list, list]]" = weakref.WeakKeyDictionary()
+
+
+def _read_drawings(page: pymupdf.Page) -> tuple[list, list]:
+    got = _DRAWINGS.get(page)
+    if got is None:
+        paths, clips = [], []
+        for d in page.get_drawings(extended=True):
+            kind = d["type"]
+            if kind == "clip":
+                clips.append(d["scissor"])
+            elif kind != "group":
+                paths.append(d)
+        got = _DRAWINGS[page] = (paths, clips)
+    return got
 
 
 def page_drawings(page: pymupdf.Page) -> list:
     """`page.get_drawings()`, read once per page (unrotated page space)."""
-    if page not in _DRAWINGS:
-        _DRAWINGS[page] = page.get_drawings()
-    return _DRAWINGS[page]
+    return _read_drawings(page)[0]
+
+
+def page_clips(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    """The box of every clip path on the page, in drawing order (unrotated page space): each the
+    clip's own box within those it is nested in (a Form XObject's bounding box is one too)."""
+    return _read_drawings(page)[1]
 
 
 def ruling_lines(page: pymupdf.Page, fills: bool = False, settings: LayoutSettings = DEFAULT) -> list[Rule]:
