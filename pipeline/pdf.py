@@ -31,6 +31,11 @@ _BROKEN_PAGE = re.compile(r"cannot load object|limit error|page tree|non-page ob
 # and put them into the error message instead.
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
+# Character boxes as MuPDF records them, without PyMuPDF's ascender/descender correction. Every
+# box, line and table of the page model (and the tests' and truth's coordinates) was made this way:
+# pymupdf4llm sets it when imported, which `import pymupdf` did until pipeline/__init__.py kept the
+# layout model out; said here, it no longer depends on what else is installed.
+pymupdf.TOOLS.unset_quad_corrections(True)
 
 
 def open_pdf(path: Path, scans: bool = False) -> pymupdf.Document:

@@ -393,6 +393,8 @@ def _locate(page, row: dict):
     """The box of the row's text on the page (PDF points, origin top-left), or None."""
     import pymupdf
 
+    from . import pdf  # noqa: F401  MuPDF's process-wide settings: text boxes as the tables have them
+
     if row.get("bbox"):
         return pymupdf.Rect(row["bbox"])
     text = (row.get("text") or "").strip()

@@ -1,5 +1,6 @@
 """pipeline.pdf: opening PDFs safely, every failure an exact error kind."""
 import hashlib
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -126,3 +127,44 @@ def test_opening_writes_nothing(corpus, tmp_path):
         pdf.open_pdf(corpus / "bad" / "truncated.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+_BOXES = """
+import json, sys
+{first}
+import pymupdf
+from pipeline import pdf
+doc = pdf.open_pdf(sys.argv[1])
+boxes = [c["bbox"] for b in pdf.page_text(doc[0], "rawdict")["blocks"] if b["type"] == 0
+         for line in b["lines"] for span in line["spans"] for c in span["chars"]]
+print(json.dumps({{"boxes": boxes, "layout": sys.modules.get("pymupdf.layout") is not None,
+                  "onnxruntime": "onnxruntime" in sys.modules}}))
+"""
+
+
+def test_character_boxes_do_not_depend_on_what_imported_pymupdf_first(tmp_path):
+    # PyMuPDF 2's `import pymupdf` imports pymupdf4llm (which turns quad corrections off, changing
+    # every character box) and the layout model (onnxruntime). The pipeline keeps both out and says
+    # the setting itself: the same boxes whether or not they were loaded first.
+    import json
+    import subprocess
+    import sys
+
+    font = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")  # .ci/run installs it
+    if not font.is_file():
+        pytest.skip("needs IPAexGothic (fonts-ipaexfont-gothic): boxes of the base fonts are the same either way")
+    path = tmp_path / "t.pdf"
+    with pymupdf.open() as made:  # an embedded TrueType face, as PyMuPDF- and browser-drawn PDFs have
+        made.new_page().insert_text((40, 60), "都市間連携事業 Yangon (gy)", fontname="ipag", fontfile=str(font),
+                                    fontsize=11)
+        made.save(path)
+
+    def read(first: str) -> dict:
+        out = subprocess.run([sys.executable, "-c", _BOXES.format(first=first), str(path)], check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out)
+
+    ours = read("import pipeline")
+    theirs = read("import pymupdf")  # whatever PyMuPDF loads on its own
+    assert ours["layout"] is False and ours["onnxruntime"] is False
+    assert ours["boxes"] == theirs["boxes"] and len(ours["boxes"]) == 19

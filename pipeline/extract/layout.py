@@ -149,7 +149,12 @@ class Char:
     direction: tuple[float, float]
     seqno: int
     rgb: int = 0  # the colour as 0xRRGGBB
-    key: tuple = ()  # (text, origin x, origin y) in unrotated page space, as other outputs place it
+    origin: tuple = (0.0, 0.0)  # the glyph's origin in unrotated page space, as PyMuPDF gives it
+
+    @property
+    def key(self) -> tuple[str, float, float]:
+        """(text, origin x, origin y) to 0.1 pt in unrotated page space, as other outputs place it."""
+        return _glyph_key(self.text, self.origin)
 
     @property
     def cx(self) -> float:
@@ -218,6 +223,14 @@ def filled_boxes(page: pymupdf.Page) -> list[Fill]:
 
 
 _FLAG_BOLD = pymupdf.TEXT_FONT_BOLD
+_WHITE = (1.0, 1.0, 1.0)
+
+
+@functools.lru_cache(maxsize=1024)
+def _span_colour(colour: Sequence[float] | None) -> tuple[tuple[float, float, float], int]:
+    """A span's colour as RGB (black when unknown) and as 0xRRGGBB; spans share few colours."""
+    rgb = _rgb(colour) or (0.0, 0.0, 0.0)
+    return rgb, _colour_int(rgb)
 
 
 def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
@@ -243,58 +256,63 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
 
     width, height = page.rect.width, page.rect.height
     fills = filled_boxes(page)
-    tol = settings.colour_tolerance
+    tol, opaque = settings.colour_tolerance, settings.opaque
     chars: list[Char] = []
-    unseen: list[tuple[str, float, float]] = []  # glyphs dropped here, by (text, origin) in page space
+    unseen: list[tuple[str, tuple]] = []  # glyphs dropped here: (text, origin in page space)
+    directions: dict[tuple[float, float], tuple[float, float]] = {}
     trace = page.get_texttrace()
     clipped = clipped_glyphs(page, trace)
     for span in trace:
         if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= settings.invisible_opacity):
-            unseen.extend(_glyph_key(chr(uc), origin) for uc, _g, origin, _b in span["chars"])
+            unseen.extend((chr(uc), origin) for uc, _g, origin, _b in span["chars"])
             continue
-        colour = _rgb(span["color"]) or (0.0, 0.0, 0.0)
+        colour, rgb = _span_colour(span["color"])
         sb = box(span["bbox"])
         seq = span["seqno"]
         # the fills that may lie under or over this span (few, so the per-glyph test is cheap)
         near = [f for f in fills if f.x0 <= sb[2] and f.x1 >= sb[0] and f.y0 <= sb[3] and f.y1 >= sb[1]]
-        dx, dy = span["dir"]
-        direction = (round(dx * a + dy * c, 3), round(dx * b + dy * d, 3))
+        # with nothing painted near, what lies under every glyph is the white page
+        on_white = abs(colour[0] - 1.0) <= tol and abs(colour[1] - 1.0) <= tol and abs(colour[2] - 1.0) <= tol
+        direction = directions.get(span["dir"])
+        if direction is None:
+            dx, dy = span["dir"]
+            direction = directions[span["dir"]] = (round(dx * a + dy * c, 3), round(dx * b + dy * d, 3))
         font, size = span["font"], span["size"]
         bold = is_heavy_font(font, span.get("flags", 0))
-        rgb = _colour_int(colour)
         for uc, _gid, origin, bbox in span["chars"]:
-            x0, y0, x1, y1 = box(bbox)
+            x0, y0, x1, y1 = bbox if upright else box(bbox)
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            text = chr(uc)
             if not (0 <= cx <= width and 0 <= cy <= height):
-                unseen.append(_glyph_key(chr(uc), origin))
+                unseen.append((text, origin))
                 continue  # outside the page: clipped away
             if clipped and origin in clipped:
-                unseen.append(_glyph_key(chr(uc), origin))
+                unseen.append((text, origin))
                 continue  # cut away by a clip path
             if near:
-                under = (1.0, 1.0, 1.0)
+                under = _WHITE
                 hidden = False
                 for f in near:
                     if f.x0 <= cx <= f.x1 and f.y0 <= cy <= f.y1:
-                        if f.seqno < seq and f.opacity >= settings.opaque:
+                        if f.seqno < seq and f.opacity >= opaque:
                             under = f.colour  # fills come in drawing order: the last one wins
-                        elif f.seqno > seq and f.opacity >= settings.opaque and f.x0 <= x0 and f.x1 >= x1 \
+                        elif f.seqno > seq and f.opacity >= opaque and f.x0 <= x0 and f.x1 >= x1 \
                                 and f.y0 <= y0 and f.y1 >= y1:
                             hidden = True
-                if hidden:
-                    unseen.append(_glyph_key(chr(uc), origin))
+                if hidden or (abs(colour[0] - under[0]) <= tol and abs(colour[1] - under[1]) <= tol
+                              and abs(colour[2] - under[2]) <= tol):
+                    unseen.append((text, origin))
                     continue
-            else:
-                under = (1.0, 1.0, 1.0)
-            if abs(colour[0] - under[0]) <= tol and abs(colour[1] - under[1]) <= tol and abs(colour[2] - under[2]) <= tol:
-                unseen.append(_glyph_key(chr(uc), origin))
+            elif on_white:
+                unseen.append((text, origin))
                 continue
             baseline = origin[1] if upright else origin[0] * b + origin[1] * d + f_
-            chars.append(Char(chr(uc), x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb,
-                              _glyph_key(chr(uc), origin)))
-    if hidden_out is not None:
+            chars.append(Char(text, x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb, origin))
+    if hidden_out is not None and unseen:
         # a copy of a glyph collapsed below is seen (as the one on top): only what cannot be seen
-        hidden_out.update(set(unseen) - {c.key for c in chars})
+        keys = {_glyph_key(text, origin) for text, origin in unseen}
+        texts = {k[0] for k in keys}
+        hidden_out.update(keys - {ch.key for ch in chars if ch.text in texts})
     return collapse_duplicates(chars, settings)
 
 
@@ -341,37 +359,49 @@ def _glyph_key(text: str, origin) -> tuple[str, float, float]:
 def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -> list[Char]:
     """One glyph per place: a later copy of the same character, of about the same size, standing
     within `duplicate_offset` of the glyph's own width and height of an earlier one replaces it."""
-    share = settings.duplicate_offset
+    share, min_cell, min_em = settings.duplicate_offset, settings.min_grid_cell, settings.min_glyph_em
+    size_share = settings.duplicate_size_share
     kept: list[Char | None] = []
-    where: dict[tuple[str, int, int], list[int]] = {}  # (text, grid x, grid y) → indexes in kept
+    centres: list[tuple[float, float, float]] = []  # (cx, cy, size) of kept[i]
+    where: dict[str, dict[tuple[int, int], list[int]]] = {}  # text → (grid x, grid y) → indexes in kept
     for ch in chars:
         text = ch.text
         if text == " ":
             kept.append(ch)
+            centres.append((0.0, 0.0, 0.0))
             continue
-        cx, cy, size = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2, ch.size
-        cell = size if size > settings.min_grid_cell else settings.min_grid_cell
+        x0, y0, x1, y1, size = ch.x0, ch.y0, ch.x1, ch.y1, ch.size
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        cell = size if size > min_cell else min_cell
         fx, fy = cx / cell, cy / cell
         gx, gy = int(fx), int(fy)
+        grid = where.get(text)
+        if grid is None:  # the first of its character: nothing to be a copy of
+            where[text] = {(gx, gy): [len(kept)]}
+            kept.append(ch)
+            centres.append((cx, cy, size))
+            continue
         # a copy lies within a third of a glyph: in this grid cell or the neighbour it leans to
         nx = gx - 1 if fx - gx < 0.5 else gx + 1
         ny = gy - 1 if fy - gy < 0.5 else gy + 1
-        w = max(ch.x1 - ch.x0, settings.min_glyph_em * size) * share
-        h = max(ch.y1 - ch.y0, settings.min_glyph_em * size) * share
+        least = min_em * size
+        w = (x1 - x0 if x1 - x0 > least else least) * share
+        h = (y1 - y0 if y1 - y0 > least else least) * share
         found = None
-        for key in ((text, gx, gy), (text, nx, gy), (text, gx, ny), (text, nx, ny)):
-            for i in where.get(key, ()):
-                o = kept[i]
-                if o is not None and abs((o.x0 + o.x1) / 2 - cx) <= w and abs((o.y0 + o.y1) / 2 - cy) <= h \
-                        and abs(o.size - size) <= settings.duplicate_size_share * size:
+        for key in ((gx, gy), (nx, gy), (gx, ny), (nx, ny)):
+            for i in grid.get(key, ()):
+                ox, oy, osize = centres[i]
+                if kept[i] is not None and abs(ox - cx) <= w and abs(oy - cy) <= h \
+                        and abs(osize - size) <= size_share * size:
                     found = i
                     break
             if found is not None:
                 break
         if found is not None:
             kept[found] = None
-        where.setdefault((text, gx, gy), []).append(len(kept))
+        grid.setdefault((gx, gy), []).append(len(kept))
         kept.append(ch)
+        centres.append((cx, cy, size))
     return [ch for ch in kept if ch is not None]
 
 
@@ -476,35 +506,44 @@ def _make_line(page_no: int, chars: list[Char], settings: LayoutSettings, vertic
     if not vertical:
         symbol_bullets(chars, settings)
     spans: list[Span] = []
+    wide_em, space_em, size_tol = settings.wide_space_em, settings.space_em, settings.span_size_tolerance
     prev = None
-    wide_em, space_em = settings.wide_space_em, settings.space_em
-    last = None
+    parts: list[str] | None = None  # the open span's text, its font, colour, size, weight and box
+    font = colour = size0 = bold = None
+    bx0 = by0 = bx1 = by1 = 0.0
+    first = chars[0]
+    lx0, ly0, lx1, ly1 = first.x0, first.y0, first.x1, first.y1
     for ch in chars:
         gap_text = ""
-        text = ch.text
+        text, size, x0, y0, x1, y1 = ch.text, ch.size, ch.x0, ch.y0, ch.x1, ch.y1
         if prev is not None and not vertical and text != " " and prev.text != " ":
-            gap = ch.x0 - prev.x1
-            if gap > space_em * ch.size:
-                size = ch.size if ch.size > prev.size else prev.size
+            gap = x0 - prev.x1
+            if gap > space_em * size:
+                big = size if size > prev.size else prev.size
                 both_cjk = text >= "\u2e80" and prev.text >= "\u2e80"
-                if both_cjk and gap > wide_em * size:
+                if both_cjk and gap > wide_em * big:
                     gap_text = "\u3000"
-                elif not both_cjk and gap > space_em * size:
+                elif not both_cjk and gap > space_em * big:
                     gap_text = " "
-        if last is not None and last.font == ch.font and last.color == ch.rgb \
-                and abs(last.size - ch.size) < settings.span_size_tolerance:
-            last.text += gap_text + text
-            bb = last.bbox
-            last.bbox = (bb[0] if bb[0] < ch.x0 else ch.x0, bb[1] if bb[1] < ch.y0 else ch.y0,
-                         bb[2] if bb[2] > ch.x1 else ch.x1, bb[3] if bb[3] > ch.y1 else ch.y1)
+        if parts is not None and font == ch.font and colour == ch.rgb and abs(size0 - size) < size_tol:
+            if gap_text:
+                parts.append(gap_text)
+            parts.append(text)
+            bx0, by0 = (bx0 if bx0 < x0 else x0), (by0 if by0 < y0 else y0)
+            bx1, by1 = (bx1 if bx1 > x1 else x1), (by1 if by1 > y1 else y1)
         else:
-            if gap_text and last is not None:
-                last.text += gap_text
-            last = Span(text, ch.font, ch.size, ch.rgb, ch.bold, (ch.x0, ch.y0, ch.x1, ch.y1))
-            spans.append(last)
+            if parts is not None:
+                if gap_text:
+                    parts.append(gap_text)
+                spans.append(Span("".join(parts), font, size0, colour, bold, (bx0, by0, bx1, by1)))
+            parts = [text]
+            font, size0, colour, bold = ch.font, size, ch.rgb, ch.bold
+            bx0, by0, bx1, by1 = x0, y0, x1, y1
+        lx0, ly0 = (x0 if x0 < lx0 else lx0), (y0 if y0 < ly0 else ly0)
+        lx1, ly1 = (x1 if x1 > lx1 else lx1), (y1 if y1 > ly1 else ly1)
         prev = ch
-    return Line(page_no, min(c.x0 for c in chars), min(c.y0 for c in chars),
-                max(c.x1 for c in chars), max(c.y1 for c in chars), spans, 0, vertical, chars)
+    spans.append(Span("".join(parts), font, size0, colour, bold, (bx0, by0, bx1, by1)))
+    return Line(page_no, lx0, ly0, lx1, ly1, spans, 0, vertical, chars)
 
 
 def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = DEFAULT) -> list[Line]:
@@ -514,8 +553,14 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
     lines at white space wider than `line_gap_em`. Rotated text (a country name turned 90° in a
     merged cell) is read along its own direction. Upright glyphs stacked one under another
     (縦書き, or one glyph per row in a narrow strip) become one vertical line read top to bottom."""
-    flat = [c for c in chars if c.horizontal]
-    turned = [c for c in chars if not c.horizontal]
+    flat: list[Char] = []
+    turned: list[Char] = []
+    horizontal: dict[tuple[float, float], bool] = {}  # Char.horizontal, per direction
+    for c in chars:
+        h = horizontal.get(c.direction)
+        if h is None:
+            h = horizontal[c.direction] = c.horizontal
+        (flat if h else turned).append(c)
     lines: list[Line] = []
     rows = cluster(flat, key=lambda c: c.baseline, tolerance=lambda c: settings.row_em * c.size)
     stacks = _vertical_stacks(rows, settings)
