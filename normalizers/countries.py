@@ -27,6 +27,16 @@ def _names() -> dict[str, str]:
     return names
 
 
+@functools.lru_cache(maxsize=1)
+def names_by_code() -> dict[str, list[str]]:
+    """ISO code → every name the countries table gives it (folded, spaces removed), longest first:
+    what `country_code` recognises, the other way round."""
+    out: dict[str, list[str]] = {}
+    for name, code in _names().items():
+        out.setdefault(code, []).append(name)
+    return {code: sorted(names, key=lambda n: (-len(n), n)) for code, names in out.items()}
+
+
 def country_code(name: str | None) -> str | None:
     """ベトナム / ベトナム国 / ベトナム社会主義共和国 → "VN"; None when the text is not a country name."""
     key = re.sub(r"\s+", "", fold(name or "")).strip(_SEPARATORS)

@@ -465,8 +465,8 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
 
 def _field_sources(project_id: str, primary: ResolvedProject, row: ProjectRow) -> list[FieldSourceRow]:
     """The boxes the primary record's document prints the row's values in (a value taken from
-    another document, such as a proposer an adoption table spells otherwise, or a value set by hand,
-    has none here)."""
+    another document, such as a proposer an adoption table spells otherwise, has none here; a value
+    set by hand loses its box later, in `decisions.apply`)."""
     record = primary.record
     stated = {"proposer": record.proposer, "co_implementers": record.co_implementers or [],
               "country": record.country, "fields": record.fields or [], "summary": record.summary}

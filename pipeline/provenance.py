@@ -17,11 +17,12 @@ place name, holding the text as printed there (line breaks kept for a multi-line
 """
 from __future__ import annotations
 
-import functools
 import operator
 import re
 from dataclasses import dataclass, field
 
+from normalizers.countries import names_by_code
+from normalizers.dates import ERA_OFFSETS
 from normalizers.numbers import is_listing_number, listing_number
 from normalizers.text import fold
 
@@ -49,7 +50,7 @@ class ProvenanceSettings(Settings):
 SETTINGS = ProvenanceSettings()
 
 # How a fiscal year is printed: 令和7年度, R7年度, 2025年度, 平成31年度 (the year itself is the value).
-_ERAS = {"令和": 2018, "平成": 1988}
+_ERAS = {era: ERA_OFFSETS[era] for era in ("令和", "平成")}
 _BULLET_GLYPH = re.compile(r"[\ue000-\uf8ff]")  # a symbol-font bullet, as normalizers.text reads it
 
 
@@ -298,16 +299,6 @@ def _numbers(page: _Page) -> dict[int, list[_Hit]]:
     return found
 
 
-@functools.lru_cache(maxsize=1)
-def _country_names() -> dict[str, list[str]]:
-    from normalizers.countries import _names  # folded name → ISO code: the table country_code reads
-
-    out: dict[str, list[str]] = {}
-    for name, code in _names().items():
-        out.setdefault(code, []).append(name)
-    return {code: sorted(names, key=lambda n: (-len(n), n)) for code, names in out.items()}
-
-
 def _find_country(doc, code: str, pages: list[int], anchors: list[_Hit], s: ProvenanceSettings) -> _Hit | None:
     """The country named by any of its names (the longest at a place: モンゴル国 over モンゴル),
     nearest the anchors; a cell holding the name alone before a name inside a longer line."""
@@ -319,7 +310,7 @@ def _countries(page: _Page, code: str, s: ProvenanceSettings) -> list[_Hit]:
     key = ("country", code)
     if key not in page.memo:
         hits: dict[int, _Hit] = {}
-        for name in _country_names().get(code, []):
+        for name in names_by_code().get(code, []):
             if len(name) >= s.min_chars and not name.isascii():
                 for hit in _occurrences(page, name, s):
                     hits.setdefault(hit.spans[0][0], hit)  # the longest name first
