@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 
 from normalizers.text import join_lines
@@ -98,18 +97,62 @@ def proposals_per_text(texts: list[str]) -> list[list[list[str]]]:
     return [sorted(found.get(i, [])) for i in range(len(texts))]
 
 
+class ModelError(RuntimeError):
+    """The model's process could not answer: the model would not load, it failed on a batch, or the
+    process died. The message says which, with the child's own error."""
+
+
+def _serve(conn) -> None:
+    """The model's process: load the model at once (so a run can start it before it has texts),
+    then answer each batch of texts received with `proposals_per_text`, until None or EOF."""
+    try:
+        _nlp()
+        failed = None
+    except Exception as e:  # a missing or broken model: said in answer to every batch
+        failed = f"{type(e).__name__}: {e}"
+    while True:
+        try:
+            texts = conn.recv()
+        except EOFError:
+            return
+        if texts is None:
+            return
+        if failed is not None:
+            conn.send(("error", failed))
+            continue
+        try:
+            conn.send(("ok", proposals_per_text(texts)))
+        except Exception as e:
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
 class ModelProcess:
     """The model in a child process, fed texts in batches as the run finds them.
 
-    The child is started (a fresh interpreter, never a fork of a process holding threads and open
-    outputs) on the first batch only, so a run whose texts are all known never loads the model.
+    The child (a fresh interpreter, never a fork of a process holding threads and open outputs)
+    starts on the first batch, so a run whose texts are all known never loads the model — or
+    earlier, with `start()`, so that loading it (1.5–2 s) overlaps the reading of the documents.
+    A child that was never asked anything is stopped at once by `close()`, loaded or not.
     """
 
-    def __init__(self, batch_size: int = BATCH_SIZE):
+    def __init__(self, batch_size: int = BATCH_SIZE, poll_seconds: float = 0.5):
         self.batch_size = batch_size
-        self._pool: ProcessPoolExecutor | None = None
+        self.poll_seconds = poll_seconds  # how often a wait for an answer checks the child is alive
+        self._process = None
+        self._conn = None
         self._waiting: list[str] = []
-        self._sent: list[tuple[list[str], Future]] = []
+        self._sent: list[list[str]] = []  # batches sent and not yet answered, in order
+        self._idle = False  # every batch sent was answered: the child waits for the next
+        self._batches = 0
+
+    def start(self) -> None:
+        """Start the child and its loading of the model now, in the background."""
+        if self._process is None:
+            context = multiprocessing.get_context("spawn")
+            self._conn, child = context.Pipe()
+            self._process = context.Process(target=_serve, args=(child,), daemon=True, name="c2c-ner")
+            self._process.start()
+            child.close()
 
     def ask(self, text: str) -> None:
         self._waiting.append(text)
@@ -119,23 +162,53 @@ class ModelProcess:
     def _send(self) -> None:
         if not self._waiting:
             return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self.start()
         texts, self._waiting = self._waiting, []
-        self._sent.append((texts, self._pool.submit(proposals_per_text, texts)))
+        self._conn.send(texts)
+        self._sent.append(texts)
+        self._batches += 1
+
+    def _receive(self):
+        while not self._conn.poll(self.poll_seconds):
+            if not self._process.is_alive():
+                raise ModelError(f"the model's process ended (exit code {self._process.exitcode}) "
+                                 "before it answered")
+        try:
+            status, value = self._conn.recv()
+        except EOFError:
+            raise ModelError("the model's process ended before it answered") from None
+        if status != "ok":
+            raise ModelError(value)
+        return value
 
     def answers(self) -> Iterator[tuple[str, list[list[str]]]]:
         """(text, proposals) for every text asked, in the order asked; the child exits after the
-        last. Raises what the child raised (a missing model, a crash)."""
+        last. Raises ModelError when the child cannot answer."""
         self._send()
         try:
-            for texts, future in self._sent:
-                yield from zip(texts, future.result())
+            while self._sent:
+                texts = self._sent[0]
+                found = self._receive()
+                self._sent.pop(0)
+                yield from zip(texts, found)
+            self._idle = self._batches > 0  # a child never asked anything may still be loading
         finally:
             self.close()
 
     def close(self) -> None:
+        """Stop the child: asked to exit when it has answered everything, stopped otherwise."""
+        idle, self._idle = self._idle, False
         self._sent, self._waiting = [], []
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._process is None:
+            return
+        process, conn, self._process, self._conn = self._process, self._conn, None, None
+        try:
+            conn.send(None)
+        except OSError:
+            pass
+        # waiting for a child that is idle costs nothing; one still loading is not worth waiting for
+        process.join(timeout=5 if idle else 0)
+        if process.is_alive():  # still loading the model, or busy with batches nobody will read
+            process.kill()
+            process.join()
+        conn.close()

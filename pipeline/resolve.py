@@ -17,7 +17,7 @@ from normalizers.places import kinds_for_suffix, match_key
 from normalizers.text import squash
 
 from .gazetteer import MAX_CANDIDATES, Match
-from .propose import CANDIDATE_NAME, ModelProcess, model_name as ner_model_name
+from .propose import CANDIDATE_NAME, ModelError, ModelProcess, model_name as ner_model_name
 from .ocr import SETTINGS as OCR_SETTINGS, text_confidence
 from .records import Candidate, Extraction, JcmRecord, MentionRow, PlaceText, ProjectRecord, ReviewRow
 from .settings import Settings
@@ -422,7 +422,8 @@ class Resolver:
     """
 
     def __init__(self, gazetteer, proposal_cache: dict | None = None, use_ner: bool = True,
-                 log=lambda s: print(s, file=sys.stderr), settings: ResolveSettings = SETTINGS):
+                 log=lambda s: print(s, file=sys.stderr), settings: ResolveSettings = SETTINGS,
+                 model: ModelProcess | None = None):
         self.gazetteer = MemoGazetteer(gazetteer)
         self.settings = settings
         self.proposal_cache = proposal_cache if proposal_cache is not None else {}
@@ -430,7 +431,7 @@ class Resolver:
         self.log = log
         self._needs_ner: list[tuple[str, int, str, tuple]] = []
         self._asked: set[str] = set()
-        self._model = None
+        self._model = model if use_ner else None  # started early by the run, or on the first text asked
         self._model_name = ner_model_name()
         self.model_failed = False  # the model could not run: the proposals are missing, not empty
 
@@ -455,7 +456,8 @@ class Resolver:
                 for text, found in self._model.answers():
                     self.proposal_cache[_span_key(text, self._model_name)] = found
             except Exception as e:  # a broken model install costs the proposals, never the run
-                self.log(f"c2c: warning: the NER model could not run ({type(e).__name__}: {e}); "
+                detail = str(e) if isinstance(e, ModelError) else f"{type(e).__name__}: {e}"
+                self.log(f"c2c: warning: the NER model could not run ({detail}); "
                          "no place names were proposed for review")
                 self.model_failed = True
                 return []

@@ -28,6 +28,7 @@ import re
 import statistics
 import unicodedata
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
@@ -257,63 +258,99 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
     width, height = page.rect.width, page.rect.height
     fills = filled_boxes(page)
     tol, opaque = settings.colour_tolerance, settings.opaque
-    chars: list[Char] = []
-    unseen: list[tuple[str, tuple]] = []  # glyphs dropped here: (text, origin in page space)
     directions: dict[tuple[float, float], tuple[float, float]] = {}
     trace = page.get_texttrace()
-    clipped = clipped_glyphs(page, trace)
-    for span in trace:
-        if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= settings.invisible_opacity):
-            unseen.extend((chr(uc), origin) for uc, _g, origin, _b in span["chars"])
-            continue
-        colour, rgb = _span_colour(span["color"])
-        sb = box(span["bbox"])
-        seq = span["seqno"]
-        # the fills that may lie under or over this span (few, so the per-glyph test is cheap)
-        near = [f for f in fills if f.x0 <= sb[2] and f.x1 >= sb[0] and f.y0 <= sb[3] and f.y1 >= sb[1]]
-        # with nothing painted near, what lies under every glyph is the white page
-        on_white = abs(colour[0] - 1.0) <= tol and abs(colour[1] - 1.0) <= tol and abs(colour[2] - 1.0) <= tol
-        direction = directions.get(span["dir"])
-        if direction is None:
-            dx, dy = span["dir"]
-            direction = directions[span["dir"]] = (round(dx * a + dy * c, 3), round(dx * b + dy * d, 3))
-        font, size = span["font"], span["size"]
-        bold = is_heavy_font(font, span.get("flags", 0))
-        for uc, _gid, origin, bbox in span["chars"]:
-            x0, y0, x1, y1 = bbox if upright else box(bbox)
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            text = chr(uc)
-            if not (0 <= cx <= width and 0 <= cy <= height):
-                unseen.append((text, origin))
-                continue  # outside the page: clipped away
-            if clipped and origin in clipped:
-                unseen.append((text, origin))
-                continue  # cut away by a clip path
-            if near:
-                under = _WHITE
-                hidden = False
-                for f in near:
-                    if f.x0 <= cx <= f.x1 and f.y0 <= cy <= f.y1:
-                        if f.seqno < seq and f.opacity >= opaque:
-                            under = f.colour  # fills come in drawing order: the last one wins
-                        elif f.seqno > seq and f.opacity >= opaque and f.x0 <= x0 and f.x1 >= x1 \
-                                and f.y0 <= y0 and f.y1 >= y1:
-                            hidden = True
-                if hidden or (abs(colour[0] - under[0]) <= tol and abs(colour[1] - under[1]) <= tol
-                              and abs(colour[2] - under[2]) <= tol):
+
+    def read(clipped: set) -> tuple[list[Char], list[tuple[str, tuple]]]:
+        """The glyphs kept (before copies are collapsed) and those dropped, `clipped` cut away."""
+        chars: list[Char] = []
+        unseen: list[tuple[str, tuple]] = []  # glyphs dropped here: (text, origin in page space)
+        for span in trace:
+            if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= settings.invisible_opacity):
+                unseen.extend((chr(uc), origin) for uc, _g, origin, _b in span["chars"])
+                continue
+            colour, rgb = _span_colour(span["color"])
+            sb = box(span["bbox"])
+            seq = span["seqno"]
+            # the fills that may lie under or over this span (few, so the per-glyph test is cheap)
+            near = [f for f in fills if f.x0 <= sb[2] and f.x1 >= sb[0] and f.y0 <= sb[3] and f.y1 >= sb[1]]
+            # with nothing painted near, what lies under every glyph is the white page
+            on_white = abs(colour[0] - 1.0) <= tol and abs(colour[1] - 1.0) <= tol and abs(colour[2] - 1.0) <= tol
+            direction = directions.get(span["dir"])
+            if direction is None:
+                dx, dy = span["dir"]
+                direction = directions[span["dir"]] = (round(dx * a + dy * c, 3), round(dx * b + dy * d, 3))
+            font, size = span["font"], span["size"]
+            bold = is_heavy_font(font, span.get("flags", 0))
+            for uc, _gid, origin, bbox in span["chars"]:
+                x0, y0, x1, y1 = bbox if upright else box(bbox)
+                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+                text = chr(uc)
+                if not (0 <= cx <= width and 0 <= cy <= height):
+                    unseen.append((text, origin))
+                    continue  # outside the page: clipped away
+                if clipped and origin in clipped:
+                    unseen.append((text, origin))
+                    continue  # cut away by a clip path
+                if near:
+                    under = _WHITE
+                    hidden = False
+                    for f in near:
+                        if f.x0 <= cx <= f.x1 and f.y0 <= cy <= f.y1:
+                            if f.seqno < seq and f.opacity >= opaque:
+                                under = f.colour  # fills come in drawing order: the last one wins
+                            elif f.seqno > seq and f.opacity >= opaque and f.x0 <= x0 and f.x1 >= x1 \
+                                    and f.y0 <= y0 and f.y1 >= y1:
+                                hidden = True
+                    if hidden or (abs(colour[0] - under[0]) <= tol and abs(colour[1] - under[1]) <= tol
+                                  and abs(colour[2] - under[2]) <= tol):
+                        unseen.append((text, origin))
+                        continue
+                elif on_white:
                     unseen.append((text, origin))
                     continue
-            elif on_white:
-                unseen.append((text, origin))
-                continue
-            baseline = origin[1] if upright else origin[0] * b + origin[1] * d + f_
-            chars.append(Char(text, x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb, origin))
+                baseline = origin[1] if upright else origin[0] * b + origin[1] * d + f_
+                chars.append(Char(text, x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb, origin))
+        return chars, unseen
+
+    # Read as if nothing were clipped; only a page where that may be wrong is read again with the
+    # glyphs its clip paths cut away (the exact test costs a glyph-by-glyph form of the page).
+    chars, unseen = read(set())
+    kept = collapse_duplicates(chars, settings)
+    if _may_be_clipped(page, trace, kept):
+        clipped = clipped_glyphs(page, trace)
+        if clipped:
+            chars, unseen = read(clipped)
+            kept = collapse_duplicates(chars, settings)
     if hidden_out is not None and unseen:
         # a copy of a glyph collapsed below is seen (as the one on top): only what cannot be seen
         keys = {_glyph_key(text, origin) for text, origin in unseen}
         texts = {k[0] for k in keys}
         hidden_out.update(keys - {ch.key for ch in chars if ch.text in texts})
-    return collapse_duplicates(chars, settings)
+    return kept
+
+
+def _may_be_clipped(page: pymupdf.Page, trace: list[dict], kept: list[Char]) -> bool:
+    """Whether a clip path may cut away some of `kept` (the page's visible glyphs, copies collapsed):
+    only when some glyph lies outside a clip path's box, and MuPDF's text page (built with
+    clipping, which drops a glyph outside the clip in force and reads a glyph drawn twice once, as
+    `kept` does) holds some character fewer times than `kept`. Its plain text is built anyway (for
+    the classifier), so this test is cheap; usually a picture's or a footer's clip path cuts no text
+    and the glyph-by-glyph comparison of `clipped_glyphs` is never made."""
+    clips = page_clips(page)
+    if not clips or not _outside_some_clip(trace, clips):
+        return False
+    held = Counter(pdf.page_text(page))
+    return any(n > held[text] for text, n in Counter(ch.text for ch in kept).items() if not text.isspace())
+
+
+def _outside_some_clip(trace: list[dict], clips: list) -> list[dict]:
+    """The spans of `trace` not inside the boxes of all clip paths at once (nothing inside them can
+    be cut away)."""
+    ix0, iy0 = max(r.x0 for r in clips), max(r.y0 for r in clips)
+    ix1, iy1 = min(r.x1 for r in clips), min(r.y1 for r in clips)
+    return [sp for sp in trace if not (ix0 <= sp["bbox"][0] and sp["bbox"][2] <= ix1
+                                       and iy0 <= sp["bbox"][1] and sp["bbox"][3] <= iy1)]
 
 
 def clipped_glyphs(page: pymupdf.Page, trace: list[dict]) -> set[tuple[float, float]]:
@@ -329,11 +366,7 @@ def clipped_glyphs(page: pymupdf.Page, trace: list[dict]) -> set[tuple[float, fl
     clips = page_clips(page)
     if not clips:
         return set()
-    # inside the boxes of all clip paths at once, nothing can be cut away
-    ix0, iy0 = max(r.x0 for r in clips), max(r.y0 for r in clips)
-    ix1, iy1 = min(r.x1 for r in clips), min(r.y1 for r in clips)
-    suspects = [sp for sp in trace if not (ix0 <= sp["bbox"][0] and sp["bbox"][2] <= ix1
-                                           and iy0 <= sp["bbox"][1] and sp["bbox"][3] <= iy1)]
+    suspects = _outside_some_clip(trace, clips)
     if not suspects:
         return set()
     # both outputs compute a glyph's origin alike (the same floats), so it identifies the glyph

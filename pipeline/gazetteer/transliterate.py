@@ -20,6 +20,7 @@ from normalizers.places import latin_key
 from .index import PlaceIndex
 
 _KATAKANA_STEM = re.compile(r"^[ァ-ヺー・=＝]+$")
+_KANA_ONLY = re.compile(r"^[ァ-ヺー]+$")
 
 # Letter groups Japanese hears as one sound, applied to both sides in this order.
 _SOUNDS = [
@@ -51,24 +52,37 @@ def is_katakana(stem: str) -> bool:
 
 
 class Transliterator:
-    """Romanizes katakana with pykakasi (loaded on first use: it takes a noticeable part of a second)
+    """Romanizes katakana with pykakasi (its kana converter; the whole of pykakasi, whose kanji
+    dictionary takes a noticeable part of a second to load, only for text with other scripts)
     and scores places by their Latin names. Keys are computed once per country."""
 
     def __init__(self, index: PlaceIndex):
         self.index = index
         self._kakasi = None
+        self._kana = None
         self._romaji: dict[str, str] = {}
         self._keys: dict[str, dict[str, tuple[str, ...]]] = {}  # country → place → sound keys
 
     def romanize(self, katakana: str) -> str:
         """Hepburn romaji of a katakana name (pykakasi)."""
         if katakana not in self._romaji:
-            if self._kakasi is None:
-                import pykakasi
-
-                self._kakasi = pykakasi.kakasi()
             text = re.sub(r"[・=＝\s]", "", unicodedata.normalize("NFKC", katakana))
-            self._romaji[katakana] = "".join(part["hepburn"] for part in self._kakasi.convert(text))
+            if not text:
+                self._romaji[katakana] = ""
+            elif _KANA_ONLY.match(text):
+                # Kana only: pykakasi's kana converter, which is what its kakasi() does with a kana
+                # run, without loading the kanji dictionary (about 0.45 s) that kakasi() loads first.
+                if self._kana is None:
+                    from pykakasi.scripts import IConv
+
+                    self._kana = IConv()
+                self._romaji[katakana] = self._kana.convert(text, text)["hepburn"]
+            else:
+                if self._kakasi is None:
+                    import pykakasi
+
+                    self._kakasi = pykakasi.kakasi()
+                self._romaji[katakana] = "".join(part["hepburn"] for part in self._kakasi.convert(text))
         return self._romaji[katakana]
 
     def _country_keys(self, country: str) -> dict[str, tuple[str, ...]]:
