@@ -9,6 +9,7 @@ JSON text (`json_extract`, `json_each` and Datasette read it).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from .records import OUTPUT_TABLES, columns, foreign_keys, primary_key, primary_keys, unwrap_optional
@@ -43,6 +44,22 @@ def _creation_order() -> list[str]:
     return order
 
 
+def _sqlite_utils():
+    """sqlite-utils, imported without pandas when nothing has loaded pandas yet: sqlite-utils
+    imports it, when installed, only to store pandas' Timestamp as TEXT (c2c's rows hold none),
+    and that import is a quarter of a second of every run that writes the tables."""
+    if "sqlite_utils" in sys.modules or "pandas" in sys.modules:
+        import sqlite_utils
+
+        return sqlite_utils
+    sys.modules["pandas"] = None  # `import pandas` raises ImportError; sqlite-utils then skips it
+    try:
+        import sqlite_utils
+    finally:
+        del sys.modules["pandas"]
+    return sqlite_utils
+
+
 class DatabaseWriter:
     """Creates every table in a new database at `path`; rows are added table by table with
     `insert` (in the order the tables' files are written) and `finish` adds the indexes and full-text
@@ -50,8 +67,7 @@ class DatabaseWriter:
     prepared statement per table. Same rows in, same bytes out."""
 
     def __init__(self, path: Path):
-        import sqlite_utils
-
+        sqlite_utils = _sqlite_utils()
         self.db = sqlite_utils.Database(path)
         # The file is built privately and fsynced by emit before it is renamed into place: no
         # journal or sync per statement is needed while it is written.

@@ -6,12 +6,13 @@ output never depends on which worker finished first.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, CancelledError, wait
 
 from .discover import SourceFile
-from .document import read_document, read_document_without_ocr
+from .document import preload, read_document, read_document_without_ocr
 from .records import Extraction
 
 
@@ -79,6 +80,8 @@ def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reade
         return
     from pebble import ProcessPool
 
+    if multiprocessing.get_start_method() == "fork":  # workers inherit the reader's modules
+        preload()
     queue = iter(enumerate(sources))
     while True:  # a new pool whenever the last one broke (its workers kept dying before any task)
         with ProcessPool(max_workers=max(1, min(jobs, len(sources))), initializer=_limit_memory,

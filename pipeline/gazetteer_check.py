@@ -8,6 +8,7 @@ loader trips over them, then adds the semantic problems of `Gazetteer.check()`.
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,38 @@ def validate(folder: Path | None = None) -> Verdict:
     gazetteer = Gazetteer.load(folder)
     verdict = Verdict(errors=gazetteer.check(), gazetteer=gazetteer)
     verdict.warnings, verdict.notes = _homonyms(gazetteer, _generated_ids(folder))
+    return verdict
+
+
+# The code that decides a verdict: a memo of one is reused only while none of it changed.
+_CHECK_CODE = sorted([Path(__file__), *Path(__file__).with_name("gazetteer").glob("*.py"),
+                      Path(__file__).with_name("vocabulary.py"),
+                      *(Path(__file__).resolve().parents[1] / "normalizers").glob("*.py")])
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for path in _CHECK_CODE:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def validate_remembered(folder: Path, version: str) -> Verdict:
+    """`validate(folder)`, or what it found before for the same data (`version`, the content
+    version of `folder`'s files) and the same checking code: kept in the user's cache folder
+    (pipeline/cachedir.py), so that a run into a new output folder does not pay the check again
+    (about 0.2 s). A remembered verdict has no `gazetteer` (the caller loads it)."""
+    from . import cachedir
+
+    stamp = _code_digest()
+    record = cachedir.read("gazetteer-check", version)
+    if record is not None and record["stamp"] == stamp and isinstance(record["value"], dict):
+        value = record["value"]
+        return Verdict(errors=list(value.get("errors", [])), warnings=list(value.get("warnings", [])),
+                       notes=list(value.get("notes", [])))
+    verdict = validate(folder)
+    cachedir.write("gazetteer-check", version, {"stamp": stamp, "value": {
+        "errors": verdict.errors, "warnings": verdict.warnings, "notes": verdict.notes}})
     return verdict
 
 

@@ -159,6 +159,11 @@ class ModelProcess:
         if len(self._waiting) >= self.batch_size:
             self._send()
 
+    def flush(self) -> None:
+        """Send the texts asked so far now (a document's worth), so the model works on them while
+        the run goes on, instead of when a batch is full."""
+        self._send()
+
     def _send(self) -> None:
         if not self._waiting:
             return

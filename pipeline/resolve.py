@@ -447,6 +447,8 @@ class Resolver:
                     self._asked.add(key)
                     self._model = self._model or ModelProcess()
                     self._model.ask(text)
+            if self._model is not None:
+                self._model.flush()
         return part
 
     def proposals(self) -> list[ReviewRow]:

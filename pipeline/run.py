@@ -352,9 +352,9 @@ def _checked_gazetteer(state: State, gazetteer_version: str, folder: Path, log):
         return None
     from gazetteer import data_folder
 
-    from .gazetteer_check import validate
+    from .gazetteer_check import validate_remembered
 
-    verdict = validate(folder)
+    verdict = validate_remembered(folder, gazetteer_version)
     if verdict.errors:
         raise GazetteerError(data_folder(), verdict.errors)
     for line in verdict.warnings:

@@ -353,13 +353,18 @@ def test_a_model_that_cannot_load_costs_the_proposals_not_the_run(cirebon_raw, t
     assert [r["text"] for r in rows(out, "review") if "NER" in r["detail"]] == ["チルボン"]
 
 
-def test_workers_that_cannot_run_fail_their_documents_not_the_batch(table_raw, tmp_path):
-    shutil.copy(table_raw / "table.pdf", table_raw / "copy.pdf")
+def test_workers_that_cannot_run_fail_their_documents_not_the_batch(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("a.pdf", "b.pdf"):  # a 19-page pamphlet: its page models need memory
+        shutil.copy(REPO / "raw" / "c2c_pamphlet_2022.pdf", raw / name)
     out = tmp_path / "out"
-    env = dict(os.environ, C2C_WORKER_MEMORY_MB="1")  # no worker can allocate anything
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(table_raw), "--out", str(out),
+    # Workers start with the reader's modules (forked from the run), but can allocate nothing more.
+    env = dict(os.environ, C2C_WORKER_MEMORY_MB="1")
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(raw), "--out", str(out),
                            "--jobs", "2", "--no-ner"], capture_output=True, text=True, cwd=REPO, env=env)
     assert proc.returncode == 3
     assert [(d["status"], d["error_kind"]) for d in rows(out, "documents")] == [("error", "internal")] * 2
+    assert all("ran out of memory" in line for line in proc.stderr.splitlines()), proc.stderr
     # Not cached: with the limit lifted, the next run reads them.
-    assert quiet_run(table_raw, out, jobs=2).exit_code == 0
+    assert quiet_run(raw, out, jobs=2).exit_code == 0

@@ -209,18 +209,49 @@ class Fill:
     seqno: int
 
 
+def _upright(page: pymupdf.Page):
+    """Functions turning a point and a rectangle of unrotated page space upright (plain floats:
+    pymupdf's Point and Rect arithmetic is slow in bulk); identity on an unrotated page."""
+    m = page.rotation_matrix
+    a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
+    if (a, b, c, d, e, f) == (1, 0, 0, 1, 0, 0):
+        return (lambda x, y: (x, y)), (lambda x0, y0, x1, y1: (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+
+    def point(x, y):
+        return (x * a + y * c + e, x * b + y * d + f)
+
+    def rect(x0, y0, x1, y1):  # the box of the turned corners (exact for multiples of 90°)
+        p, q = point(x0, y0), point(x1, y1)
+        return (min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
+
+    return point, rect
+
+
+def _page_cache(page: pymupdf.Page, name: str) -> dict:
+    """A per-page memo kept on the document (`doc._c2c_layouts`, dropped with the page models by
+    pdf.close_pdf), keyed by page number and `name`."""
+    doc = page.parent
+    cache = getattr(doc, "_c2c_layouts", None)
+    if cache is None:
+        cache = doc._c2c_layouts = {}
+    return cache.setdefault((name, page.number), {})
+
+
 def filled_boxes(page: pymupdf.Page) -> list[Fill]:
-    """Every filled path's bounding box, in drawing order."""
-    rot = page.rotation_matrix
-    out = []
-    for d in page_drawings(page):
-        colour = _rgb(d.get("fill"))
-        if colour is None:
-            continue
-        r = pymupdf.Rect(d["rect"]) * rot
-        opacity = d.get("fill_opacity")
-        out.append(Fill(r.x0, r.y0, r.x1, r.y1, colour, 1.0 if opacity is None else opacity, d.get("seqno", 0)))
-    return out
+    """Every filled path's bounding box (upright), in drawing order."""
+    memo = _page_cache(page, "fills")
+    if "boxes" not in memo:
+        _point, rect = _upright(page)
+        out = []
+        for d in page_drawings(page):
+            colour = _rgb(d.get("fill"))
+            if colour is None:
+                continue
+            x0, y0, x1, y1 = rect(*d["rect"])
+            opacity = d.get("fill_opacity")
+            out.append(Fill(x0, y0, x1, y1, colour, 1.0 if opacity is None else opacity, d.get("seqno", 0)))
+        memo["boxes"] = out
+    return list(memo["boxes"])
 
 
 _FLAG_BOLD = pymupdf.TEXT_FONT_BOLD
@@ -782,7 +813,14 @@ def ruling_lines(page: pymupdf.Page, fills: bool = False, settings: LayoutSettin
     """Straight lines and thin rectangles as rules, and the sides of stroked rectangles; with `fills`,
     the top and bottom edges of filled rectangles count as horizontal rules too (shaded header rows
     and bands). Upright coordinates."""
-    rot = page.rotation_matrix
+    memo = _page_cache(page, "rules") if settings is DEFAULT else {}
+    if fills not in memo:
+        memo[fills] = _ruling_lines(page, fills, settings)
+    return list(memo[fills])
+
+
+def _ruling_lines(page: pymupdf.Page, fills: bool, settings: LayoutSettings) -> list[Rule]:
+    point, rect = _upright(page)
     thin, snap = settings.rule_thickness, settings.snap
     out: list[Rule] = []
     for path in page_drawings(page):
@@ -790,22 +828,22 @@ def ruling_lines(page: pymupdf.Page, fills: bool = False, settings: LayoutSettin
         for item in path["items"]:
             op = item[0]
             if op == "l":
-                p, q = item[1] * rot, item[2] * rot
-                if abs(p.y - q.y) <= snap:
-                    out.append(Rule(True, (p.y + q.y) / 2, min(p.x, q.x), max(p.x, q.x)))
-                elif abs(p.x - q.x) <= snap:
-                    out.append(Rule(False, (p.x + q.x) / 2, min(p.y, q.y), max(p.y, q.y)))
+                (px, py), (qx, qy) = point(*item[1]), point(*item[2])
+                if abs(py - qy) <= snap:
+                    out.append(Rule(True, (py + qy) / 2, min(px, qx), max(px, qx)))
+                elif abs(px - qx) <= snap:
+                    out.append(Rule(False, (px + qx) / 2, min(py, qy), max(py, qy)))
             elif op == "re":
-                r = pymupdf.Rect(item[1]) * rot
-                if r.height <= thin and r.width > thin:
-                    out.append(Rule(True, (r.y0 + r.y1) / 2, r.x0, r.x1))
-                elif r.width <= thin and r.height > thin:
-                    out.append(Rule(False, (r.x0 + r.x1) / 2, r.y0, r.y1))
+                x0, y0, x1, y1 = rect(*item[1])
+                if y1 - y0 <= thin and x1 - x0 > thin:
+                    out.append(Rule(True, (y0 + y1) / 2, x0, x1))
+                elif x1 - x0 <= thin and y1 - y0 > thin:
+                    out.append(Rule(False, (x0 + x1) / 2, y0, y1))
                 elif stroked:
-                    out += [Rule(True, r.y0, r.x0, r.x1), Rule(True, r.y1, r.x0, r.x1),
-                            Rule(False, r.x0, r.y0, r.y1), Rule(False, r.x1, r.y0, r.y1)]
+                    out += [Rule(True, y0, x0, x1), Rule(True, y1, x0, x1),
+                            Rule(False, x0, y0, y1), Rule(False, x1, y0, y1)]
                 elif fills and path.get("fill") is not None:
-                    out += [Rule(True, r.y0, r.x0, r.x1), Rule(True, r.y1, r.x0, r.x1)]
+                    out += [Rule(True, y0, x0, x1), Rule(True, y1, x0, x1)]
     return out
 
 
