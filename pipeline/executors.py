@@ -35,22 +35,6 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
-# How much lower than the run itself the document workers are scheduled (Unix niceness, 0–19).
-# The run's process and the NER model's (loading the model while documents are read) then get
-# a core when they need one, and the workers every cycle left over: the documents' total CPU is
-# the same, but the model is ready when the first texts come instead of after them.
-WORKER_NICENESS = int(os.environ.get("C2C_WORKER_NICENESS", "10"))
-
-
-def _start_worker(limit: int, niceness: int = WORKER_NICENESS) -> None:
-    """A document worker's set-up: its memory limit and its scheduling priority."""
-    _limit_memory(limit)
-    if niceness > 0:
-        try:
-            os.nice(niceness)
-        except (AttributeError, OSError):  # not on this platform
-            pass
-
 
 def _worker_died(src: SourceFile, error: BaseException) -> Extraction:
     """The result for a document whose worker failed under it (a crash in the PDF library, the
@@ -101,7 +85,7 @@ def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reade
         preload()
     queue = iter(enumerate(sources))
     while True:  # a new pool whenever the last one broke (its workers kept dying before any task)
-        with ProcessPool(max_workers=max(1, min(jobs, len(sources))), initializer=_start_worker,
+        with ProcessPool(max_workers=max(1, min(jobs, len(sources))), initializer=_limit_memory,
                          initargs=(WORKER_MEMORY_BYTES,)) as pool:
             broken = yield from _windowed(
                 lambda src: pool.schedule(reader, args=(src, timeout), timeout=hard_limit(src, timeout, grace)),
