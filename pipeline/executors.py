@@ -35,7 +35,6 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
-
 def _worker_died(src: SourceFile, error: BaseException) -> Extraction:
     """The result for a document whose worker failed under it (a crash in the PDF library, the
     memory limit): reported as an internal error, not cached, so the next run tries it again."""
