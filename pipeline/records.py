@@ -517,23 +517,35 @@ def _plain(value):
 
 def from_dict(cls, data):
     """Rebuild a dataclass tree from `to_dict` output (only the shapes used in this module)."""
-    return _build(cls, data)
+    return _builder(cls)(data)
 
 
-def _build(tp, value):
-    if value is None:
-        return None
+@functools.lru_cache(maxsize=None)
+def _builder(tp):
+    """A function rebuilding a value of type `tp` from its `to_dict` form, made once per type (the
+    type's shape is looked at once, not once per value: a document's cache entry has thousands)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _build(args[0], value)
+        return _builder(args[0])
     if origin is list:
         (item,) = typing.get_args(tp)
-        return [_build(item, v) for v in value]
+        build_item = _builder(item)
+        return lambda value: None if value is None else [build_item(v) for v in value]
     if origin is dict:
-        return dict(value)
+        return lambda value: None if value is None else dict(value)
     if dataclasses.is_dataclass(tp):
-        return tp(**{name: _build(hint, value[name]) for name, hint in _fields(tp) if name in value})
+        fields = [(name, _builder(hint)) for name, hint in _fields(tp)]
+
+        def build(value):
+            if value is None:
+                return None
+            return tp(**{name: b(value[name]) for name, b in fields if name in value})
+        return build
+    return _atom
+
+
+def _atom(value):
     if isinstance(value, str):
         # Documents of a series repeat their strings (names, places, fields, whole summaries in a
         # re-issue): one copy each keeps memory from growing with the number of documents.

@@ -45,6 +45,9 @@ class ReportSettings:
     crop_max_width: float = 520.0  # PDF points: a wider region is cut around the text's start
     page_zoom: float = 0.35  # a whole page, when the text cannot be located on it
     crop_version: int = 1  # part of the crop cache key: bump when the crop rules change
+    # Review rows that get a picture: the first this many, in the review table's order. A report
+    # of a few thousand review rows stays quick to make and to open; the rest name their page.
+    max_crops: int = 200
 
 
 SETTINGS = ReportSettings()
@@ -335,12 +338,14 @@ def _review(rows: list[dict], documents: dict[str, str], raw: Path | None, cache
 def _crops(rows: list[dict], documents: dict[str, str], raw: Path | None, cache: Path | None,
            s: ReportSettings, used: set[str]) -> list[str]:
     """One HTML fragment per review row: its page region as an inline PNG with the text's box
-    outlined, or a short note when there is no page to show. `documents` maps each document to its
+    outlined (for the first `s.max_crops` rows), or a short note when there is no page to show. `documents` maps each document to its
     sha256 (the crop cache's key); the cache keys used go into `used`."""
     result = [""] * len(rows)
     by_document: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
-        if r.get("document") and r.get("page") and documents.get(r["document"]):
+        if i >= s.max_crops and r.get("page"):
+            result[i] = f"<span class=\"muted\">no picture (only the first {s.max_crops} rows have one)</span>"
+        elif r.get("document") and r.get("page") and documents.get(r["document"]):
             by_document.setdefault(r["document"], []).append(i)
         else:
             result[i] = "<span class=\"muted\">no page</span>"
