@@ -11,6 +11,7 @@ came from, so a scanner can search folded text and still report offsets into the
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -67,8 +68,10 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), out_offsets
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """The spelling-insensitive form of `text` (suffix included)."""
+    """The spelling-insensitive form of `text` (suffix included). Remembered: the resolver and the
+    gazetteer fold the same names over and over, one character at a time."""
     return fold_with_offsets(text)[0]
 
 

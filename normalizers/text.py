@@ -1,6 +1,7 @@
 """Japanese text normalization: NFKC, radical code points, widths, spaces and wrapped lines."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -99,6 +100,18 @@ def normalize_text(s: str | None) -> str:
     return done
 
 
+_ANY_SPACE = re.compile(r"\s+")
+# Strings up to this long are squashed once and remembered (names, cells, titles come again and
+# again); longer ones (whole pages) are not kept.
+_REMEMBERED_LENGTH = 200
+
+
 def squash(s: str | None) -> str:
     """Fold and remove every whitespace character: a comparison key for printed strings."""
-    return re.sub(r"\s+", "", fold(s or ""))
+    s = s or ""
+    return _squash_short(s) if len(s) <= _REMEMBERED_LENGTH else _ANY_SPACE.sub("", fold(s))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _squash_short(s: str) -> str:
+    return _ANY_SPACE.sub("", fold(s))

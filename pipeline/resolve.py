@@ -43,6 +43,7 @@ class ResolveSettings(Settings):
 
 
 SETTINGS = ResolveSettings()
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _mention(document: str, page: int, text: str, resolution, settings: ResolveS
     return MentionRow(
         document=document,
         page=page,
-        text=re.sub(r"[\r\n]+", "", text),
+        text=_LINE_BREAKS.sub("", text),
         key=resolution.key,
         place_id=resolution.place_id,
         method=resolution.method if resolution.place_id else "unresolved",
