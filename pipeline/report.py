@@ -351,6 +351,7 @@ def _crops(rows: list[dict], documents: dict[str, str], raw: Path | None, cache:
             result[i] = "<span class=\"muted\">no page</span>"
     for document, indexes in sorted(by_document.items()):
         doc = None
+        text_pages: dict = {}  # page number → (page, its text page): rows on one page share them
         try:
             for i in indexes:
                 r = rows[i]
@@ -371,7 +372,7 @@ def _crops(rows: list[dict], documents: dict[str, str], raw: Path | None, cache:
                     doc = pymupdf.open(path)
                     if _file_digest(path) != documents[document]:  # changed since it was read
                         raise ValueError(f"{document} changed since it was read")
-                fragment = _crop(doc, r, s)
+                fragment = _crop(doc, r, s, text_pages)
                 result[i] = fragment
                 if cached is not None:
                     cached.parent.mkdir(parents=True, exist_ok=True)
@@ -394,8 +395,9 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _locate(page, row: dict):
-    """The box of the row's text on the page (PDF points, origin top-left), or None."""
+def _locate(page, row: dict, text_page=None):
+    """The box of the row's text on the page (PDF points, origin top-left), or None. `text_page`:
+    the page's MuPDF text page, when one is at hand."""
     import pymupdf
 
     from . import pdf  # noqa: F401  MuPDF's process-wide settings: text boxes as the tables have them
@@ -406,19 +408,26 @@ def _locate(page, row: dict):
     tries = [text] + [line.strip() for line in text.splitlines()[:1]] + ["".join(text.split())]
     for t in tries:
         if len(t) >= 2:
-            hits = page.search_for(t)
+            hits = page.search_for(t, textpage=text_page)
             if hits:
                 return pymupdf.Rect(hits[0])
     return None
 
 
-def _crop(doc, row: dict, s: ReportSettings) -> str:
+def _crop(doc, row: dict, s: ReportSettings, text_pages: dict | None = None) -> str:
     import pymupdf
 
     if not 1 <= row["page"] <= doc.page_count:
         return "<span class=\"muted\">page not in the document</span>"
-    page = doc[row["page"] - 1]
-    box = _locate(page, row)
+    text_pages = {} if text_pages is None else text_pages
+    if row["page"] not in text_pages:
+        text_pages[row["page"]] = (doc[row["page"] - 1], None)
+    page, text_page = text_pages[row["page"]]
+    if text_page is None and not row.get("bbox"):  # built once for the rows of a page, as search_for would
+        text_page = page.get_textpage(flags=pymupdf.TEXT_DEHYPHENATE | pymupdf.TEXT_PRESERVE_WHITESPACE
+                                      | pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP)
+        text_pages[row["page"]] = (page, text_page)
+    box = _locate(page, row, text_page)
     if box is None:  # the whole page, small: the text could not be found on it
         clip, zoom = page.rect, s.page_zoom
     else:
