@@ -420,6 +420,10 @@ def _glyph_key(text: str, origin) -> tuple[str, float, float]:
     return (text, round(origin[0], 1), round(origin[1], 1))
 
 
+# Grid cells are numbered gx * _GRID_ROW + gy: more cells to a column than any page has.
+_GRID_ROW = 1 << 20
+
+
 def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -> list[Char]:
     """One glyph per place: a later copy of the same character, of about the same size, standing
     within `duplicate_offset` of the glyph's own width and height of an earlier one replaces it."""
@@ -427,7 +431,9 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
     size_share = settings.duplicate_size_share
     kept: list[Char | None] = []
     centres: list[tuple[float, float, float]] = []  # (cx, cy, size) of kept[i]
-    where: dict[str, dict[tuple[int, int], list[int]]] = {}  # text → (grid x, grid y) → indexes in kept
+    # text → grid cell → indexes in kept; a cell (gx, gy) is the int gx * _ROW + gy (no tuples)
+    where: dict[str, dict[int, list[int]]] = {}
+    row = _GRID_ROW
     for ch in chars:
         text = ch.text
         if text == " ":
@@ -441,29 +447,36 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
         gx, gy = int(fx), int(fy)
         grid = where.get(text)
         if grid is None:  # the first of its character: nothing to be a copy of
-            where[text] = {(gx, gy): [len(kept)]}
+            where[text] = {gx * row + gy: [len(kept)]}
             kept.append(ch)
             centres.append((cx, cy, size))
             continue
         # a copy lies within a third of a glyph: in this grid cell or the neighbour it leans to
         nx = gx - 1 if fx - gx < 0.5 else gx + 1
         ny = gy - 1 if fy - gy < 0.5 else gy + 1
-        least = min_em * size
-        w = (x1 - x0 if x1 - x0 > least else least) * share
-        h = (y1 - y0 if y1 - y0 > least else least) * share
-        found = None
-        for key in ((gx, gy), (nx, gy), (gx, ny), (nx, ny)):
-            for i in grid.get(key, ()):
-                ox, oy, osize = centres[i]
-                if kept[i] is not None and abs(ox - cx) <= w and abs(oy - cy) <= h \
-                        and abs(osize - size) <= size_share * size:
-                    found = i
+        here = gx * row + gy
+        same = grid.get(here)
+        c1, c2, c3 = grid.get(nx * row + gy), grid.get(gx * row + ny), grid.get(nx * row + ny)
+        if same or c1 or c2 or c3:  # rare: the same character close by
+            least = min_em * size
+            w = (x1 - x0 if x1 - x0 > least else least) * share
+            h = (y1 - y0 if y1 - y0 > least else least) * share
+            found = None
+            for indexes in (same, c1, c2, c3):
+                for i in indexes or ():
+                    ox, oy, osize = centres[i]
+                    if kept[i] is not None and abs(ox - cx) <= w and abs(oy - cy) <= h \
+                            and abs(osize - size) <= size_share * size:
+                        found = i
+                        break
+                if found is not None:
                     break
             if found is not None:
-                break
-        if found is not None:
-            kept[found] = None
-        grid.setdefault((gx, gy), []).append(len(kept))
+                kept[found] = None
+        if same is None:
+            grid[here] = [len(kept)]
+        else:
+            same.append(len(kept))
         kept.append(ch)
         centres.append((cx, cy, size))
     return [ch for ch in kept if ch is not None]
