@@ -1,6 +1,7 @@
 """Japanese text normalization: NFKC, radical code points, widths, spaces and wrapped lines."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,6 +23,28 @@ _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _WS = re.compile(r"[ \t\u00a0\u3000]+")
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9.,;:)\]&'\"%]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\[&'\"]")
+_ANY_WS = re.compile(r"\s+")
+
+
+# The readers of one page normalize and squash the same short strings (a line, a cell, a name) again
+# and again: about three calls in four repeat an earlier one. The results for strings up to this many
+# characters are kept, keyed by the string, in a cache of this many entries per function that every
+# document a process reads shares (least recently used dropped first); a page's whole text is longer
+# and not kept.
+MEMO_MAX_CHARS = 200
+MEMO_ENTRIES = 4096
+
+
+def _memoized(fn):
+    """`fn` (a pure function of one string) with its results on short strings kept (see MEMO_MAX_CHARS)."""
+    kept = functools.lru_cache(maxsize=MEMO_ENTRIES)(fn)
+
+    @functools.wraps(fn)
+    def call(s):
+        return kept(s) if s is not None and len(s) <= MEMO_MAX_CHARS else fn(s)
+
+    call.cache_info, call.cache_clear = kept.cache_info, kept.cache_clear
+    return call
 
 
 def fold(s: str) -> str:
@@ -85,6 +108,7 @@ def normalize_bullets(s: str) -> str:
     return _SYMBOL_BULLET.sub(r"\1・", s)
 
 
+@_memoized
 def normalize_text(s: str | None) -> str:
     """The normalized form of printed text: fold, join wrapped lines, drop layout spaces."""
     if not s:
@@ -99,6 +123,7 @@ def normalize_text(s: str | None) -> str:
     return done
 
 
+@_memoized
 def squash(s: str | None) -> str:
     """Fold and remove every whitespace character: a comparison key for printed strings."""
-    return re.sub(r"\s+", "", fold(s or ""))
+    return _ANY_WS.sub("", fold(s or ""))
