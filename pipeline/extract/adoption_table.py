@@ -33,7 +33,7 @@ from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import (fold, join_lines, normalize_bullets, normalize_punctuation, normalize_text,
                               strip_spaces_cjk)
 from pipeline import records
-from pipeline.extract import layout
+from pipeline.extract import layout, pagememo
 from pipeline.pdf import page_text
 from pipeline.settings import Settings
 from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, alternation
@@ -531,7 +531,12 @@ class Grid:
 
 
 def find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
-    """The page model's ruled tables (cells closed by rules, merged cells as spans) as grids."""
+    """The page model's ruled tables (cells closed by rules, merged cells as spans) as grids. Made
+    once per page (`pagememo`; the sheet check reads them too): not to be changed."""
+    return pagememo.per_page(page, "ruled tables", _find_ruled_tables)
+
+
+def _find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
     grids = []
     for t in layout.table_cells(layout.ruling_lines(page)):
         rows = []
@@ -547,7 +552,13 @@ def find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
 
 
 def _segments(page: pymupdf.Page, fills: bool = False):
-    """(horizontal, vertical) rules of the page model as (position, start, end)."""
+    """(horizontal, vertical) rules of the page model as (position, start, end). Made once per page
+    (`pagememo`; a table without column rules asks several times): not to be changed."""
+    return pagememo.per_page(page, "segments with fills" if fills else "segments",
+                             lambda p: _read_segments(p, fills))
+
+
+def _read_segments(page: pymupdf.Page, fills: bool):
     horizontal, vertical = [], []
     for r in layout.ruling_lines(page, fills=fills):
         (horizontal if r.horizontal else vertical).append((r.position, r.start, r.end))
@@ -624,7 +635,12 @@ class Fragment:
 
 def page_fragments(page: pymupdf.Page) -> list[Fragment]:
     """The page model's lines cut into fragments at white space wider than a space (so neighbouring
-    cells' texts stay apart); a vertical or rotated line is one fragment in its reading order."""
+    cells' texts stay apart); a vertical or rotated line is one fragment in its reading order.
+    Made once per page (`pagememo`; the sheet check reads them too): not to be changed."""
+    return pagememo.per_page(page, "fragments", _page_fragments)
+
+
+def _page_fragments(page: pymupdf.Page) -> list[Fragment]:
     out = []
     gap = SETTINGS.fragment_gap_em
     for ln in layout.page_layout(page).lines:
