@@ -20,6 +20,7 @@ How it reads a table:
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -528,6 +529,9 @@ class Grid:
     rows: list[GridRow]
     col_count: int
     row_spans: list[tuple[int, int, int]] = field(default_factory=list)
+    # (fragments, cell texts) of the last `cell_texts` of this grid: the sheet check and the table
+    # reader read a page's ruled grids (kept per page) from the same fragments
+    texts_read: tuple[tuple, list[list[str]]] | None = field(default=None, repr=False, compare=False)
 
 
 def find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
@@ -658,7 +662,20 @@ def _page_fragments(page: pymupdf.Page) -> list[Fragment]:
 
 
 def cell_texts(table, lines: list[Fragment]) -> list[list[str]]:
-    """The text of every cell of `table`, row by row, from the characters inside each cell box."""
+    """The text of every cell of `table`, row by row, from the characters inside each cell box
+    (lists of the caller's own). A `Grid` read again from the same fragments (the same objects in
+    the same order) gives the texts it gave before."""
+    kept = getattr(table, "texts_read", None)  # (PyMuPDF's tables keep none)
+    if kept is not None and len(kept[0]) == len(lines) and all(map(operator.is_, kept[0], lines)):
+        return [row[:] for row in kept[1]]
+    texts = _read_cell_texts(table, lines)
+    if isinstance(table, Grid):
+        table.texts_read = (tuple(lines), texts)
+        return [row[:] for row in texts]
+    return texts
+
+
+def _read_cell_texts(table, lines: list[Fragment]) -> list[list[str]]:
     rows = table.rows  # a property that rebuilds the rows on every access
     row_boxes = [(row.bbox, row.cells) for row in rows]
     right = table.bbox[2]
