@@ -15,6 +15,7 @@ _RADICALS = str.maketrans({
     "\u2edc": "飛", "\u2edd": "食", "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ee8": "麦", "\u2ee9": "黄",
     "\u2eeb": "斉", "\u2eed": "歯", "\u2eef": "竜", "\u2ef2": "亀", "\u2ef3": "亀",
 })
+_ANY_RADICAL = re.compile("[" + "".join(map(chr, _RADICALS)) + "]")
 
 # Characters that mark Japanese script (kana, CJK ideographs, full-width punctuation after NFKC).
 _CJK = (r"\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
@@ -23,7 +24,6 @@ _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _WS = re.compile(r"[ \t\u00a0\u3000]+")
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9.,;:)\]&'\"%]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\[&'\"]")
-_ANY_WS = re.compile(r"\s+")
 
 
 # The readers of one page normalize and squash the same short strings (a line, a cell, a name) again
@@ -49,7 +49,10 @@ def _memoized(fn):
 
 def fold(s: str) -> str:
     """NFKC plus the radical map: the character-level part of normalization."""
-    return unicodedata.normalize("NFKC", s).translate(_RADICALS)
+    s = unicodedata.normalize("NFKC", s)
+    # translate looks every character up in the map: on a page's text that costs as much as NFKC,
+    # and text holding none of the radicals (nearly all) is left as it is anyway
+    return s.translate(_RADICALS) if _ANY_RADICAL.search(s) else s
 
 
 def strip_spaces_cjk(s: str) -> str:
@@ -126,4 +129,4 @@ def normalize_text(s: str | None) -> str:
 @_memoized
 def squash(s: str | None) -> str:
     """Fold and remove every whitespace character: a comparison key for printed strings."""
-    return _ANY_WS.sub("", fold(s or ""))
+    return "".join(fold(s or "").split())  # (str.split's white space is the \s of a str pattern)
