@@ -84,13 +84,7 @@ class _Page:
     line_ends: frozenset[int]  # offsets in `text` just after a line ends
     lines: list[tuple[int, int, str]]  # (start, end, line text as the page model joins it)
     line_boxes: list[tuple[float, float, float, float]]  # per line
-    # per folded character, its Char's x0, y0, x1 and y1 (four lists): a hit's box is their min and
-    # max over its stretch, read off plain float lists rather than from each Char
-    edges: tuple[list[float], list[float], list[float], list[float]] = ((), (), (), ())
     memo: dict = field(default_factory=dict)  # what is searched for every record: numbers, countries
-
-
-_X0, _Y0, _X1, _Y1 = (operator.attrgetter(a) for a in ("x0", "y0", "x1", "y1"))
 
 
 _FOLDED: dict[str, str] = {}
@@ -143,9 +137,8 @@ def _page(doc, number: int) -> _Page:
             ends.add(len(text))
             lines.append((start, len(text), line.text))
             line_boxes.append((line.x0, line.y0, line.x1, line.y1))
-    edges = tuple(list(map(edge, chars)) for edge in (_X0, _Y0, _X1, _Y1))
     page = cache[number] = _Page(number, "".join(text), chars, line_of, frozenset(starts), frozenset(ends),
-                                 lines, line_boxes, edges)
+                                 lines, line_boxes)
     return page
 
 
@@ -160,9 +153,12 @@ class _Hit:
     lines: int = 1  # how many of the page's lines it runs over
 
 
+_X0, _Y0, _X1, _Y1 = (operator.attrgetter(a) for a in ("x0", "y0", "x1", "y1"))
+
+
 def _hit(page: _Page, start: int, end: int) -> _Hit:
-    x0, y0, x1, y1 = page.edges
-    box = (min(x0[start:end]), min(y0[start:end]), max(x1[start:end]), max(y1[start:end]))
+    hit = page.chars[start:end]
+    box = (min(map(_X0, hit)), min(map(_Y0, hit)), max(map(_X1, hit)), max(map(_Y1, hit)))
     return _Hit(page.number, box, start in page.line_starts and end in page.line_ends, ((start, end),),
                 page.line_of[end - 1] - page.line_of[start] + 1)
 
