@@ -119,7 +119,8 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
             continue
         top = grids[0][0]
         above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
-        heading = [ln.text for ln in above if ln.text.strip() and not is_page_number(ln, page.rect)]
+        rect = page.rect  # (MuPDF works out the page's bounds on every ask)
+        heading = [ln.text for ln in above if ln.text.strip() and not is_page_number(ln, rect)]
         if title_lines is None:
             title_lines = heading
         # One document may hold the tables of several calls, each under its own heading

@@ -1,8 +1,9 @@
 """What the readers of one page share, made once per page of an open document.
 
 The classifier's sheet check (`project_sheet.labelled_roles`) and the extractors read the same
-pages: their text fragments, their ruled tables, their rules. The page model itself is kept by
-`layout.page_layout`; what is made from it (and from the page's drawings) is kept here.
+pages: their text fragments, their ruled tables, their rules, their height (`textlines.in_margin`,
+asked for every line). The page model itself is kept by `layout.page_layout`; what is made from it
+(and from the page's drawings and bounds) is kept here.
 
 The memo is a dict on the PyMuPDF Document (attribute `_c2c_page_memo`), keyed by (what, 0-based
 page number). It holds no Page and nothing else that refers to the document, so it goes when the
