@@ -84,7 +84,7 @@ class _Page:
     line_ends: frozenset[int]  # offsets in `text` just after a line ends
     lines: list[tuple[int, int, str]]  # (start, end, line text as the page model joins it)
     line_boxes: list[tuple[float, float, float, float]]  # per line
-    memo: dict = field(default_factory=dict)  # what is searched for every record: numbers, countries
+    memo: dict = field(default_factory=dict)  # what is searched for every record: numbers, countries, texts
 
 
 _FOLDED: dict[str, str] = {}
@@ -178,7 +178,19 @@ def _printed(doc, hit: _Hit) -> str:
 def _occurrences(page: _Page, needle: str, s: ProvenanceSettings) -> list[_Hit]:
     """Every place `needle` is printed on the page, on one line or on lines that follow one another
     (the next below the one before, or beside it on its row): reading order may put lines of two
-    table cells one after the other, and a text running across them is not printed anywhere."""
+    table cells one after the other, and a text running across them is not printed anywhere.
+    With the default settings, kept in the page's memo by needle (a document's records look for
+    the same years, titles and lines on the same pages): the list is not to be changed."""
+    if s is not SETTINGS:
+        return _find_occurrences(page, needle, s)
+    key = ("occurrences", needle)
+    found = page.memo.get(key)
+    if found is None:
+        found = page.memo[key] = _find_occurrences(page, needle, s)
+    return found
+
+
+def _find_occurrences(page: _Page, needle: str, s: ProvenanceSettings) -> list[_Hit]:
     out, at = [], page.text.find(needle)
     while at >= 0:
         end = at + len(needle)
