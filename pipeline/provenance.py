@@ -120,10 +120,11 @@ def _page(doc, number: int) -> _Page:
     for line in page_layout(doc[number - 1]).lines:
         start, n = len(text), len(lines)
         line_chars = line.chars
-        folded = [folded_of(ch.text) for ch in line_chars]
+        printed = list(map(_TEXT, line_chars))  # (map: a page is folded char by char, so in C)
+        folded = list(map(folded_of, printed))
         if None in folded:  # a character not met before
-            folded = [_fold_char(ch.text) for ch in line_chars]
-        if all(len(f) == 1 for f in folded):  # the common case: one folded character each
+            folded = list(map(_fold_char, printed))
+        if set(map(len, folded)) == {1}:  # the common case: one folded character each
             text += folded
             chars += line_chars
             line_of += [n] * len(folded)
@@ -154,6 +155,7 @@ class _Hit:
 
 
 _X0, _Y0, _X1, _Y1 = (operator.attrgetter(a) for a in ("x0", "y0", "x1", "y1"))
+_TEXT = operator.attrgetter("text")
 
 
 def _hit(page: _Page, start: int, end: int) -> _Hit:
