@@ -15,6 +15,7 @@ _RADICALS = str.maketrans({
     "\u2edc": "飛", "\u2edd": "食", "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ee8": "麦", "\u2ee9": "黄",
     "\u2eeb": "斉", "\u2eed": "歯", "\u2eef": "竜", "\u2ef2": "亀", "\u2ef3": "亀",
 })
+_ANY_RADICAL = re.compile("[" + "".join(map(chr, _RADICALS)) + "]")
 
 # Characters that mark Japanese script (kana, CJK ideographs, full-width punctuation after NFKC).
 _CJK = (r"\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
@@ -25,9 +26,33 @@ _ASCII_WORD_END = re.compile(r"[A-Za-z0-9.,;:)\]&'\"%]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\[&'\"]")
 
 
+# The readers of one page normalize and squash the same short strings (a line, a cell, a name) again
+# and again: about three calls in four repeat an earlier one. The results for strings up to this many
+# characters are kept, keyed by the string, in a cache of this many entries per function that every
+# document a process reads shares (least recently used dropped first); a page's whole text is longer
+# and not kept.
+MEMO_MAX_CHARS = 200
+MEMO_ENTRIES = 4096
+
+
+def _memoized(fn):
+    """`fn` (a pure function of one string) with its results on short strings kept (see MEMO_MAX_CHARS)."""
+    kept = functools.lru_cache(maxsize=MEMO_ENTRIES)(fn)
+
+    @functools.wraps(fn)
+    def call(s):
+        return kept(s) if s is not None and len(s) <= MEMO_MAX_CHARS else fn(s)
+
+    call.cache_info, call.cache_clear = kept.cache_info, kept.cache_clear
+    return call
+
+
 def fold(s: str) -> str:
     """NFKC plus the radical map: the character-level part of normalization."""
-    return unicodedata.normalize("NFKC", s).translate(_RADICALS)
+    s = unicodedata.normalize("NFKC", s)
+    # translate looks every character up in the map: on a page's text that costs as much as NFKC,
+    # and text holding none of the radicals (nearly all) is left as it is anyway
+    return s.translate(_RADICALS) if _ANY_RADICAL.search(s) else s
 
 
 def strip_spaces_cjk(s: str) -> str:
@@ -86,6 +111,7 @@ def normalize_bullets(s: str) -> str:
     return _SYMBOL_BULLET.sub(r"\1・", s)
 
 
+@_memoized
 def normalize_text(s: str | None) -> str:
     """The normalized form of printed text: fold, join wrapped lines, drop layout spaces."""
     if not s:
@@ -100,18 +126,7 @@ def normalize_text(s: str | None) -> str:
     return done
 
 
-_ANY_SPACE = re.compile(r"\s+")
-# Strings up to this long are squashed once and remembered (names, cells, titles come again and
-# again); longer ones (whole pages) are not kept.
-_REMEMBERED_LENGTH = 200
-
-
+@_memoized
 def squash(s: str | None) -> str:
     """Fold and remove every whitespace character: a comparison key for printed strings."""
-    s = s or ""
-    return _squash_short(s) if len(s) <= _REMEMBERED_LENGTH else _ANY_SPACE.sub("", fold(s))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _squash_short(s: str) -> str:
-    return _ANY_SPACE.sub("", fold(s))
+    return "".join(fold(s or "").split())  # (str.split's white space is the \s of a str pattern)

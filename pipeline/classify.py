@@ -7,6 +7,7 @@ that never mentions the programme's subject (city-to-city collaboration, decarbo
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -130,8 +131,18 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
 def sheet_pages(page_texts: list[str], settings: ClassifierSettings = SETTINGS) -> list[int]:
     """The pages (0-based) whose label | value rows the classifier wants counted: the first
     `sheet_pages_checked` pages naming `header_roles` - 1 table header words or more."""
-    pages = [i for i, t in enumerate(page_texts) if _header_roles(squash(t)) >= settings.header_roles - 1]
+    _squashed, roles_per_page = _pages(tuple(page_texts))
+    pages = [i for i, roles in enumerate(roles_per_page) if roles >= settings.header_roles - 1]
     return pages[:settings.sheet_pages_checked]
+
+
+@functools.lru_cache(maxsize=2)
+def _pages(page_texts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """(each page's text squashed, the number of header roles each names). `sheet_pages` and
+    `evidence` both ask, for the same document, one after the other: kept for the last two
+    documents' page texts (the key; equal texts give the same answer)."""
+    pages = tuple(squash(t) for t in page_texts)
+    return pages, tuple(_header_roles(p) for p in pages)
 
 
 def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None = None,
@@ -139,7 +150,7 @@ def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None
     """How much of each piece of evidence a document shows (1 for present, a share of the pages or a
     count; absent ones left out). Nothing at all when it never mentions the programme's subject."""
     s = settings
-    pages = [squash(t) for t in page_texts]
+    pages, roles_per_page = _pages(tuple(page_texts))
     text = "".join(pages)
     lower = text.lower()
     found: dict[str, float] = {}
@@ -160,7 +171,6 @@ def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None
         found["adoption_title_at_top"] = 1
     elif ADOPTION_TITLE.search(text) or LIST_TITLE.search(head):
         found["adoption_or_list_title"] = 1
-    roles_per_page = [_header_roles(p) for p in pages]
     best_roles = max(roles_per_page)
     if best_roles >= s.header_roles:
         found["project_header"] = 1

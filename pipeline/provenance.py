@@ -84,7 +84,7 @@ class _Page:
     line_ends: frozenset[int]  # offsets in `text` just after a line ends
     lines: list[tuple[int, int, str]]  # (start, end, line text as the page model joins it)
     line_boxes: list[tuple[float, float, float, float]]  # per line
-    memo: dict = field(default_factory=dict)  # what is searched for every record: numbers, countries
+    memo: dict = field(default_factory=dict)  # what is searched for every record: numbers, countries, texts
 
 
 _FOLDED: dict[str, str] = {}
@@ -120,10 +120,11 @@ def _page(doc, number: int) -> _Page:
     for line in page_layout(doc[number - 1]).lines:
         start, n = len(text), len(lines)
         line_chars = line.chars
-        folded = [folded_of(ch.text) for ch in line_chars]
+        printed = list(map(_TEXT, line_chars))  # (map: a page is folded char by char, so in C)
+        folded = list(map(folded_of, printed))
         if None in folded:  # a character not met before
-            folded = [_fold_char(ch.text) for ch in line_chars]
-        if all(len(f) == 1 for f in folded):  # the common case: one folded character each
+            folded = list(map(_fold_char, printed))
+        if set(map(len, folded)) == {1}:  # the common case: one folded character each
             text += folded
             chars += line_chars
             line_of += [n] * len(folded)
@@ -154,6 +155,7 @@ class _Hit:
 
 
 _X0, _Y0, _X1, _Y1 = (operator.attrgetter(a) for a in ("x0", "y0", "x1", "y1"))
+_TEXT = operator.attrgetter("text")
 
 
 def _hit(page: _Page, start: int, end: int) -> _Hit:
@@ -178,7 +180,19 @@ def _printed(doc, hit: _Hit) -> str:
 def _occurrences(page: _Page, needle: str, s: ProvenanceSettings) -> list[_Hit]:
     """Every place `needle` is printed on the page, on one line or on lines that follow one another
     (the next below the one before, or beside it on its row): reading order may put lines of two
-    table cells one after the other, and a text running across them is not printed anywhere."""
+    table cells one after the other, and a text running across them is not printed anywhere.
+    With the default settings, kept in the page's memo by needle (a document's records look for
+    the same years, titles and lines on the same pages): the list is not to be changed."""
+    if s is not SETTINGS:
+        return _find_occurrences(page, needle, s)
+    key = ("occurrences", needle)
+    found = page.memo.get(key)
+    if found is None:
+        found = page.memo[key] = _find_occurrences(page, needle, s)
+    return found
+
+
+def _find_occurrences(page: _Page, needle: str, s: ProvenanceSettings) -> list[_Hit]:
     out, at = [], page.text.find(needle)
     while at >= 0:
         end = at + len(needle)

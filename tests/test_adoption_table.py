@@ -350,3 +350,31 @@ def test_cell_text_a_clip_path_cuts_off_stays_out_of_the_next_cell(tmp_path):
         (1, ["横浜市"], ["ダナン市"], "VN"), (2, ["北九州市"], ["フエ市"], "VN")]
     assert sorted(t for t, _x, _y in layout.page_layout(doc[0]).hidden) == sorted("フエ市、ハノイ市")
     assert "ハノイ市" not in "".join(s.text for s in layout.visible_spans(doc))
+
+
+def test_the_sheet_check_and_the_table_reader_share_a_page_and_change_nothing(corpus, corpus_parsed):
+    """The page memo: what the classifier's sheet check made for a page (its fragments, its ruled
+    grids and their cell texts) is what the table reader gets, whichever Page object asks; the cell
+    texts are the caller's own to fill in; the table read after the check is the table read alone."""
+    from pipeline import pdf
+    from pipeline.extract import pagememo
+    from pipeline.extract.adoption_table import cell_texts, find_ruled_tables, page_fragments
+    from pipeline.extract.project_sheet import labelled_roles
+
+    doc = pdf.open_pdf(corpus / TABLE)
+    try:
+        labelled_roles(doc[0])
+        fragments = page_fragments(doc[0])
+        assert page_fragments(doc[0]) is fragments
+        grid = find_ruled_tables(doc[0])[0]
+        assert find_ruled_tables(doc[0])[0] is grid
+        texts = cell_texts(grid, fragments)
+        first = [row[:] for row in texts]
+        texts[0][0] = "changed by the caller"
+        assert cell_texts(grid, fragments) == first
+        assert extract_adoption_table(doc) == corpus_parsed
+        pagememo.drop(doc)
+        assert page_fragments(doc[0]) is not fragments
+        assert cell_texts(find_ruled_tables(doc[0])[0], page_fragments(doc[0])) == first
+    finally:
+        pdf.close_pdf(doc)

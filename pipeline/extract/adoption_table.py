@@ -20,6 +20,7 @@ How it reads a table:
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import (fold, join_lines, normalize_bullets, normalize_punctuation, normalize_text,
                               strip_spaces_cjk)
 from pipeline import records
-from pipeline.extract import layout
+from pipeline.extract import layout, pagememo
 from pipeline.pdf import page_text
 from pipeline.settings import Settings
 from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, alternation
@@ -118,7 +119,8 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
             continue
         top = grids[0][0]
         above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
-        heading = [ln.text for ln in above if ln.text.strip() and not is_page_number(ln, page.rect)]
+        rect = page.rect  # (MuPDF works out the page's bounds on every ask)
+        heading = [ln.text for ln in above if ln.text.strip() and not is_page_number(ln, rect)]
         if title_lines is None:
             title_lines = heading
         # One document may hold the tables of several calls, each under its own heading
@@ -528,10 +530,18 @@ class Grid:
     rows: list[GridRow]
     col_count: int
     row_spans: list[tuple[int, int, int]] = field(default_factory=list)
+    # (fragments, cell texts) of the last `cell_texts` of this grid: the sheet check and the table
+    # reader read a page's ruled grids (kept per page) from the same fragments
+    texts_read: tuple[tuple, list[list[str]]] | None = field(default=None, repr=False, compare=False)
 
 
 def find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
-    """The page model's ruled tables (cells closed by rules, merged cells as spans) as grids."""
+    """The page model's ruled tables (cells closed by rules, merged cells as spans) as grids. Made
+    once per page (`pagememo`; the sheet check reads them too): not to be changed."""
+    return pagememo.per_page(page, "ruled tables", _find_ruled_tables)
+
+
+def _find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
     grids = []
     for t in layout.table_cells(layout.ruling_lines(page)):
         rows = []
@@ -547,7 +557,13 @@ def find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
 
 
 def _segments(page: pymupdf.Page, fills: bool = False):
-    """(horizontal, vertical) rules of the page model as (position, start, end)."""
+    """(horizontal, vertical) rules of the page model as (position, start, end). Made once per page
+    (`pagememo`; a table without column rules asks several times): not to be changed."""
+    return pagememo.per_page(page, "segments with fills" if fills else "segments",
+                             lambda p: _read_segments(p, fills))
+
+
+def _read_segments(page: pymupdf.Page, fills: bool):
     horizontal, vertical = [], []
     for r in layout.ruling_lines(page, fills=fills):
         (horizontal if r.horizontal else vertical).append((r.position, r.start, r.end))
@@ -624,7 +640,12 @@ class Fragment:
 
 def page_fragments(page: pymupdf.Page) -> list[Fragment]:
     """The page model's lines cut into fragments at white space wider than a space (so neighbouring
-    cells' texts stay apart); a vertical or rotated line is one fragment in its reading order."""
+    cells' texts stay apart); a vertical or rotated line is one fragment in its reading order.
+    Made once per page (`pagememo`; the sheet check reads them too): not to be changed."""
+    return pagememo.per_page(page, "fragments", _page_fragments)
+
+
+def _page_fragments(page: pymupdf.Page) -> list[Fragment]:
     out = []
     gap = SETTINGS.fragment_gap_em
     for ln in layout.page_layout(page).lines:
@@ -642,7 +663,20 @@ def page_fragments(page: pymupdf.Page) -> list[Fragment]:
 
 
 def cell_texts(table, lines: list[Fragment]) -> list[list[str]]:
-    """The text of every cell of `table`, row by row, from the characters inside each cell box."""
+    """The text of every cell of `table`, row by row, from the characters inside each cell box
+    (lists of the caller's own). A `Grid` read again from the same fragments (the same objects in
+    the same order) gives the texts it gave before."""
+    kept = getattr(table, "texts_read", None)  # (PyMuPDF's tables keep none)
+    if kept is not None and len(kept[0]) == len(lines) and all(map(operator.is_, kept[0], lines)):
+        return [row[:] for row in kept[1]]
+    texts = _read_cell_texts(table, lines)
+    if isinstance(table, Grid):
+        table.texts_read = (tuple(lines), texts)
+        return [row[:] for row in texts]
+    return texts
+
+
+def _read_cell_texts(table, lines: list[Fragment]) -> list[list[str]]:
     rows = table.rows  # a property that rebuilds the rows on every access
     row_boxes = [(row.bbox, row.cells) for row in rows]
     right = table.bbox[2]

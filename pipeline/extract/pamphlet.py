@@ -624,8 +624,11 @@ def _key(title: str) -> str:
 
 def _match_sections(entries: list[ListEntry], sections: list[DetailSection]) -> dict[int, DetailSection]:
     """List entry index → detail section, best title similarity first; leftovers by order."""
-    scored = sorted(((fuzz.ratio(_key(e.title_raw), _key(s.title_raw)), i, j)
-                     for i, e in enumerate(entries) for j, s in enumerate(sections)), reverse=True)
+    # each title's key made once, not once per pairing
+    entry_keys = [_key(e.title_raw) for e in entries]
+    section_keys = [_key(s.title_raw) for s in sections]
+    scored = sorted(((fuzz.ratio(ek, sk), i, j)
+                     for i, ek in enumerate(entry_keys) for j, sk in enumerate(section_keys)), reverse=True)
     matched: dict[int, DetailSection] = {}
     used: set[int] = set()
     for score, i, j in scored:

@@ -171,7 +171,8 @@ def read_page(page: pymupdf.Page, value_column: tuple[float, float] | None = Non
     least = settings.continuing_labels if value_column is not None else settings.min_labels
     # a number in the top or bottom margin is a page number, except beside its label (案件番号 | 3)
     fragments = [f for f in page_fragments(page) if f.text.strip()]
-    folios = [f for f in fragments if is_page_number(f, page.rect)]
+    rect = page.rect  # (MuPDF works out the page's bounds on every ask)
+    folios = [f for f in fragments if is_page_number(f, rect)]
     rows, top, column, pre = _ruled_rows(page, fragments, least, settings)
     if not rows:
         rows, top, column, pre = _rows_by_geometry(page, fragments, folios, least, settings)

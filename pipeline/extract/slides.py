@@ -105,10 +105,13 @@ def strip_bullet(text: str) -> str:
 
 def extract_slides(doc: pymupdf.Document, settings: SlideSettings = SETTINGS) -> records.Parsed:
     s = settings
-    pages = [page_lines(page) for page in doc]
-    parsed = records.Parsed(title=first_page_title(pages), fiscal_year=_fiscal_year(pages))
-    for pno, lines in enumerate(pages):
-        page = doc[pno]
+    parsed = records.Parsed()
+    # one Page per page, read through: its drawings, read for the page model, serve the table
+    # readers too (they are kept per Page object), and no more than one page's are held at a time
+    for pno, page in enumerate(doc):
+        lines = page_lines(page)
+        if pno == 0:  # the title slide
+            parsed.title, parsed.fiscal_year = first_page_title([lines]), _fiscal_year([lines])
         body = [ln for ln in lines if not in_margin(ln, page, s.margin_share)]
         parsed.pairs.extend(table_pairs(page, body, s))
         parsed.pairs.extend(bullet_pairs(body, s))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pymupdf
 
 from normalizers.text import normalize_text, squash  # noqa: F401 (squash is re-exported)
+from pipeline.extract import pagememo
 from pipeline.settings import Settings
 from pipeline.vocabulary import (FOREIGN_SUFFIXES, JAPAN_BODY_SUFFIXES, JAPAN_SUFFIXES, LONG_VOWEL_JOINERS,
                                  PAIR_JOINER, PLACE_NAME_ENDINGS, alternation)
@@ -35,8 +36,13 @@ def in_margin(line: Line, page: pymupdf.Page, share: float | None = None) -> boo
     """Running headers and page numbers live in the top and bottom `share` of the page height
     (`SETTINGS.margin_share` unless given)."""
     share = SETTINGS.margin_share if share is None else share
-    h = page.rect.height
+    # (asked for every line of a page: `page.rect` asks MuPDF for the page's bounds each time)
+    h = pagememo.per_page(page, "height", _height)
     return line.y1 < h * share or line.y0 > h * (1 - share)
+
+
+def _height(page: pymupdf.Page) -> float:
+    return page.rect.height
 
 
 def first_page_title(pages: list[list["Line"]]) -> str | None:
