@@ -27,7 +27,6 @@ import functools
 import re
 import statistics
 import unicodedata
-import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence, TypeVar
@@ -35,6 +34,7 @@ from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 import pymupdf
 
 from pipeline import pdf, records
+from pipeline.extract.pagememo import per_page
 from pipeline.settings import Settings
 
 T = TypeVar("T")
@@ -227,31 +227,22 @@ def _upright(page: pymupdf.Page):
     return point, rect
 
 
-def _page_cache(page: pymupdf.Page, name: str) -> dict:
-    """A per-page memo kept on the document (`doc._c2c_layouts`, dropped with the page models by
-    pdf.close_pdf), keyed by page number and `name`."""
-    doc = page.parent
-    cache = getattr(doc, "_c2c_layouts", None)
-    if cache is None:
-        cache = doc._c2c_layouts = {}
-    return cache.setdefault((name, page.number), {})
-
-
 def filled_boxes(page: pymupdf.Page) -> list[Fill]:
     """Every filled path's bounding box (upright), in drawing order."""
-    memo = _page_cache(page, "fills")
-    if "boxes" not in memo:
-        _point, rect = _upright(page)
-        out = []
-        for d in page_drawings(page):
-            colour = _rgb(d.get("fill"))
-            if colour is None:
-                continue
-            x0, y0, x1, y1 = rect(*d["rect"])
-            opacity = d.get("fill_opacity")
-            out.append(Fill(x0, y0, x1, y1, colour, 1.0 if opacity is None else opacity, d.get("seqno", 0)))
-        memo["boxes"] = out
-    return list(memo["boxes"])
+    return list(per_page(page, "fills", _filled_boxes))
+
+
+def _filled_boxes(page: pymupdf.Page) -> list[Fill]:
+    _point, rect = _upright(page)
+    out = []
+    for d in page_drawings(page):
+        colour = _rgb(d.get("fill"))
+        if colour is None:
+            continue
+        x0, y0, x1, y1 = rect(*d["rect"])
+        opacity = d.get("fill_opacity")
+        out.append(Fill(x0, y0, x1, y1, colour, 1.0 if opacity is None else opacity, d.get("seqno", 0)))
+    return out
 
 
 _FLAG_BOLD = pymupdf.TEXT_FONT_BOLD
@@ -792,23 +783,22 @@ class Rule:
     end: float
 
 
-# A page's drawings and clip paths, read once however many readers ask (get_drawings() walks the
-# whole page; its extended form, which adds the clip paths, costs the same and gives the same paths).
-_DRAWINGS: "weakref.WeakKeyDictionary[pymupdf.Page, tuple[list, list]]" = weakref.WeakKeyDictionary()
-
-
 def _read_drawings(page: pymupdf.Page) -> tuple[list, list]:
-    got = _DRAWINGS.get(page)
-    if got is None:
-        paths, clips = [], []
-        for d in page.get_drawings(extended=True):
-            kind = d["type"]
-            if kind == "clip":
-                clips.append(d["scissor"])
-            elif kind != "group":
-                paths.append(d)
-        got = _DRAWINGS[page] = (paths, clips)
-    return got
+    """A page's drawings and clip paths, read once per page of a document however many readers
+    ask, whichever Page object they hold (get_drawings() walks the whole page; its extended form,
+    which adds the clip paths, costs the same and gives the same paths)."""
+    return per_page(page, "drawings", _drawings_and_clips)
+
+
+def _drawings_and_clips(page: pymupdf.Page) -> tuple[list, list]:
+    paths, clips = [], []
+    for d in page.get_drawings(extended=True):
+        kind = d["type"]
+        if kind == "clip":
+            clips.append(d["scissor"])
+        elif kind != "group":
+            paths.append(d)
+    return paths, clips
 
 
 def page_drawings(page: pymupdf.Page) -> list:
@@ -826,10 +816,9 @@ def ruling_lines(page: pymupdf.Page, fills: bool = False, settings: LayoutSettin
     """Straight lines and thin rectangles as rules, and the sides of stroked rectangles; with `fills`,
     the top and bottom edges of filled rectangles count as horizontal rules too (shaded header rows
     and bands). Upright coordinates."""
-    memo = _page_cache(page, "rules") if settings is DEFAULT else {}
-    if fills not in memo:
-        memo[fills] = _ruling_lines(page, fills, settings)
-    return list(memo[fills])
+    if settings is not DEFAULT:
+        return _ruling_lines(page, fills, settings)
+    return list(per_page(page, f"rules-{fills}", lambda p: _ruling_lines(p, fills, settings)))
 
 
 def _ruling_lines(page: pymupdf.Page, fills: bool, settings: LayoutSettings) -> list[Rule]:
