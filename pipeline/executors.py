@@ -160,6 +160,7 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
         from distributed.client import ClosedClientError
+        from distributed.comm.core import CommClosedError
     except ImportError as e:  # the extra is not installed
         raise ExecutorUnavailable("--executor dask needs the dask extra: pip install 'c2c[dask]'") from e
     _quiet_dask_logs()
@@ -182,10 +183,11 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
             yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, ocr=ocr,
                                                              pure=False),
                                  iter(enumerate(sources)), sources, jobs, first_done,
-                                 fatal=(CancelledError, ClosedClientError))
-        except (CancelledError, ClosedClientError):
-            # Futures are cancelled when the client loses its scheduler; the run stops (what was
-            # read is kept) rather than failing every document left.
+                                 fatal=(CancelledError, ClosedClientError, CommClosedError))
+        except (CancelledError, ClosedClientError, CommClosedError):
+            # Futures are cancelled when the client loses its scheduler, or a result on its way
+            # finds the connection closed; the run stops (what was read is kept) rather than
+            # failing every document left.
             raise ExecutorLost(f"lost the Dask scheduler at {scheduler or 'the local cluster'} while reading; "
                                "what was read is kept: run again to finish") from None
     finally:
