@@ -44,3 +44,16 @@ print(json.dumps([answers, "spacy" in sys.modules], ensure_ascii=False))
     answers, spacy_here = json.loads(out)
     assert answers == [["ベトナムのバクニン省で調査を行う。", ["バクニン省"]], ["環境省が発表した。", []]]
     assert spacy_here is False  # the model's memory is another process's
+
+
+def test_a_model_process_started_early_and_never_asked_is_stopped_not_waited_for():
+    import signal
+    from pipeline.propose import ModelProcess
+
+    model = ModelProcess()
+    model.start()  # loading the model takes the child most of a second
+    process = model._process
+    model.close()
+    assert not process.is_alive()
+    assert process.exitcode == -signal.SIGKILL  # killed while loading, not left to finish
+
