@@ -140,7 +140,6 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
     scanned: list[int] = []  # the number of pages read by OCR, once known
     try:
         from . import classify, pdf
-        from .extract import pagememo
         from .extract.layout import visible_spans
         from normalizers.dates import fiscal_year_from_text
 
@@ -167,9 +166,7 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
                 extraction.spans = visible_spans(doc)  # no text a reader cannot see
             finally:
                 if doc is not original:
-                    pagememo.drop(doc)
                     pdf.close_pdf(doc)
-                pagememo.drop(original)
                 pdf.close_pdf(original)
         extraction.parsed = parsed
         extraction.title = _document_title(parsed, texts)

@@ -156,8 +156,7 @@ def page_text(page: pymupdf.Page, option: str = "text"):
 def close_pdf(doc: pymupdf.Document) -> None:
     """Close a document opened with open_pdf, dropping its shared text pages first."""
     doc._c2c_text_pages = None
-    doc._c2c_page_chars = None
-    doc._c2c_layouts = None  # the page models (pipeline/extract/layout.py)
+    doc._c2c_page_memo = None  # what the readers of its pages keep (pipeline/extract/pagememo.py)
     doc.close()
 
 

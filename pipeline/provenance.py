@@ -106,13 +106,13 @@ def _fold(text: str) -> str:
 
 
 def _page(doc, number: int) -> _Page:
-    """The page's folded characters (built once per page, kept on the document while it is open)."""
-    cache = getattr(doc, "_c2c_page_chars", None)
-    if cache is None:
-        cache = doc._c2c_page_chars = {}
-    page = cache.get(number)
-    if page is not None:
-        return page
+    """The page's folded characters (built once per page of the document: `pagememo`)."""
+    from .extract.pagememo import per_number
+
+    return per_number(doc, number - 1, "provenance", lambda: _read_page(doc, number))
+
+
+def _read_page(doc, number: int) -> _Page:
     from .extract.layout import page_layout
 
     text, chars, line_of, starts, ends, lines, line_boxes = [], [], [], set(), set(), [], []
@@ -138,9 +138,7 @@ def _page(doc, number: int) -> _Page:
             ends.add(len(text))
             lines.append((start, len(text), line.text))
             line_boxes.append((line.x0, line.y0, line.x1, line.y1))
-    page = cache[number] = _Page(number, "".join(text), chars, line_of, frozenset(starts), frozenset(ends),
-                                 lines, line_boxes)
-    return page
+    return _Page(number, "".join(text), chars, line_of, frozenset(starts), frozenset(ends), lines, line_boxes)
 
 
 # --- candidates and the nearest one ---------------------------------------------------------------
@@ -225,25 +223,23 @@ def _distance(hit: _Hit, anchors: list[_Hit], s: ProvenanceSettings) -> tuple[fl
     return min(near)
 
 
-def _by_distance(hits: list[_Hit], anchors: list[_Hit], s: ProvenanceSettings, partial_cost: float = 0.0) -> list[_Hit]:
-    """The hits, nearest an anchor first (ties: the earlier page and reading order, as listed)."""
-    def key(item):
-        order, hit = item
+def _ranked(hits: list[_Hit], anchors: list[_Hit], s: ProvenanceSettings, partial_cost: float):
+    """(distance key, hit) per hit: vertical distance to the nearest anchor (a hit that is only part
+    of a line costs `partial_cost` more), horizontal distance, then the order listed (the earlier
+    page and reading order)."""
+    for order, hit in enumerate(hits):
         v, h = _distance(hit, anchors, s)
-        return (v + (0.0 if hit.whole_line else partial_cost), h, order)
+        yield (v + (0.0 if hit.whole_line else partial_cost), h, order), hit
 
-    return [hit for _order, hit in sorted(enumerate(hits), key=key)]
+
+def _by_distance(hits: list[_Hit], anchors: list[_Hit], s: ProvenanceSettings, partial_cost: float = 0.0) -> list[_Hit]:
+    """The hits, nearest an anchor first (`_ranked`)."""
+    return [hit for _key, hit in sorted(_ranked(hits, anchors, s, partial_cost), key=lambda kh: kh[0])]
 
 
 def _nearest(hits: list[_Hit], anchors: list[_Hit], s: ProvenanceSettings, partial_cost: float = 0.0) -> _Hit | None:
-    """The hit nearest an anchor (ties: the earlier page and reading order, as listed)."""
-    best, key = None, None
-    for order, hit in enumerate(hits):
-        v, h = _distance(hit, anchors, s)
-        k = (v + (0.0 if hit.whole_line else partial_cost), h, order)
-        if key is None or k < key:
-            best, key = hit, k
-    return best
+    """The hit nearest an anchor (`_ranked`), None when there is none."""
+    return min(_ranked(hits, anchors, s, partial_cost), key=lambda kh: kh[0], default=(None, None))[1]
 
 
 def _find(doc, text: str, pages: list[int], anchors: list[_Hit], s: ProvenanceSettings) -> _Hit | None:

@@ -4,6 +4,7 @@ The command line is a thin layer over `run()` and `status()`.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -326,7 +327,8 @@ def run(opts: RunOptions, progress: Stages | None = None,
         except Timeout:
             raise LockedError(f"{opts.out} is locked by another c2c run; try again when it has finished")
     try:
-        return _run_locked(opts, progress or Stages(), log)
+        with contextlib.ExitStack() as cleanup:  # what the run starts (the NER model's process) stops with it
+            return _run_locked(opts, progress or Stages(), log, cleanup)
     finally:
         lock.release()
 
@@ -362,7 +364,7 @@ def _checked_gazetteer(state: State, gazetteer_version: str, folder: Path, log):
     return verdict.gazetteer
 
 
-def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
+def _run_locked(opts: RunOptions, progress: Stages, log, cleanup: contextlib.ExitStack) -> RunResult:
     from .decisions import gazetteer_folder
 
     started = datetime.now(timezone.utc)
@@ -413,69 +415,64 @@ def _run_locked(opts: RunOptions, progress: Stages, log) -> RunResult:
 
     # Documents to read almost always bring text the NER model has not seen: its process loads the
     # model (about 0.8 s of CPU) while they are read rather than after; stopped unused if none does.
-    model = ModelProcess() if to_parse and opts.use_ner else None
+    model = cleanup.enter_context(contextlib.closing(ModelProcess())) if to_parse and opts.use_ner else None
     if model is not None:
         model.start()
-    try:
-        if to_parse:
-            try:
-                _read(opts, state, to_parse, version, reasons, uncached, retry, progress, log)
-            finally:  # what was read survives a run that fails half-way (a lost Dask scheduler)
-                state.save()
-        for document, entry in sorted(state.documents.items()):
-            if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
-                kind = entry.get("error_kind")
-                message = (entry.get("error") or "").removeprefix(f"{kind}: ")
-                log(f"c2c: {document}: {kind}: {message} (unchanged since the last run)")
-                reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
-        documents = sorted(set(state.documents) | set(uncached))
+    if to_parse:
+        try:
+            _read(opts, state, to_parse, version, reasons, uncached, retry, progress, log)
+        finally:  # what was read survives a run that fails half-way (a lost Dask scheduler)
+            state.save()
+    for document, entry in sorted(state.documents.items()):
+        if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
+            kind = entry.get("error_kind")
+            message = (entry.get("error") or "").removeprefix(f"{kind}: ")
+            log(f"c2c: {document}: {kind}: {message} (unchanged since the last run)")
+            reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
+    documents = sorted(set(state.documents) | set(uncached))
 
-        inputs_key = _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
-                                 opts.use_ner, decided.digest)
-        result = RunResult(exit_code=0, counts={}, actions=[])
-        edited = state.changed_outputs()
-        # Named when their content was recorded (a manifest of an older version recorded sizes only).
-        noticed = [n for n in edited if isinstance(state.manifest["outputs"]["files"].get(n), dict)]
-        if noticed:
-            log(f"c2c: warning: output files edited, damaged or missing since the last run: {', '.join(noticed[:5])}"
-                + (f" and {len(noticed) - 5} more" if len(noticed) > 5 else "") + "; the tables are made again")
-        if not to_parse and not edited and state.outputs_current(inputs_key):
-            result.skipped_outputs = True
-            result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
-        else:
-            result.review_size, result.project_changes, result.names_to_check = _build_outputs(
-                    opts, state, documents, uncached, inputs_key, progress, log, decided, gazetteer_path, gazetteer,
-                model)
-        result.changes = {"projects_added": len(result.project_changes["added"]),
-                          "projects_removed": len(result.project_changes["removed"]),
-                          "projects_changed": len(result.project_changes["changed"])}
-        state.save()
-        publish.checkpoint("saved")
+    inputs_key = _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
+                             opts.use_ner, decided.digest)
+    result = RunResult(exit_code=0, counts={}, actions=[])
+    edited = state.changed_outputs()
+    # Named when their content was recorded (a manifest of an older version recorded sizes only).
+    noticed = [n for n in edited if isinstance(state.manifest["outputs"]["files"].get(n), dict)]
+    if noticed:
+        log(f"c2c: warning: output files edited, damaged or missing since the last run: {', '.join(noticed[:5])}"
+            + (f" and {len(noticed) - 5} more" if len(noticed) > 5 else "") + "; the tables are made again")
+    if not to_parse and not edited and state.outputs_current(inputs_key):
+        result.skipped_outputs = True
+        result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
+    else:
+        result.review_size, result.project_changes, result.names_to_check = _build_outputs(
+            opts, state, documents, uncached, inputs_key, progress, log, decided, gazetteer_path, gazetteer, model)
+    result.changes = {"projects_added": len(result.project_changes["added"]),
+                      "projects_removed": len(result.project_changes["removed"]),
+                      "projects_changed": len(result.project_changes["changed"])}
+    state.save()
+    publish.checkpoint("saved")
 
-        for a in actions:
-            action, reason = reasons.get(a.document, ("failed", "not read"))
-            result.actions.append({"document": a.document, "action": action, "reason": reason})
-        result.failed = sorted(d for d in documents if (uncached[d].status if d in uncached
-                                                        else state.documents[d].get("status")) == "error"
-                               or state.documents.get(d, {}).get("kept"))
-        result.counts = document_counts(actions, previous, set(result.failed))
-        result.exit_code = 3 if result.failed or found.unlisted else 0
-        append_run(opts.out, {
-            "run_id": f"{started.strftime('%Y%m%dT%H%M%S%fZ')}",
-            "started_at": started.isoformat(timespec="seconds"),
-            "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "code_version": version,
-            "gazetteer_version": gazetteer_version,
-            "documents": result.counts,
-            "actions": result.actions,
-            "projects": result.project_changes,
-            "exit_code": result.exit_code,
-        })
-        publish.checkpoint("recorded")
-        return result
-    finally:
-        if model is not None:
-            model.close()
+    for a in actions:
+        action, reason = reasons.get(a.document, ("failed", "not read"))
+        result.actions.append({"document": a.document, "action": action, "reason": reason})
+    result.failed = sorted(d for d in documents if (uncached[d].status if d in uncached
+                                                    else state.documents[d].get("status")) == "error"
+                           or state.documents.get(d, {}).get("kept"))
+    result.counts = document_counts(actions, previous, set(result.failed))
+    result.exit_code = 3 if result.failed or found.unlisted else 0
+    append_run(opts.out, {
+        "run_id": f"{started.strftime('%Y%m%dT%H%M%S%fZ')}",
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "code_version": version,
+        "gazetteer_version": gazetteer_version,
+        "documents": result.counts,
+        "actions": result.actions,
+        "projects": result.project_changes,
+        "exit_code": result.exit_code,
+    })
+    publish.checkpoint("recorded")
+    return result
 
 
 def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, reasons: dict,

@@ -261,21 +261,18 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
     """The glyphs a reader can see, each once, in drawing order.
 
     Dropped: text in render mode 3 (invisible) or fully transparent; glyphs outside the page or cut
-    away by a clip path (`clipped_glyphs`); glyphs whose colour matches what is painted under them (the last fill drawn before them there, else
-    the white page); glyphs an opaque fill drawn later covers. `hidden_out`, when given, receives
-    the keys (`_glyph_key`) of the glyphs dropped as unseen (not the collapsed copies). A glyph drawn again at a small
-    offset (fake bold, a drop shadow, whatever its colour) is kept once: the copy drawn last, which
-    is the one on top."""
+    away by a clip path (`clipped_glyphs`); glyphs whose colour matches what is painted under them
+    (the last fill drawn before them there, else the white page); glyphs an opaque fill drawn later
+    covers. `hidden_out`, when given, receives the keys (`_glyph_key`) of the glyphs dropped as
+    unseen (not the collapsed copies). A glyph drawn again at a small offset (fake bold, a drop
+    shadow, whatever its colour) is kept once: the copy drawn last, which is the one on top."""
     rot = page.rotation_matrix
-    a, b, c, d, e, f_ = rot.a, rot.b, rot.c, rot.d, rot.e, rot.f
-    upright = (a, b, c, d, e, f_) == (1, 0, 0, 1, 0, 0)
+    a, b, c, d = rot.a, rot.b, rot.c, rot.d
+    upright = (a, b, c, d, rot.e, rot.f) == (1, 0, 0, 1, 0, 0)
+    point, rect = _upright(page)
 
-    def box(r):  # a rectangle turned upright (plain floats: pymupdf.Rect is slow in bulk)
-        if upright:
-            return r
-        xs = (r[0] * a + r[1] * c + e, r[2] * a + r[1] * c + e, r[0] * a + r[3] * c + e, r[2] * a + r[3] * c + e)
-        ys = (r[0] * b + r[1] * d + f_, r[2] * b + r[1] * d + f_, r[0] * b + r[3] * d + f_, r[2] * b + r[3] * d + f_)
-        return (min(xs), min(ys), max(xs), max(ys))
+    def box(r):
+        return r if upright else rect(*r)
 
     width, height = page.rect.width, page.rect.height
     fills = filled_boxes(page)
@@ -331,7 +328,7 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
                 elif on_white:
                     unseen.append((text, origin))
                     continue
-                baseline = origin[1] if upright else origin[0] * b + origin[1] * d + f_
+                baseline = origin[1] if upright else point(*origin)[1]
                 chars.append(Char(text, x0, y0, x1, y1, baseline, size, font, colour, bold, direction, seq, rgb, origin))
         return chars, unseen
 
@@ -1027,24 +1024,20 @@ class PageLayout:
 
 def page_layout(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> PageLayout:
     """The page model of `page`, built once per page of a document for the default settings (kept
-    on the document, so it goes with it)."""
-    doc = page.parent
-    cache = getattr(doc, "_c2c_layouts", None)
-    if cache is None:
-        cache = {}
-        doc._c2c_layouts = cache
-    if settings is DEFAULT and page.number in cache:
-        return cache[page.number]
+    in the page memo, `pagememo`, so it goes with the document)."""
+    if settings is DEFAULT:
+        return per_page(page, "layout", _page_layout)
+    return _page_layout(page, settings)
+
+
+def _page_layout(page: pymupdf.Page, settings: LayoutSettings = DEFAULT) -> PageLayout:
     hidden: set = set()
     chars = visible_chars(page, settings, hidden)
     page_no = page.number + 1
     lines = text_lines(chars, page_no, settings)
     blocks = reading_order(lines, settings)
-    layout = PageLayout(page_no, page.rect.width, page.rect.height, chars,
-                        [ln for b in blocks for ln in b], blocks, frozenset(hidden))
-    if settings is DEFAULT:
-        cache[page.number] = layout
-    return layout
+    return PageLayout(page_no, page.rect.width, page.rect.height, chars,
+                      [ln for b in blocks for ln in b], blocks, frozenset(hidden))
 
 
 def page_lines(page: pymupdf.Page) -> list[Line]:
