@@ -129,6 +129,9 @@ def run(raw: Path = RAW, out: Path = OUT,
     if scheduler is not None and "://" not in scheduler and ":" not in scheduler:
         raise _usage(f"--scheduler {scheduler!r} is not an address like tcp://host:port")
     _setup_logging(verbose)
+    from .executors import tune_collector
+
+    tune_collector()  # the run holds every table's rows at once: see COLLECTOR_THRESHOLDS
     progress = _stages(quiet, verbose)
     try:
         if progress is not _EARLY:  # (the early display began with it)

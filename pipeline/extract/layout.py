@@ -301,6 +301,13 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
                 direction = directions[span["dir"]] = (round(dx * a + dy * c, 3), round(dx * b + dy * d, 3))
             font, size = span["font"], span["size"]
             bold = is_heavy_font(font, span.get("flags", 0))
+            if upright and not near and not on_white and not clipped \
+                    and 0 <= sb[0] and sb[2] <= width and 0 <= sb[1] and sb[3] <= height:
+                # The usual span: nothing painted near it, not white, wholly on the page (its box
+                # is the union of its glyphs' boxes, so every glyph's centre is): every glyph is seen.
+                chars.extend([Char(chr(uc), x0, y0, x1, y1, origin[1], size, font, colour, bold, direction,
+                                   seq, rgb, origin) for uc, _gid, origin, (x0, y0, x1, y1) in span["chars"]])
+                continue
             for uc, _gid, origin, bbox in span["chars"]:
                 x0, y0, x1, y1 = bbox if upright else box(bbox)
                 cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
