@@ -1,4 +1,4 @@
-"""The per-document stage: open → classify → extract, for one file, returning an `Extraction`.
+"""The per-document stage: open → split n-up handouts into slides → classify → extract, for one file, returning an `Extraction`.
 
 This is the only stage that opens PDFs. Its result depends on the file's bytes and on the code this
 module imports (directly or not), the libraries that code uses and what its modules' cache hooks
