@@ -1,4 +1,5 @@
-"""The per-document stage: open → split n-up handouts into slides → classify → extract, for one file, returning an `Extraction`.
+"""The per-document stage: open → n-up handouts split into slides → classify → extract, for one
+file, returning an `Extraction`.
 
 This is the only stage that opens PDFs. Its result depends on the file's bytes and on the code this
 module imports (directly or not), the libraries that code uses and what its modules' cache hooks

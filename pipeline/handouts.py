@@ -14,10 +14,11 @@ The rule (`HandoutSettings`): a page is n-up when its content stream draws at le
 Form XObjects of similar size and aspect ratio (`size_tolerance`), each scaled down (below
 `max_scale`), lying on the page (`min_on_page`), not overlapping (`max_overlap`), and together
 holding the page's text (`min_text_share` of its glyphs: a handout's header or page number may lie
-outside) and covering `min_area_share` of the page. Smaller forms beside the slides (a logo) are not slides and do not count. The slides are
-read in rows, top to bottom, each row left to right. Text outside the slides (a handout header) is
-not read. A page without two clip boxes of similar size apart — nearly every page — costs a look
-at the clip boxes the page model reads anyway; only the others have their content stream read.
+outside) and covering `min_area_share` of the page. Smaller forms beside the slides (a logo) are
+not slides and do not count. The slides are read in rows, top to bottom, each row left to right.
+Text outside the slides (a handout header) is not read. A page without clip boxes of similar size,
+apart and holding its text — nearly every page — costs a look at the clip boxes the page model
+reads anyway; only the others have their resources and content stream read.
 
 Not detected: slides drawn inline (no Form XObject), even inside a frame of slide shape; slides
 drawn through a Form that wraps the whole page (only the page's own content stream is read).
@@ -345,7 +346,8 @@ class PageMap:
                 box.bbox = self.box(box.page, box.bbox)
                 box.page = page(box.page)
         for pair in parsed.pairs:
-            pair.page, pair.japan.page, pair.partner.page = page(pair.page), page(pair.japan.page), page(pair.partner.page)
+            pair.page = page(pair.page)
+            pair.japan.page, pair.partner.page = page(pair.japan.page), page(pair.partner.page)
         for jcm in parsed.jcm:
             jcm.page = page(jcm.page)
             for place in (jcm.japan, jcm.partner):

@@ -12,6 +12,7 @@ import pytest
 from pipeline import handouts, records
 from pipeline.discover import SourceFile
 from pipeline.document import read_document
+from pipeline.extract import layout
 from tests.deckmaker import lecture_deck, yokohama_deck
 from tests.pdfmaker_slides import SLIDE
 
@@ -176,35 +177,36 @@ def _slides(texts, size=(400, 300)):
 def test_one_scaled_slide_on_a_page_is_not_split():
     src = _slides(["一枚だけのスライド"])
     doc = pymupdf.open()
-    doc.new_page(width=A4[0], height=A4[1]).show_pdf_page(pymupdf.Rect(50, 50, 350, 275), src, 0)
+    doc.new_page(width=A4[0], height=A4[1]).show_pdf_page(pymupdf.Rect(50, 50, 450, 350), src, 0)
+    assert [round(p.scale, 2) for p in handouts.form_placements(doc[0])] == [1.0]
     assert handouts.slide_placements(doc[0]) == []
     assert handouts.split_handouts(doc) is None
 
 
 def test_two_logos_beside_the_pages_own_text_are_not_split():
-    logo = _slides(["ロゴ"], size=(120, 60))
+    logo = _slides(["ロゴ"], size=(300, 242))
     doc = pymupdf.open()
     page = doc.new_page(width=A4[0], height=A4[1])
-    page.show_pdf_page(pymupdf.Rect(40, 30, 280, 150), logo, 0)
-    page.show_pdf_page(pymupdf.Rect(310, 30, 550, 150), logo, 0)
+    page.show_pdf_page(pymupdf.Rect(30, 20, 290, 230), logo, 0)
+    page.show_pdf_page(pymupdf.Rect(305, 20, 565, 230), logo, 0)
     for k in range(20):  # the page's own text, outside the forms
-        page.insert_text((40, 200 + 25 * k), f"本文の{k + 1}行目は二つのロゴの下にある", fontname=FONT, fontsize=14)
-    assert len(handouts.form_placements(page)) == 2  # scaled, similar, apart: but not holding the text
+        page.insert_text((40, 260 + 25 * k), f"本文の{k + 1}行目はロゴの下", fontname=FONT, fontsize=14)
+    placed = handouts.form_placements(page)
+    assert len(placed) == 2 and sum(p.rect.get_area() for p in placed) > 0.2 * page.rect.get_area()
     assert handouts.split_handouts(doc) is None
+    # similar, scaled, apart and large enough: only their holding none of the page's text stops it
+    assert handouts.split_handouts(doc, handouts.HandoutSettings(min_text_share=0.0)) is not None
 
 
 def test_two_overlapping_forms_are_not_split():
     src = _slides(["第一のスライド", "第二のスライド"])
     doc = pymupdf.open()
     page = doc.new_page(width=A4[0], height=A4[1])
-    page.show_pdf_page(pymupdf.Rect(50, 50, 450, 350), src, 0)
-    page.show_pdf_page(pymupdf.Rect(100, 200, 500, 500), src, 1)  # half over the first
-    assert [round(p.scale, 2) for p in handouts.form_placements(page)] == [1.0, 1.0]
-    page2 = doc.new_page(width=A4[0], height=A4[1])
-    page2.show_pdf_page(pymupdf.Rect(50, 50, 350, 275), src, 0)
-    page2.show_pdf_page(pymupdf.Rect(100, 150, 400, 375), src, 1)
-    assert all(p.scale < 1 for p in handouts.form_placements(page2))
+    page.show_pdf_page(pymupdf.Rect(50, 50, 350, 275), src, 0)
+    page.show_pdf_page(pymupdf.Rect(100, 150, 400, 375), src, 1)  # over the first's lower half
+    assert [round(p.scale, 2) for p in handouts.form_placements(page)] == [0.75, 0.75]
     assert handouts.split_handouts(doc) is None
+    assert handouts.split_handouts(doc, handouts.HandoutSettings(max_overlap=1.0)) is not None
 
 
 def test_slides_placed_by_cm_as_pdfjam_does(tmp_path):
@@ -218,18 +220,19 @@ def test_slides_placed_by_cm_as_pdfjam_does(tmp_path):
     for xref, _name in names:
         doc.xref_set_key(xref, "Matrix", "[1 0 0 1 0 0]")
     # (a comment that looks like operators is not one)
-    placed = [b"q 0.9 0 0 0.9 57.5 %.1f cm /" % y + name.encode() + b" Do Q\n" for y, (_x, name) in zip((471.2, 160), names)]
+    placed = [b"q 0.9 0 0 0.9 57.5 %.1f cm /%s Do Q\n" % (y, name.encode())
+              for y, (_x, name) in zip((471.2, 160), names)]
     doc.update_stream(page.get_contents()[0], b"% q 9 0 0 9 0 0 cm\n" + b"".join(placed))
     for extra in page.get_contents()[1:]:
         doc.update_stream(extra, b"")
     doc.save(tmp_path / "cm.pdf")
     doc = pymupdf.open(tmp_path / "cm.pdf")
-    assert [(name, tuple(round(v, 2) for v in m)) for name, m in handouts.drawn_forms(doc[0].read_contents())] == [
+    drawn = handouts.drawn_forms(doc[0].read_contents())
+    assert [(name, tuple(round(v, 2) for v in m)) for name, m in drawn] == [
         (names[0][1], (0.9, 0, 0, 0.9, 57.5, 471.2)), (names[1][1], (0.9, 0, 0, 0.9, 57.5, 160))]
     derived, page_map = handouts.split_handouts(doc)
-    from pipeline.extract import layout
-
-    assert [[ln.text for ln in layout.page_layout(p).lines] for p in derived] == [["第一のスライド"], ["第二のスライド"]]
+    assert [[ln.text for ln in layout.page_layout(p).lines] for p in derived] == [["第一のスライド"],
+                                                                                 ["第二のスライド"]]
     first = layout.page_layout(derived[0]).lines[0]
     assert (first.x0, first.size) == (pytest.approx(40), pytest.approx(20))  # the slide's own size
     # back on the handout: the first slide drawn at 0.9, its top at 842 - 471.2 - 0.9 × 300
