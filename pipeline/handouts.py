@@ -403,6 +403,11 @@ def split_handouts(doc: pymupdf.Document, settings: HandoutSettings = SETTINGS
     # A copy made from the document's current objects (a font's repaired character map included):
     # the same object numbers, so a placement's Form is the copy's object of the same number.
     derived = pymupdf.open("pdf", doc.tobytes())
+    forms = {p.xref for found in slides_of.values() for p in found}
+    if derived.needs_pass or derived.page_count != doc.page_count or any(
+            derived.xref_get_key(xref, "Subtype") != ("name", "/Form") for xref in forms):
+        derived.close()  # not a faithful copy (cannot happen with MuPDF's writer): read the pages as they are
+        return None
     order, origins = [], []
     for number in range(doc.page_count):
         if number not in slides_of:
