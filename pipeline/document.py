@@ -1,4 +1,5 @@
-"""The per-document stage: open → classify → extract, for one file, returning an `Extraction`.
+"""The per-document stage: open → n-up handouts split into slides → classify → extract, for one
+file, returning an `Extraction`.
 
 This is the only stage that opens PDFs. Its result depends on the file's bytes and on the code this
 module imports (directly or not), the libraries that code uses and what its modules' cache hooks
@@ -79,7 +80,7 @@ def preload() -> None:
     """Import what reading a document needs. A process that forks workers calls this first, so
     that each worker starts with these modules instead of importing them itself (about 0.1 s of
     CPU each)."""
-    from . import classify, pdf, provenance  # noqa: F401
+    from . import classify, handouts, pdf, provenance  # noqa: F401
     from .extract import adoption_table, layout, pamphlet, project_sheet, slides  # noqa: F401
 
 
@@ -141,10 +142,12 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
     try:
         from . import classify, pdf
         from .extract.layout import visible_spans
+        from .handouts import split_handouts
         from normalizers.dates import fiscal_year_from_text
 
         with _time_limit(timeout):
-            original = doc = pdf.open_pdf(src.path, scans=True)
+            doc = pdf.open_pdf(src.path, scans=True)
+            opened = [doc]  # every document read here, closed at the end
             try:
                 extraction.pages = doc.page_count
                 metadata = doc.metadata or {}
@@ -153,9 +156,16 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
                 rebuilt = _read_scans(doc, texts, ocr, timeout, scanned)
                 if rebuilt is not None:
                     doc, read = rebuilt
+                    opened.append(doc)
                     extraction.ocr = [OcrText(line.page, [round(v, 2) for v in line.bbox], line.text,
                                               line.confidence) for page in read for line in page.lines]
                     extraction.ocr_pages = [page.number for page in read]
+                    texts = pdf.page_texts(doc)
+                # slides printed n-up are read one slide a page; `handout` maps them back
+                handout = split_handouts(doc)
+                if handout is not None:
+                    doc, page_map = handout
+                    opened.append(doc)
                     texts = pdf.page_texts(doc)
                 sizes = pdf.page_sizes(doc)
                 extraction.kind = classify.classify(texts, sizes, label_roles=_label_roles(doc, texts))
@@ -164,10 +174,11 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
 
                 locate_fields(doc, parsed)
                 extraction.spans = visible_spans(doc)  # no text a reader cannot see
+                if handout is not None:  # the handout's pages and coordinates, not the slides'
+                    page_map.restore(parsed, extraction.spans)
             finally:
-                if doc is not original:
-                    pdf.close_pdf(doc)
-                pdf.close_pdf(original)
+                for opened_doc in reversed(opened):
+                    pdf.close_pdf(opened_doc)
         extraction.parsed = parsed
         extraction.title = _document_title(parsed, texts)
         years = {p.fiscal_year for p in parsed.projects if p.fiscal_year is not None}

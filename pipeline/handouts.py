@@ -1,0 +1,422 @@
+"""Slides printed several to a page (handouts, n-up) read as one slide each.
+
+A handout page — PowerPoint's or a browser's handout printing, `pdfjam --nup`, PyMuPDF's
+`page.show_pdf_page` — draws each slide as a Form XObject, scaled down into its place on the page.
+Read as one page, the extractors would see two slides' titles and tables mixed. So before anything
+reads the pages, `split_handouts` finds such pages and gives a derived document in which each slide
+is a page of its own, at the slide's own size and upright (the Form drawn unscaled: the slide rules
+— title sizes, table geometry — work as on a full-size deck), and a `PageMap` back to the real file.
+After extraction, `PageMap.restore` puts every record's page numbers back to the handout's (1-based)
+and every provenance box into the handout page's coordinates (PDF points, upright, origin top-left),
+through the placement's transformation.
+
+The rule (`HandoutSettings`): a page is n-up when its content stream draws at least `min_slides`
+Form XObjects of similar size and aspect ratio (`size_tolerance`), each scaled down (below
+`max_scale`), lying on the page (`min_on_page`), not overlapping (`max_overlap`), and together
+holding the page's text (`min_text_share` of its glyphs: a handout's header or page number may lie
+outside) and covering `min_area_share` of the page. Smaller forms beside the slides (a logo) are
+not slides and do not count. The slides are read in rows, top to bottom, each row left to right.
+Text outside the slides (a handout header) is not read. A page without clip boxes of similar size,
+apart and holding its text — nearly every page — costs a look at the clip boxes the page model
+reads anyway; only the others have their resources and content stream read.
+
+Not detected: slides drawn inline (no Form XObject), even inside a frame of slide shape; slides
+drawn through a Form that wraps the whole page (only the page's own content stream is read).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from . import pdf, records
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class HandoutSettings(Settings):
+    """What makes a page n-up. Shares are 0–1; sizes compare the placements on the page."""
+
+    min_slides: int = 2  # Form XObjects a page draws at least to be a handout
+    max_scale: float = 1.0  # a slide is drawn smaller than this (linear scale of its Form)
+    # Slides are the placements whose width and height are within this share of the largest's.
+    size_tolerance: float = 0.1
+    max_overlap: float = 0.02  # share of the smaller of two slides' area they may share
+    min_on_page: float = 0.9  # share of a slide's area that lies on the page
+    min_text_share: float = 0.9  # share of the page's glyphs the slides hold together
+    min_area_share: float = 0.2  # share of the page's area the slides cover together (photos do not)
+    # Slides whose tops differ by less than this share of their height stand in one row.
+    row_share: float = 0.5
+
+
+SETTINGS = HandoutSettings()
+
+
+# --- where Form XObjects are drawn ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Placement:
+    """One Form XObject drawn by a page's content stream. `bbox` is the Form's /BBox (form space,
+    PDF points); `to_page` maps form space to the page's upright space (the page model's: PDF
+    points, y down, /Rotate applied), `to_unrotated` to its unrotated space (where the text trace
+    lies); `rect` is the Form's box on the upright page."""
+
+    name: str
+    xref: int
+    bbox: pymupdf.Rect
+    matrix: pymupdf.Matrix  # the Form's own /Matrix
+    to_unrotated: pymupdf.Matrix
+    to_page: pymupdf.Matrix
+
+    @property
+    def rect(self) -> pymupdf.Rect:
+        return self.bbox * self.to_page
+
+    @property
+    def scale(self) -> float:
+        """The linear scale the slide is drawn at (1: its own size)."""
+        m = self.to_page
+        return abs(m.a * m.d - m.b * m.c) ** 0.5
+
+
+# A content stream's tokens, as far as q / Q / cm / Do need them: strings, comments and inline
+# images are skipped whole (their bytes may look like operators).
+_TOKEN = re.compile(rb"""
+    (?P<space>[\x00\t\n\x0c\r ]+)
+  | (?P<comment>%[^\r\n]*)
+  | (?P<string>\()
+  | (?P<hex><(?!<)[^>]*>)
+  | (?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
+  | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+))
+  | (?P<delim><<|>>|[\[\]{}])
+  | (?P<op>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
+""", re.X)
+_INLINE_IMAGE_END = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)")
+
+
+def _string_end(data: bytes, at: int) -> int:
+    """The offset just after the literal string opened at `at` (balanced parentheses, escapes)."""
+    depth, i, n = 0, at, len(data)
+    while i < n:
+        c = data[i]
+        if c == 0x5C:  # backslash: the next byte is escaped
+            i += 2
+            continue
+        if c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def drawn_forms(contents: bytes) -> list[tuple[str, pymupdf.Matrix]]:
+    """(name, CTM) of every `/Name Do` in a content stream, in drawing order; the CTM (PDF user
+    space, y up) follows `q`, `Q` and `cm`. Whether a name is a Form or an image is not known here."""
+    ctm, stack, operands = pymupdf.Matrix(1, 0, 0, 1, 0, 0), [], []
+    out = []
+    at, n = 0, len(contents)
+    while at < n:
+        m = _TOKEN.match(contents, at)
+        if m is None:  # a stray byte: skip it
+            at += 1
+            continue
+        kind, at = m.lastgroup, m.end()
+        if kind in ("space", "comment"):
+            continue
+        if kind == "string":
+            at = _string_end(contents, m.start())
+            operands.append(None)
+        elif kind == "number":
+            operands.append(float(m.group()))
+        elif kind == "name":
+            operands.append(m.group()[1:].decode("latin-1"))
+        elif kind in ("hex", "delim"):
+            operands.append(None)
+        else:
+            op = m.group()
+            if op == b"q":
+                stack.append(ctm)
+            elif op == b"Q":
+                ctm = stack.pop() if stack else ctm
+            elif op == b"cm" and len(operands) >= 6 and all(isinstance(v, float) for v in operands[-6:]):
+                ctm = pymupdf.Matrix(*operands[-6:]) * ctm
+            elif op == b"Do" and operands and isinstance(operands[-1], str):
+                out.append((operands[-1], pymupdf.Matrix(ctm)))
+            elif op == b"ID":  # inline image data runs to EI
+                end = _INLINE_IMAGE_END.search(contents, at)
+                at = end.end() if end else n
+            operands = []
+    return out
+
+
+def _pdf_array(doc: pymupdf.Document, xref: int, key: str) -> tuple[float, ...] | None:
+    """An array of numbers under `key` of object `xref`, None when absent or not numbers."""
+    kind, value = doc.xref_get_key(xref, key)
+    if kind != "array":
+        return None
+    try:
+        return tuple(float(v) for v in value.strip("[]").split())
+    except ValueError:
+        return None
+
+
+_REFERENCE = re.compile(r"/([^\s/<>\[\]()]+)\s*(\d+)\s+0\s+R")
+
+
+def _direct_forms(page: pymupdf.Page) -> dict[str, int]:
+    """Name (as the content stream writes it) → xref of each Form XObject in the page's own
+    /Resources. Read key by key: `page.get_xobjects()` would also walk every Form's resources (a
+    presentation program's shared dictionary of transparency groups costs a millisecond)."""
+    doc = page.parent
+    kind, value = doc.xref_get_key(page.xref, "Resources/XObject")
+    if kind == "xref":
+        value, kind = doc.xref_object(int(value.split()[0]), compressed=True), "dict"
+    if kind == "null":  # no own resources: inherited from the page tree
+        return {name: xref for xref, name, invoker, _bbox in page.get_xobjects() if invoker == 0}
+    if kind != "dict":
+        return {}
+    return {name: int(xref) for name, xref in _REFERENCE.findall(value)
+            if doc.xref_get_key(int(xref), "Subtype") == ("name", "/Form")}
+
+
+def form_placements(page: pymupdf.Page) -> list[Placement]:
+    """The Form XObjects the page's own content stream draws, in drawing order (a Form drawn twice
+    is two placements)."""
+    forms = _direct_forms(page)
+    if not forms:
+        return []
+    doc = page.parent
+    to_mupdf, rotation = page.transformation_matrix, page.rotation_matrix
+    out = []
+    for name, ctm in drawn_forms(page.read_contents()):
+        xref = forms.get(name)
+        bbox = _pdf_array(doc, xref, "BBox") if xref else None  # (None: an image, or not in the resources)
+        if bbox is None or len(bbox) != 4:
+            continue
+        matrix = _pdf_array(doc, xref, "Matrix")
+        matrix = pymupdf.Matrix(*matrix) if matrix and len(matrix) == 6 else pymupdf.Matrix(1, 0, 0, 1, 0, 0)
+        to_unrotated = matrix * ctm * to_mupdf
+        out.append(Placement(name, xref, pymupdf.Rect(bbox), matrix, to_unrotated, to_unrotated * rotation))
+    return out
+
+
+# --- which placements are slides ------------------------------------------------------------
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points
+
+
+def slide_placements(page: pymupdf.Page, settings: HandoutSettings = SETTINGS) -> list[Placement]:
+    """The slides of an n-up page in reading order (rows top to bottom, each left to right); []
+    when the page is not n-up (see the module's rule)."""
+    if not _may_be_n_up(page, settings):  # nearly every page: nothing more to look at
+        return []
+    placed = form_placements(page)
+    if len(placed) < settings.min_slides:
+        return []
+    slides = _similar_to_largest(placed, settings)
+    if len(slides) < settings.min_slides or not all(
+            p.scale < settings.max_scale and _on_page(p, page) >= settings.min_on_page for p in slides):
+        return []
+    boxes = [tuple(p.bbox * p.to_unrotated) for p in slides]
+    if not _slides_like(boxes, page, settings):
+        return []
+    return reading_order(slides, settings)
+
+
+def _slides_like(boxes: list[Box], page: pymupdf.Page, s: HandoutSettings) -> bool:
+    """Whether boxes (unrotated page space) could be a handout's slides: at least `min_slides`,
+    apart, covering `min_area_share` of the page and holding `min_text_share` of its text."""
+    return (len(boxes) >= s.min_slides
+            and all(_overlap_share(a, b) <= s.max_overlap for i, a in enumerate(boxes) for b in boxes[i + 1:])
+            and sum(map(_area, boxes)) >= s.min_area_share * page.rect.get_area()
+            and _text_share(page, boxes) >= s.min_text_share)
+
+
+def _may_be_n_up(page: pymupdf.Page, s: HandoutSettings) -> bool:
+    """Whether some of the page's clip boxes of similar size could be its slides (`_slides_like`):
+    MuPDF clips every Form XObject to its box. The clip boxes come with the page's drawings, which
+    the page model reads anyway (`layout.page_clips`, made once per page), and the text from the
+    text page the classifier built, so this costs next to nothing; only a page passing it has its
+    resources and content stream read."""
+    from .extract.layout import page_clips
+
+    boxes = sorted({tuple(round(v, 1) for v in r) for r in page_clips(page)}, key=_area)
+    for i, a in enumerate(boxes):
+        similar = [a]
+        for b in boxes[i + 1:]:
+            if _area(b) > _area(a) * (1 + s.size_tolerance) ** 2:
+                break  # sorted by area: none further is similar to `a`
+            if _similar(a, b, s) and all(_overlap_share(b, c) <= s.max_overlap for c in similar):
+                similar.append(b)
+        if len(similar) >= s.min_slides and _slides_like(similar, page, s):
+            return True
+    return False
+
+
+def _area(b: Box) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _similar(a: Box, b: Box, s: HandoutSettings) -> bool:
+    """Widths and heights within `size_tolerance` of the larger one's."""
+    wa, ha, wb, hb = a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1]
+    return abs(wa - wb) <= s.size_tolerance * max(wa, wb) and abs(ha - hb) <= s.size_tolerance * max(ha, hb)
+
+
+def _overlap_share(a: Box, b: Box) -> float:
+    """The area two boxes share, as a share of the smaller one's (1 for an empty box)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min(_area(a), _area(b))
+    if smaller <= 0:
+        return 1.0
+    return max(0.0, w) * max(0.0, h) / smaller
+
+
+def _text_share(page: pymupdf.Page, boxes: list[Box]) -> float:
+    """Share of the page's characters (by their word's centre; unrotated page space, as MuPDF's
+    text page gives words) inside some box; 0 for a page without text."""
+    total = held = 0
+    for x0, y0, x1, y1, text, *_ in pdf.page_text(page, "words"):
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        total += len(text)
+        if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
+            held += len(text)
+    return held / total if total else 0.0
+
+
+def _similar_to_largest(placed: list[Placement], s: HandoutSettings) -> list[Placement]:
+    """The placements as wide and high as the largest one, within `size_tolerance`."""
+    largest = tuple(max(placed, key=lambda p: p.rect.get_area()).rect)
+    return [p for p in placed if _similar(tuple(p.rect), largest, s)]
+
+
+def _on_page(p: Placement, page: pymupdf.Page) -> float:
+    """Share of the placement's area on the page (0–1)."""
+    rect = p.rect
+    area = rect.get_area()
+    return (rect & page.rect).get_area() / area if area > 0 else 0.0
+
+
+def reading_order(slides: list[Placement], settings: HandoutSettings = SETTINGS) -> list[Placement]:
+    """Rows top to bottom (tops within `row_share` of the lowest slide's height), each left to right."""
+    from .extract.layout import cluster
+
+    tolerance = settings.row_share * min(p.rect.height for p in slides)
+    rows = cluster(slides, key=lambda p: p.rect.y0, tolerance=tolerance)
+    return [p for row in rows for p in sorted(row, key=lambda p: p.rect.x0)]
+
+
+# --- the derived document and the way back ----------------------------------------------------
+
+@dataclass
+class PageMap:
+    """Per page of the derived document (0-based): the handout's page number (1-based) and the
+    transformation from the derived page's space to the handout page's upright space (None: the
+    page itself, unchanged)."""
+
+    origins: list[tuple[int, pymupdf.Matrix | None]] = field(default_factory=list)
+
+    def page(self, number: int | None) -> int | None:
+        """The handout's page number (1-based) of derived page `number` (1-based)."""
+        if number is None or not 1 <= number <= len(self.origins):
+            return number
+        return self.origins[number - 1][0]
+
+    def box(self, number: int, bbox: list[float]) -> list[float]:
+        """A box (x0, y0, x1, y1, PDF points) on derived page `number` in the handout page's
+        upright coordinates, rounded to 0.01 pt as provenance gives them."""
+        if not 1 <= number <= len(self.origins) or self.origins[number - 1][1] is None:
+            return bbox
+        rect = pymupdf.Rect(bbox) * self.origins[number - 1][1]
+        return [round(v, 2) for v in (rect.x0, rect.y0, rect.x1, rect.y1)]
+
+    def restore(self, parsed: records.Parsed, spans: list[records.TextSpan]) -> None:
+        """Put the handout's page numbers and coordinates into every record, in place."""
+        page = self.page
+        for project in parsed.projects:
+            project.pages = list(dict.fromkeys(page(p) for p in project.pages))
+            for place in project.japan + project.partners:
+                place.page = page(place.page)
+            for box in project.boxes:
+                box.bbox = self.box(box.page, box.bbox)
+                box.page = page(box.page)
+        for pair in parsed.pairs:
+            pair.page = page(pair.page)
+            pair.japan.page, pair.partner.page = page(pair.japan.page), page(pair.partner.page)
+        for jcm in parsed.jcm:
+            jcm.page = page(jcm.page)
+            for place in (jcm.japan, jcm.partner):
+                if place is not None:
+                    place.page = page(place.page)
+        for note in parsed.notes:
+            note.page = page(note.page)
+        for span in spans:
+            span.page = page(span.page)
+
+
+_SLIDE_NAME = "C2CSlide"
+
+
+def _number(v: float) -> str:
+    """A PDF number (no exponent), precise enough that a slide's coordinates come out unchanged."""
+    text = f"{v:.9f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _add_slide_page(derived: pymupdf.Document, p: Placement) -> pymupdf.Matrix:
+    """Append to `derived` a page of the slide's own size that draws only the slide's Form
+    (unscaled, upright in its own space); returns the transformation from that page's space to the
+    handout page's upright space."""
+    b = p.bbox
+    width, height = b.width, b.height
+    page = derived.new_page(width=width, height=height)
+    # the Form's /Matrix is applied by Do: undo it, then put the /BBox's corner at the origin
+    draw = ~p.matrix * pymupdf.Matrix(1, 0, 0, 1, -b.x0, -b.y0)
+    contents = f"q {' '.join(_number(v) for v in draw)} cm /{_SLIDE_NAME} Do Q".encode()
+    stream = derived.get_new_xref()
+    derived.update_object(stream, "<<>>")
+    derived.update_stream(stream, contents)
+    derived.xref_set_key(page.xref, "Resources", f"<</XObject<</{_SLIDE_NAME} {p.xref} 0 R>>>>")
+    derived.xref_set_key(page.xref, "Contents", f"{stream} 0 R")
+    # derived page (y down) → its PDF space (y up) → form space → handout page, upright
+    flip = pymupdf.Matrix(1, 0, 0, -1, 0, height)
+    return flip * pymupdf.Matrix(1, 0, 0, 1, b.x0, b.y0) * p.to_page
+
+
+def split_handouts(doc: pymupdf.Document, settings: HandoutSettings = SETTINGS
+                   ) -> tuple[pymupdf.Document, PageMap] | None:
+    """A derived document in which each slide of an n-up page is a page of its own (other pages
+    unchanged, in order) and its map back to `doc`; None when no page is n-up (`doc` is read as it
+    is). The caller closes the derived document."""
+    slides_of = {}
+    for page in doc:
+        found = slide_placements(page, settings)
+        if found:
+            slides_of[page.number] = found
+    if not slides_of:
+        return None
+    # A copy made from the document's current objects (a font's repaired character map included):
+    # the same object numbers, so a placement's Form is the copy's object of the same number.
+    derived = pymupdf.open("pdf", doc.tobytes())
+    forms = {p.xref for found in slides_of.values() for p in found}
+    if derived.needs_pass or derived.page_count != doc.page_count or any(
+            derived.xref_get_key(xref, "Subtype") != ("name", "/Form") for xref in forms):
+        derived.close()  # not a faithful copy (cannot happen with MuPDF's writer): read the pages as they are
+        return None
+    order, origins = [], []
+    for number in range(doc.page_count):
+        if number not in slides_of:
+            order.append(number)
+            origins.append((number + 1, None))
+            continue
+        for p in slides_of[number]:
+            back = _add_slide_page(derived, p)
+            order.append(derived.page_count - 1)
+            origins.append((number + 1, back))
+    derived.select(order)
+    return derived, PageMap(origins)

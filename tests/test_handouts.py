@@ -1,0 +1,256 @@
+"""Slides printed n-up (handouts): each slide of a page read as its own slide, records kept on the
+handout's pages and boxes. Handouts are made here from the decks of tests/deckmaker.py the way
+PyMuPDF's `show_pdf_page` (and pdfjam) make them: each slide a scaled Form XObject."""
+from __future__ import annotations
+
+import copy
+import hashlib
+
+import pymupdf
+import pytest
+
+from pipeline import handouts, records
+from pipeline.discover import SourceFile
+from pipeline.document import read_document
+from pipeline.extract import layout
+from tests.deckmaker import lecture_deck, yokohama_deck
+from tests.pdfmaker_slides import SLIDE
+
+A4 = (595.0, 842.0)
+FONT = "japan"
+
+
+def _read(path):
+    data = path.read_bytes()
+    return read_document(SourceFile(path.name, path, hashlib.sha256(data).hexdigest(), len(data)), timeout=None)
+
+
+def _grid(size, cols, rows, margin=20.0, gap=12.0):
+    """Where an n-up layout puts its slides on a page of `size` (upright): per slide (rect, scale),
+    rows top to bottom, each left to right, each rect of the slide's shape, centred in its cell."""
+    width, height = size
+    cell_w, cell_h = (width - 2 * margin - (cols - 1) * gap) / cols, (height - 2 * margin - (rows - 1) * gap) / rows
+    scale = min(cell_w / SLIDE[0], cell_h / SLIDE[1])
+    w, h = SLIDE[0] * scale, SLIDE[1] * scale
+    out = []
+    for r in range(rows):
+        for c in range(cols):
+            x = margin + c * (cell_w + gap) + (cell_w - w) / 2
+            y = margin + r * (cell_h + gap) + (cell_h - h) / 2
+            out.append((pymupdf.Rect(x, y, x + w, y + h), scale))
+    return out
+
+
+def _handout(deck_path, out_path, cols, rows, size=A4, rotate=0):
+    """The deck printed `cols` × `rows` to a page of `size` (as displayed); with `rotate` 90 the page
+    is stored turned (portrait media box, /Rotate 90) and the slides drawn turned to show upright.
+    Returns the path and, per deck page (0-based), (handout page 1-based, rect, scale)."""
+    src = pymupdf.open(deck_path)
+    doc = pymupdf.open()
+    cells = _grid(size, cols, rows)
+    where, page = [], None
+    for i in range(src.page_count):
+        k = i % len(cells)
+        if k == 0:
+            if rotate:
+                page = doc.new_page(width=size[1], height=size[0])
+                page.set_rotation(rotate)
+            else:
+                page = doc.new_page(width=size[0], height=size[1])
+        rect, scale = cells[k]
+        page.show_pdf_page(rect * page.derotation_matrix, src, i, rotate=rotate)
+        where.append((page.number + 1, rect, scale))
+    doc.save(out_path)
+    return out_path, where
+
+
+def _mapped(box, rect, scale):
+    """A box on a slide, where the handout prints it."""
+    x0, y0, x1, y1 = box
+    return [rect.x0 + scale * x0, rect.y0 + scale * y0, rect.x0 + scale * x1, rect.y0 + scale * y1]
+
+
+def _expected(deck: records.Extraction, where) -> records.Parsed:
+    """The deck's records as the handout should give them: the handout's page numbers and boxes."""
+    parsed = copy.deepcopy(deck.parsed)
+    page = lambda n: where[n - 1][0]  # noqa: E731
+    for p in parsed.projects:
+        p.pages = list(dict.fromkeys(page(n) for n in p.pages))
+        for place in p.japan + p.partners:
+            place.page = page(place.page)
+        for box in p.boxes:
+            _n, rect, scale = where[box.page - 1]
+            box.bbox, box.page = _mapped(box.bbox, rect, scale), page(box.page)
+    for pair in parsed.pairs:
+        pair.page = pair.japan.page = pair.partner.page = page(pair.page)
+    for j in parsed.jcm:
+        j.page = page(j.page)
+        for place in (j.japan, j.partner):
+            if place is not None:
+                place.page = page(place.page)
+    return parsed
+
+
+def _without_boxes(parsed: records.Parsed) -> records.Parsed:
+    out = copy.deepcopy(parsed)
+    for p in out.projects:
+        p.boxes = []
+    return out
+
+
+def _assert_same_records(handout: records.Extraction, deck: records.Extraction, where):
+    expected = _expected(deck, where)
+    assert handout.status == "ok" and handout.kind == deck.kind == "slides"
+    assert handout.pages == max(n for n, _r, _s in where)
+    assert (handout.parsed.title, handout.parsed.fiscal_year) == (expected.title, expected.fiscal_year)
+    assert handout.parsed.pairs == expected.pairs
+    assert handout.parsed.jcm == expected.jcm
+    assert _without_boxes(handout.parsed) == _without_boxes(expected)
+    # boxes: the deck's, where the handout prints them (PyMuPDF writes a placement to 5 decimals)
+    got = [(b.field, b.page, b.text) for p in handout.parsed.projects for b in p.boxes]
+    assert got == [(b.field, b.page, b.text) for p in expected.projects for b in p.boxes]
+    for p, q in zip(handout.parsed.projects, expected.projects):
+        for b, e in zip(p.boxes, q.boxes):
+            assert b.bbox == pytest.approx(e.bbox, abs=0.05), b.field
+    # place mentions are searched in the same texts, on the handout's pages
+    assert [(s.page, s.text) for s in handout.spans] == [(where[s.page - 1][0], s.text) for s in deck.spans]
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("decks")
+    return {"lecture": lecture_deck(folder / "lecture.pdf"), "yokohama": yokohama_deck(folder / "yokohama.pdf")}
+
+
+@pytest.fixture(scope="module")
+def deck_reads(decks):
+    return {name: _read(path) for name, path in decks.items()}
+
+
+@pytest.mark.parametrize("name", ["lecture", "yokohama"])
+def test_a_two_up_handout_gives_the_decks_records(decks, deck_reads, tmp_path, name):
+    path, where = _handout(decks[name], tmp_path / "h.pdf", cols=1, rows=2)
+    deck = deck_reads[name]
+    assert deck.parsed.pairs or deck.parsed.projects  # the deck states something to compare
+    _assert_same_records(_read(path), deck, where)
+
+
+def test_a_four_up_handout_reads_rows_top_to_bottom_each_left_to_right(decks, deck_reads, tmp_path):
+    path, where = _handout(decks["lecture"], tmp_path / "h.pdf", cols=2, rows=2, size=(A4[1], A4[0]))
+    deck = deck_reads["lecture"]
+    assert deck.parsed.jcm and deck.parsed.pairs
+    _assert_same_records(_read(path), deck, where)
+    # the slides' order on a page: the deck's
+    with pymupdf.open(path) as doc:
+        slides = handouts.slide_placements(doc[0])
+        assert [tuple(round(v, 1) for v in p.rect) for p in slides] == [
+            tuple(round(v, 1) for v in r) for _n, r, _s in where[:4]]
+
+
+def test_a_six_up_handout_with_projects(decks, deck_reads, tmp_path):
+    path, where = _handout(decks["yokohama"], tmp_path / "h.pdf", cols=2, rows=3)
+    deck = deck_reads["yokohama"]
+    assert [p.title for p in deck.parsed.projects] and all(p.boxes for p in deck.parsed.projects)
+    handout = _read(path)
+    _assert_same_records(handout, deck, where)
+    for project in handout.parsed.projects:  # each box inside its slide on the handout page
+        for box in project.boxes:
+            slides = [r for n, r, _s in where if n == box.page]
+            assert any(r.contains(pymupdf.Rect(box.bbox)) for r in slides), box
+
+
+def test_a_handout_on_a_page_stored_turned_with_rotate_90(decks, deck_reads, tmp_path):
+    path, where = _handout(decks["lecture"], tmp_path / "h.pdf", cols=2, rows=1, size=(A4[1], A4[0]), rotate=90)
+    with pymupdf.open(path) as doc:
+        assert doc[0].rotation == 90 and doc[0].rect.width > doc[0].rect.height
+    _assert_same_records(_read(path), deck_reads["lecture"], where)
+
+
+def _slides(texts, size=(400, 300)):
+    src = pymupdf.open()
+    for text in texts:
+        page = src.new_page(width=size[0], height=size[1])
+        page.insert_text((40, 60), text, fontname=FONT, fontsize=20)
+    return src
+
+
+def test_one_scaled_slide_on_a_page_is_not_split():
+    src = _slides(["一枚だけのスライド"])
+    doc = pymupdf.open()
+    doc.new_page(width=A4[0], height=A4[1]).show_pdf_page(pymupdf.Rect(50, 50, 450, 350), src, 0)
+    assert [round(p.scale, 2) for p in handouts.form_placements(doc[0])] == [1.0]
+    assert handouts.slide_placements(doc[0]) == []
+    assert handouts.split_handouts(doc) is None
+
+
+def test_two_logos_beside_the_pages_own_text_are_not_split():
+    logo = _slides(["ロゴ"], size=(300, 242))
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    page.show_pdf_page(pymupdf.Rect(30, 20, 290, 230), logo, 0)
+    page.show_pdf_page(pymupdf.Rect(305, 20, 565, 230), logo, 0)
+    for k in range(20):  # the page's own text, outside the forms
+        page.insert_text((40, 260 + 25 * k), f"本文の{k + 1}行目はロゴの下", fontname=FONT, fontsize=14)
+    placed = handouts.form_placements(page)
+    assert len(placed) == 2 and sum(p.rect.get_area() for p in placed) > 0.2 * page.rect.get_area()
+    assert handouts.split_handouts(doc) is None
+    # similar, scaled, apart and large enough: only their holding none of the page's text stops it
+    assert handouts.split_handouts(doc, handouts.HandoutSettings(min_text_share=0.0)) is not None
+
+
+def test_two_overlapping_forms_are_not_split():
+    src = _slides(["第一のスライド", "第二のスライド"])
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    page.show_pdf_page(pymupdf.Rect(50, 50, 350, 275), src, 0)
+    page.show_pdf_page(pymupdf.Rect(100, 150, 400, 375), src, 1)  # over the first's lower half
+    assert [round(p.scale, 2) for p in handouts.form_placements(page)] == [0.75, 0.75]
+    assert handouts.split_handouts(doc) is None
+    assert handouts.split_handouts(doc, handouts.HandoutSettings(max_overlap=1.0)) is not None
+
+
+def test_slides_placed_by_cm_as_pdfjam_does(tmp_path):
+    # The Forms at their own size (identity /Matrix), each drawn `q s 0 0 s e f cm /Name Do Q`.
+    src = _slides(["第一のスライド", "第二のスライド"])
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    page.show_pdf_page(pymupdf.Rect(0, 0, 400, 300), src, 0)
+    page.show_pdf_page(pymupdf.Rect(0, 300, 400, 600), src, 1)
+    names = [(xref, name) for xref, name, invoker, _b in page.get_xobjects() if invoker == 0]
+    for xref, _name in names:
+        doc.xref_set_key(xref, "Matrix", "[1 0 0 1 0 0]")
+    # (a comment that looks like operators is not one)
+    placed = [b"q 0.9 0 0 0.9 57.5 %.1f cm /%s Do Q\n" % (y, name.encode())
+              for y, (_x, name) in zip((471.2, 160), names)]
+    doc.update_stream(page.get_contents()[0], b"% q 9 0 0 9 0 0 cm\n" + b"".join(placed))
+    for extra in page.get_contents()[1:]:
+        doc.update_stream(extra, b"")
+    doc.save(tmp_path / "cm.pdf")
+    doc = pymupdf.open(tmp_path / "cm.pdf")
+    drawn = handouts.drawn_forms(doc[0].read_contents())
+    assert [(name, tuple(round(v, 2) for v in m)) for name, m in drawn] == [
+        (names[0][1], (0.9, 0, 0, 0.9, 57.5, 471.2)), (names[1][1], (0.9, 0, 0, 0.9, 57.5, 160))]
+    derived, page_map = handouts.split_handouts(doc)
+    assert [[ln.text for ln in layout.page_layout(p).lines] for p in derived] == [["第一のスライド"],
+                                                                                 ["第二のスライド"]]
+    first = layout.page_layout(derived[0]).lines[0]
+    assert (first.x0, first.size) == (pytest.approx(40), pytest.approx(20))  # the slide's own size
+    # back on the handout: the first slide drawn at 0.9, its top at 842 - 471.2 - 0.9 × 300
+    top = 842 - 471.2 - 270
+    assert page_map.box(1, [40, 40, 180, 60]) == pytest.approx([57.5 + 36, top + 36, 57.5 + 162, top + 54], abs=0.01)
+    assert page_map.page(2) == 1
+    # scaled up, the same placements are not a handout's: its slides are drawn smaller than themselves
+    assert handouts.split_handouts(doc, handouts.HandoutSettings(max_scale=0.8)) is None
+
+
+def test_drawn_forms_reads_only_q_cm_and_do():
+    contents = (b"q 2 0 0 2 10 20 cm (a \\) Do) Tj [(x) 1 (Q)] TJ <</MCID 0>> BDC /A Do EMC "
+                b"q 0.5 0 0 0.5 0 0 cm /B Do Q Q /C Do BI /W 1 /H 1 ID \x00Q q\xff EI /D Do")
+    assert [(n, tuple(m)) for n, m in handouts.drawn_forms(contents)] == [
+        ("A", (2, 0, 0, 2, 10, 20)), ("B", (1, 0, 0, 1, 10, 20)), ("C", (1, 0, 0, 1, 0, 0)),
+        ("D", (1, 0, 0, 1, 0, 0))]
+
+
+def test_settings_reject_unknown_keys():
+    with pytest.raises(ValueError, match="unknown setting 'min_slide'"):
+        handouts.HandoutSettings.from_dict({"min_slide": 3})
