@@ -25,7 +25,6 @@ drawn through a Form that wraps the whole page (only the page's own content stre
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -80,77 +79,46 @@ class Placement:
         return abs(m.a * m.d - m.b * m.c) ** 0.5
 
 
-# A content stream's tokens, as far as q / Q / cm / Do need them: strings, comments and inline
-# images are skipped whole (their bytes may look like operators).
-_TOKEN = re.compile(rb"""
-    (?P<space>[\x00\t\n\x0c\r ]+)
-  | (?P<comment>%[^\r\n]*)
-  | (?P<string>\()
-  | (?P<hex><(?!<)[^>]*>)
-  | (?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
-  | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+))
-  | (?P<delim><<|>>|[\[\]{}])
-  | (?P<op>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
-""", re.X)
-_INLINE_IMAGE_END = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)")
+class _FormsDrawn(pymupdf.mupdf.PdfProcessor2):
+    """A processor for MuPDF's content-stream interpreter (`pdf_process_contents`) that only
+    follows the graphics state stack and the CTM, and notes each Form XObject drawn. MuPDF does
+    the parsing (strings, inline images, marked content, broken streams); nothing is drawn."""
+
+    def __init__(self):
+        super().__init__()
+        self.use_virtual_op_q()
+        self.use_virtual_op_Q()
+        self.use_virtual_op_cm()
+        self.use_virtual_op_Do_form()
+        self.ctm, self.stack = pymupdf.Matrix(1, 0, 0, 1, 0, 0), []
+        self.drawn: list[tuple[str, int, pymupdf.Matrix]] = []
+
+    def op_q(self, *_ctx):
+        self.stack.append(self.ctm)
+
+    def op_Q(self, *_ctx):
+        self.ctm = self.stack.pop() if self.stack else self.ctm
+
+    def op_cm(self, *args):  # (context,) a, b, c, d, e, f
+        self.ctm = pymupdf.Matrix(*args[-6:]) * self.ctm
+
+    def op_Do_form(self, *args):  # (context,) name, the Form (a low-level pdf_obj)
+        name, form = args[-2], args[-1]
+        self.drawn.append((name, pymupdf.mupdf.ll_pdf_to_num(form), pymupdf.Matrix(self.ctm)))
 
 
-def _string_end(data: bytes, at: int) -> int:
-    """The offset just after the literal string opened at `at` (balanced parentheses, escapes)."""
-    depth, i, n = 0, at, len(data)
-    while i < n:
-        c = data[i]
-        if c == 0x5C:  # backslash: the next byte is escaped
-            i += 2
-            continue
-        if c == 0x28:
-            depth += 1
-        elif c == 0x29:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return n
-
-
-def drawn_forms(contents: bytes) -> list[tuple[str, pymupdf.Matrix]]:
-    """(name, CTM) of every `/Name Do` in a content stream, in drawing order; the CTM (PDF user
-    space, y up) follows `q`, `Q` and `cm`. Whether a name is a Form or an image is not known here."""
-    ctm, stack, operands = pymupdf.Matrix(1, 0, 0, 1, 0, 0), [], []
-    out = []
-    at, n = 0, len(contents)
-    while at < n:
-        m = _TOKEN.match(contents, at)
-        if m is None:  # a stray byte: skip it
-            at += 1
-            continue
-        kind, at = m.lastgroup, m.end()
-        if kind in ("space", "comment"):
-            continue
-        if kind == "string":
-            at = _string_end(contents, m.start())
-            operands.append(None)
-        elif kind == "number":
-            operands.append(float(m.group()))
-        elif kind == "name":
-            operands.append(m.group()[1:].decode("latin-1"))
-        elif kind in ("hex", "delim"):
-            operands.append(None)
-        else:
-            op = m.group()
-            if op == b"q":
-                stack.append(ctm)
-            elif op == b"Q":
-                ctm = stack.pop() if stack else ctm
-            elif op == b"cm" and len(operands) >= 6 and all(isinstance(v, float) for v in operands[-6:]):
-                ctm = pymupdf.Matrix(*operands[-6:]) * ctm
-            elif op == b"Do" and operands and isinstance(operands[-1], str):
-                out.append((operands[-1], pymupdf.Matrix(ctm)))
-            elif op == b"ID":  # inline image data runs to EI
-                end = _INLINE_IMAGE_END.search(contents, at)
-                at = end.end() if end else n
-            operands = []
-    return out
+def drawn_forms(page: pymupdf.Page) -> list[tuple[str, int, pymupdf.Matrix]]:
+    """(name, xref, CTM) of every Form XObject the page's own content stream draws, in drawing
+    order; the CTM is in PDF user space (y up). Images, and Forms a Form draws, are not listed."""
+    mupdf = pymupdf.mupdf
+    pdf_page = mupdf.pdf_page_from_fz_page(page.this)
+    processor = _FormsDrawn()
+    try:
+        mupdf.pdf_process_contents(processor, pdf_page.doc(), mupdf.pdf_page_resources(pdf_page),
+                                   mupdf.pdf_page_contents(pdf_page), mupdf.FzCookie())
+    except mupdf.FzErrorBase:  # a stream MuPDF cannot follow to its end: no evidence of slides
+        return []
+    return processor.drawn
 
 
 def _pdf_array(doc: pymupdf.Document, xref: int, key: str) -> tuple[float, ...] | None:
@@ -164,37 +132,14 @@ def _pdf_array(doc: pymupdf.Document, xref: int, key: str) -> tuple[float, ...] 
         return None
 
 
-_REFERENCE = re.compile(r"/([^\s/<>\[\]()]+)\s*(\d+)\s+0\s+R")
-
-
-def _direct_forms(page: pymupdf.Page) -> dict[str, int]:
-    """Name (as the content stream writes it) → xref of each Form XObject in the page's own
-    /Resources. Read key by key: `page.get_xobjects()` would also walk every Form's resources (a
-    presentation program's shared dictionary of transparency groups costs a millisecond)."""
-    doc = page.parent
-    kind, value = doc.xref_get_key(page.xref, "Resources/XObject")
-    if kind == "xref":
-        value, kind = doc.xref_object(int(value.split()[0]), compressed=True), "dict"
-    if kind == "null":  # no own resources: inherited from the page tree
-        return {name: xref for xref, name, invoker, _bbox in page.get_xobjects() if invoker == 0}
-    if kind != "dict":
-        return {}
-    return {name: int(xref) for name, xref in _REFERENCE.findall(value)
-            if doc.xref_get_key(int(xref), "Subtype") == ("name", "/Form")}
-
-
 def form_placements(page: pymupdf.Page) -> list[Placement]:
     """The Form XObjects the page's own content stream draws, in drawing order (a Form drawn twice
     is two placements)."""
-    forms = _direct_forms(page)
-    if not forms:
-        return []
     doc = page.parent
     to_mupdf, rotation = page.transformation_matrix, page.rotation_matrix
     out = []
-    for name, ctm in drawn_forms(page.read_contents()):
-        xref = forms.get(name)
-        bbox = _pdf_array(doc, xref, "BBox") if xref else None  # (None: an image, or not in the resources)
+    for name, xref, ctm in drawn_forms(page):
+        bbox = _pdf_array(doc, xref, "BBox") if xref > 0 else None
         if bbox is None or len(bbox) != 4:
             continue
         matrix = _pdf_array(doc, xref, "Matrix")

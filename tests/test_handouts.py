@@ -227,8 +227,8 @@ def test_slides_placed_by_cm_as_pdfjam_does(tmp_path):
         doc.update_stream(extra, b"")
     doc.save(tmp_path / "cm.pdf")
     doc = pymupdf.open(tmp_path / "cm.pdf")
-    drawn = handouts.drawn_forms(doc[0].read_contents())
-    assert [(name, tuple(round(v, 2) for v in m)) for name, m in drawn] == [
+    drawn = handouts.drawn_forms(doc[0])
+    assert [(name, tuple(round(v, 2) for v in m)) for name, _xref, m in drawn] == [
         (names[0][1], (0.9, 0, 0, 0.9, 57.5, 471.2)), (names[1][1], (0.9, 0, 0, 0.9, 57.5, 160))]
     derived, page_map = handouts.split_handouts(doc)
     assert [[ln.text for ln in layout.page_layout(p).lines] for p in derived] == [["第一のスライド"],
@@ -243,12 +243,27 @@ def test_slides_placed_by_cm_as_pdfjam_does(tmp_path):
     assert handouts.split_handouts(doc, handouts.HandoutSettings(max_scale=0.8)) is None
 
 
-def test_drawn_forms_reads_only_q_cm_and_do():
-    contents = (b"q 2 0 0 2 10 20 cm (a \\) Do) Tj [(x) 1 (Q)] TJ <</MCID 0>> BDC /A Do EMC "
-                b"q 0.5 0 0 0.5 0 0 cm /B Do Q Q /C Do BI /W 1 /H 1 ID \x00Q q\xff EI /D Do")
-    assert [(n, tuple(m)) for n, m in handouts.drawn_forms(contents)] == [
-        ("A", (2, 0, 0, 2, 10, 20)), ("B", (1, 0, 0, 1, 10, 20)), ("C", (1, 0, 0, 1, 0, 0)),
-        ("D", (1, 0, 0, 1, 0, 0))]
+def test_drawn_forms_follows_q_cm_and_do_only():
+    doc = pymupdf.open()
+    page = doc.new_page(width=200, height=200)
+    forms = {}
+    for name in "ABCD":  # four empty Form XObjects in the page's resources
+        forms[name] = xref = doc.get_new_xref()
+        doc.update_object(xref, "<</Type/XObject/Subtype/Form/BBox[0 0 10 10]>>")
+        doc.update_stream(xref, b"")
+    doc.xref_set_key(page.xref, "Resources",
+                     "<</XObject<<" + "".join(f"/{n} {x} 0 R" for n, x in forms.items()) + ">>>>")
+    # operators inside a string, an inline image's data and marked content are not drawing
+    contents = (b"q 2 0 0 2 10 20 cm BT /F1 9 Tf (a \\) /B Do) Tj [(x) 1 (Q)] TJ ET /P <</MCID 0>> BDC /A Do "
+                b"EMC q 0.5 0 0 0.5 0 0 cm /B Do Q Q /C Do BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI /D Do")
+    stream = doc.get_new_xref()
+    doc.update_object(stream, "<<>>")
+    doc.update_stream(stream, contents)
+    doc.xref_set_key(page.xref, "Contents", f"{stream} 0 R")
+    doc = pymupdf.open("pdf", doc.tobytes())
+    assert [(n, x, tuple(m)) for n, x, m in handouts.drawn_forms(doc[0])] == [
+        ("A", forms["A"], (2, 0, 0, 2, 10, 20)), ("B", forms["B"], (1, 0, 0, 1, 10, 20)),
+        ("C", forms["C"], (1, 0, 0, 1, 0, 0)), ("D", forms["D"], (1, 0, 0, 1, 0, 0))]
 
 
 def test_settings_reject_unknown_keys():
