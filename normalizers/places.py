@@ -103,6 +103,7 @@ def native_kana(stem: str) -> str:
     return _NATIVE_KANA.sub(lambda m: _NATIVE_KANA_OF[m.group()], stem)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def match_key(text: str) -> tuple[str, str | None]:
     """(stem key, admin suffix or None). Idempotent on the stem: match_key(stem)[0] == stem."""
     stem, suffix = split_suffix(fold(text or ""))

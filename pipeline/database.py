@@ -14,6 +14,10 @@ from pathlib import Path
 
 from .records import OUTPUT_TABLES, columns, foreign_keys, primary_key, primary_keys, unwrap_optional
 
+# Lists and objects are stored as JSON text, as json.dumps(value, ensure_ascii=False) writes it (one
+# encoder for all rows: json.dumps with options makes one per call).
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 DATABASE_FILE = "c2c.sqlite"
 
 # Columns searched by full-text search, per table (`<table>_fts`).
@@ -95,8 +99,9 @@ class DatabaseWriter:
         # insert_all commits, and so syncs, once per call, which costs more than the rows do.
         sql, names = self.statements[table]
         json_columns = set(self.json_columns[table])
+        encode = _JSON_ENCODER.encode
         self.db.conn.executemany(sql, [
-            [json.dumps(r[c], ensure_ascii=False) if c in json_columns and r.get(c) is not None else r.get(c)
+            [encode(r[c]) if c in json_columns and r.get(c) is not None else r.get(c)
              for c in names] for r in rows])
 
     def finish(self) -> None:

@@ -40,8 +40,13 @@ COLUMNS: dict[str, dict[str, str]] = {
     table: {name: _kind(hint) for name, hint in columns(row_type)} for table, row_type in OUTPUT_TABLES.items()}
 
 
+# One encoder for every row: json.dumps with options makes a new one per call, which costs more
+# than a short row's encoding.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json_line(row: dict) -> str:
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _ROW_ENCODER.encode(row) + "\n"
 
 
 def _flat(value) -> str:
@@ -67,6 +72,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _csv_cell(value) -> str:
     """A value as a CSV cell, text that a spreadsheet would run as a formula behind an apostrophe
     (OWASP's rule). Numbers stay as they are; JSONL, Parquet and SQLite keep the exact text."""
+    if type(value) is str:  # most cells
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
     text = _flat(value)
     if text.startswith(_FORMULA_STARTS) and not isinstance(value, (int, float)):
         return "'" + text

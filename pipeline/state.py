@@ -51,8 +51,12 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with sorted keys (one encoder for all: json.dumps with options makes one per call)."""
+    return _ENCODER.encode(obj)
 
 
 class State:
