@@ -250,10 +250,11 @@ _WHITE = (1.0, 1.0, 1.0)
 
 
 @functools.lru_cache(maxsize=1024)
-def _span_colour(colour: Sequence[float] | None) -> tuple[tuple[float, float, float], int]:
-    """A span's colour as RGB (black when unknown) and as 0xRRGGBB; spans share few colours."""
+def _span_colour(colour: Sequence[float] | None, tolerance: float) -> tuple[tuple[float, float, float], int, bool]:
+    """A span's colour as RGB (black when unknown), as 0xRRGGBB, and whether it is white (within
+    `tolerance` on each channel); spans share few colours."""
     rgb = _rgb(colour) or (0.0, 0.0, 0.0)
-    return rgb, _colour_int(rgb)
+    return rgb, _colour_int(rgb), all(abs(v - 1.0) <= tolerance for v in rgb)
 
 
 def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
@@ -271,12 +272,9 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
     upright = (a, b, c, d, rot.e, rot.f) == (1, 0, 0, 1, 0, 0)
     point, rect = _upright(page)
 
-    def box(r):
-        return r if upright else rect(*r)
-
     width, height = page.rect.width, page.rect.height
     fills = filled_boxes(page)
-    tol, opaque = settings.colour_tolerance, settings.opaque
+    tol, opaque, invisible = settings.colour_tolerance, settings.opaque, settings.invisible_opacity
     directions: dict[tuple[float, float], tuple[float, float]] = {}
     trace = page.get_texttrace()
 
@@ -285,16 +283,17 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
         chars: list[Char] = []
         unseen: list[tuple[str, tuple]] = []  # glyphs dropped here: (text, origin in page space)
         for span in trace:
-            if span["type"] == 3 or (span.get("opacity") is not None and span["opacity"] <= settings.invisible_opacity):
+            opacity = span.get("opacity")
+            if span["type"] == 3 or (opacity is not None and opacity <= invisible):
                 unseen.extend((chr(uc), origin) for uc, _g, origin, _b in span["chars"])
                 continue
-            colour, rgb = _span_colour(span["color"])
-            sb = box(span["bbox"])
+            # `on_white`: with nothing painted near, what lies under every glyph is the white page
+            colour, rgb, on_white = _span_colour(span["color"], tol)
+            sb = span["bbox"] if upright else rect(*span["bbox"])
             seq = span["seqno"]
             # the fills that may lie under or over this span (few, so the per-glyph test is cheap)
-            near = [f for f in fills if f.x0 <= sb[2] and f.x1 >= sb[0] and f.y0 <= sb[3] and f.y1 >= sb[1]]
-            # with nothing painted near, what lies under every glyph is the white page
-            on_white = abs(colour[0] - 1.0) <= tol and abs(colour[1] - 1.0) <= tol and abs(colour[2] - 1.0) <= tol
+            near = [f for f in fills if f.x0 <= sb[2] and f.x1 >= sb[0] and f.y0 <= sb[3] and f.y1 >= sb[1]] \
+                if fills else ()
             direction = directions.get(span["dir"])
             if direction is None:
                 dx, dy = span["dir"]
@@ -309,7 +308,7 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
                                    seq, rgb, origin) for uc, _gid, origin, (x0, y0, x1, y1) in span["chars"]])
                 continue
             for uc, _gid, origin, bbox in span["chars"]:
-                x0, y0, x1, y1 = bbox if upright else box(bbox)
+                x0, y0, x1, y1 = bbox if upright else rect(*bbox)
                 cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
                 text = chr(uc)
                 if not (0 <= cx <= width and 0 <= cy <= height):
