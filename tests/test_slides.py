@@ -1,4 +1,6 @@
 """Slide-deck extractor: the corpus deck, and small decks drawn here."""
+from pathlib import Path
+
 import pymupdf
 import pytest
 
@@ -206,3 +208,26 @@ def test_a_deck_on_other_page_shapes_reads_the_same(corpus, tmp_path, size):
     assert classify(pdf.page_texts(doc), pdf.page_sizes(doc)) == "slides"
     pairs = lambda d: sorted((p.japan.text, p.partner.text) for p in extract_slides(d).pairs)  # noqa: E731
     assert pairs(doc) == pairs(original) and len(pairs(doc)) > 40
+
+
+def test_a_deck_stored_portrait_with_rotate_90_reads_as_displayed(tmp_path):
+    # Each page stored portrait, its content turned a quarter by `cm` and shown landscape again by
+    # /Rotate 90: it displays exactly like the deck. The slide tables' rules and shading must be
+    # read upright like its text, or the country-column tables lose their rows.
+    from pipeline import pdf
+
+    deck = Path(__file__).resolve().parent.parent / "raw" / "c2c_overview_2026.pdf"
+    turned = pymupdf.open(deck)
+    for page in turned:
+        w, h = page.mediabox.width, page.mediabox.height
+        page.clean_contents()
+        xref = page.get_contents()[0]
+        turned.update_stream(xref, f"q 0 1 -1 0 {h} 0 cm\n".encode() + turned.xref_stream(xref) + b"\nQ")
+        page.set_mediabox(pymupdf.Rect(0, 0, h, w))
+        page.set_rotation(90)
+    turned.save(tmp_path / "turned.pdf")
+    rows = lambda d: sorted((p.page, p.country, p.japan.text, p.partner.text) for p in extract_slides(d).pairs)  # noqa: E731
+    with pymupdf.open(deck) as original, pdf.open_pdf(tmp_path / "turned.pdf") as doc:
+        assert doc[0].rotation == 90
+        expected = rows(original)
+        assert rows(doc) == expected and len(expected) == 74

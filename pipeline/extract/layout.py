@@ -809,6 +809,35 @@ def page_drawings(page: pymupdf.Page) -> list:
     return _read_drawings(page)[0]
 
 
+def upright_drawings(page: pymupdf.Page) -> list:
+    """`page_drawings` in the page model's upright space (the page's /Rotate applied): each
+    drawing's "rect" and its items' points, rectangles and quads turned. On an unrotated page, the
+    same list. Read once per page."""
+    return per_page(page, "upright drawings", _upright_drawings)
+
+
+def _upright_drawings(page: pymupdf.Page) -> list:
+    drawings = page_drawings(page)
+    m = page.rotation_matrix
+    if (m.a, m.b, m.c, m.d, m.e, m.f) == (1, 0, 0, 1, 0, 0):
+        return drawings
+    out = []
+    for d in drawings:
+        turned = dict(d, rect=d["rect"] * m)  # (a box's turned corners: exact for multiples of 90°)
+        items = []
+        for item in d["items"]:
+            kind = item[0]
+            if kind in ("l", "c"):  # line, Bézier curve: points
+                items.append((kind, *(p * m for p in item[1:])))
+            elif kind in ("re", "qu"):  # rectangle (with its orientation), quad
+                items.append((kind, item[1] * m, *item[2:]))
+            else:
+                items.append(item)
+        turned["items"] = items
+        out.append(turned)
+    return out
+
+
 def page_clips(page: pymupdf.Page) -> list[pymupdf.Rect]:
     """The box of every clip path on the page, in drawing order (unrotated page space): each the
     clip's own box within those it is nested in (a Form XObject's bounding box is one too)."""

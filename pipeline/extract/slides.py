@@ -19,7 +19,7 @@ from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
 from pipeline.extract import layout
-from pipeline.extract.layout import Line, page_drawings, page_lines
+from pipeline.extract.layout import Line, page_lines, upright_drawings
 from pipeline.extract.textlines import first_page_title, in_margin, is_japanese_compound, squash, title_pair
 from pipeline.settings import Settings
 from pipeline.vocabulary import (FOREIGN_SUFFIXES, LONG_VOWEL_JOINERS, PAIR_JOINER, PLACE_NAME_ENDINGS, TITLE_LABELS,
@@ -144,7 +144,7 @@ def _fiscal_year(pages: list[list[Line]]) -> int | None:
 def _rules(page: pymupdf.Page, s: SlideSettings) -> tuple[list[tuple[float, float, float]], list[pymupdf.Rect]]:
     """Horizontal rules (y, x0, x1) and filled rectangles: the table borders and cell shading."""
     hrules, fills = [], []
-    for d in page_drawings(page):
+    for d in upright_drawings(page):
         r = d["rect"]
         if d.get("fill") is not None and r.width > s.min_fill_size and r.height > s.min_fill_size:
             fills.append(r)
@@ -159,7 +159,7 @@ def _rules(page: pymupdf.Page, s: SlideSettings) -> tuple[list[tuple[float, floa
 def _vrules(page: pymupdf.Page, s: SlideSettings) -> list[tuple[float, float, float]]:
     """Vertical rules (x, y0, y1): the cell borders of a table drawn with lines and no shading."""
     out = []
-    for d in page_drawings(page):
+    for d in upright_drawings(page):
         for item in d["items"]:
             if (item[0] == "l" and abs(item[1].x - item[2].x) < s.rule_straightness
                     and abs(item[1].y - item[2].y) > s.min_vrule_length):
