@@ -21,6 +21,7 @@ import hashlib
 import html
 import json
 import math
+import multiprocessing
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +72,12 @@ REPORT_FILE = "report.html"
 
 
 def write_report(folder: Path, tables, changes: dict | None, raw: Path | None, cache: Path | None,
-                 run_label: str | None = None) -> str:
+                 run_label: str | None = None, processes: int = 1) -> str:
     """Write `report.html` into `folder` (see `build_report`); returns its file name. Crops kept in
     `cache` that this report no longer uses are deleted."""
     used: set[str] = set()
-    (folder / REPORT_FILE).write_bytes(build_report(tables, changes, raw, cache, run_label, used=used))
+    (folder / REPORT_FILE).write_bytes(build_report(tables, changes, raw, cache, run_label, used=used,
+                                                    processes=processes))
     if cache is not None and cache.is_dir():
         for stale in cache.glob("*.json"):
             if stale.stem not in used:
@@ -85,15 +87,16 @@ def write_report(folder: Path, tables, changes: dict | None, raw: Path | None, c
 
 def build_report(tables, changes: dict | None, raw: Path | None = None, cache: Path | None = None,
                  run_label: str | None = None, settings: ReportSettings = SETTINGS,
-                 used: set[str] | None = None) -> bytes:
+                 used: set[str] | None = None, processes: int = 1) -> bytes:
     """The report as UTF-8 HTML bytes.
 
     `tables` has list-of-dict attributes `documents`, `projects`, `city_pairs`, `jcm_projects`,
     `places`, `review` (rows as in the JSONL files). `changes` is the run's project changes
     ({added: [ids], changed: {id: [fields]}, removed: [ids]}), None when unknown. `raw` is the input
     folder the review crops are rendered from (without it, or when a PDF cannot be opened, an item
-    has no picture); `cache` a folder to keep rendered crops in between runs. Rows may be the
-    row dataclasses of `records.py` or their dicts."""
+    has no picture); `cache` a folder to keep rendered crops in between runs; `processes` how many
+    processes may render crops at once. Rows may be the row dataclasses of `records.py` or their
+    dicts."""
     tables = SimpleNamespace(**{name: [r if isinstance(r, dict) else row_dict(r) for r in getattr(tables, name)]
                                 for name in ("documents", "projects", "city_pairs", "jcm_projects", "places",
                                              "review")})
@@ -119,7 +122,7 @@ def build_report(tables, changes: dict | None, raw: Path | None = None, cache: P
         _map_section(tables.city_pairs, places, settings),
         f"<h2 id=\"review\">Review: {len(tables.review)} item{'s' if len(tables.review) != 1 else ''}</h2>",
         _review(tables.review, {d["document"]: d["sha256"] for d in tables.documents}, raw, cache, settings,
-                used if used is not None else set()),
+                used if used is not None else set(), processes),
         "</body></html>\n",
     ]
     return "\n".join(parts).encode("utf-8")
@@ -318,10 +321,10 @@ def _map_section(pairs: list[dict], places: dict, s: ReportSettings) -> str:
 # --- review crops ----------------------------------------------------------------------------------
 
 def _review(rows: list[dict], documents: dict[str, str], raw: Path | None, cache: Path | None,
-            s: ReportSettings, used: set[str]) -> str:
+            s: ReportSettings, used: set[str], processes: int = 1) -> str:
     if not rows:
         return "<p>Nothing waits for a person.</p>"
-    crops = _crops(rows, documents, raw, cache, s, used)
+    crops = _crops(rows, documents, raw, cache, s, used, processes)
     out = ["<table><tr><th>kind</th><th>where</th><th>text</th><th>detail</th><th>page region</th></tr>"]
     for i, r in enumerate(rows):
         where = f"{r.get('document') or ''}" + (f" p.{r['page']}" if r.get("page") else "")
@@ -336,10 +339,11 @@ def _review(rows: list[dict], documents: dict[str, str], raw: Path | None, cache
 
 
 def _crops(rows: list[dict], documents: dict[str, str], raw: Path | None, cache: Path | None,
-           s: ReportSettings, used: set[str]) -> list[str]:
+           s: ReportSettings, used: set[str], processes: int = 1) -> list[str]:
     """One HTML fragment per review row: its page region as an inline PNG with the text's box
     outlined (for the first `s.max_crops` rows), or a short note when there is no page to show. `documents` maps each document to its
-    sha256 (the crop cache's key); the cache keys used go into `used`."""
+    sha256 (the crop cache's key); the cache keys used go into `used`. Crops not in the cache are
+    rendered in up to `processes` processes (`_render`), one document at a time each."""
     result = [""] * len(rows)
     by_document: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
@@ -349,42 +353,83 @@ def _crops(rows: list[dict], documents: dict[str, str], raw: Path | None, cache:
             by_document.setdefault(r["document"], []).append(i)
         else:
             result[i] = "<span class=\"muted\">no page</span>"
+    todo: list[tuple[str, list[tuple[int, str]]]] = []  # (document, [(row index, cache key)]) to render
     for document, indexes in sorted(by_document.items()):
-        doc = None
-        text_pages: dict = {}  # page number → (page, its text page): rows on one page share them
-        try:
-            for i in indexes:
-                r = rows[i]
-                key = hashlib.sha256(json.dumps(
-                    [documents[document], r["page"], r.get("text"), r.get("bbox"), s.crop_zoom, s.crop_margin,
-                     s.crop_max_width, s.page_zoom, s.crop_version]).encode()).hexdigest()[:32]
-                used.add(key)
-                cached = cache / f"{key}.json" if cache is not None else None
-                if cached is not None and cached.exists():
-                    result[i] = json.loads(cached.read_text(encoding="utf-8"))["html"]
-                    continue
-                if doc is None:
-                    import pymupdf
-
-                    path = raw / document if raw is not None else None
-                    if path is None or not path.is_file():
-                        raise FileNotFoundError(document)
-                    doc = pymupdf.open(path)
-                    if _file_digest(path) != documents[document]:  # changed since it was read
-                        raise ValueError(f"{document} changed since it was read")
-                fragment = _crop(doc, r, s, text_pages)
-                result[i] = fragment
-                if cached is not None:
-                    cached.parent.mkdir(parents=True, exist_ok=True)
-                    cached.write_text(json.dumps({"html": fragment}), encoding="utf-8")
-        except Exception as e:  # a PDF that is gone or will not render costs its pictures, never the report
-            for i in indexes:
-                if not result[i]:
-                    result[i] = f"<span class=\"muted\">no picture ({html.escape(type(e).__name__)})</span>"
-        finally:
-            if doc is not None:
-                doc.close()
+        missing = []
+        for i in indexes:
+            r = rows[i]
+            key = hashlib.sha256(json.dumps(
+                [documents[document], r["page"], r.get("text"), r.get("bbox"), s.crop_zoom, s.crop_margin,
+                 s.crop_max_width, s.page_zoom, s.crop_version]).encode()).hexdigest()[:32]
+            used.add(key)
+            cached = cache / f"{key}.json" if cache is not None else None
+            if cached is not None and cached.exists():
+                result[i] = json.loads(cached.read_text(encoding="utf-8"))["html"]
+            else:
+                missing.append((i, key))
+        if missing:
+            todo.append((document, missing))
+    jobs = [(raw / document if raw is not None else None, documents[document], [rows[i] for i, _ in missing], s)
+            for document, missing in todo]
+    for (_document, missing), fragments in zip(todo, _render(jobs, processes)):
+        for (i, key), (fragment, rendered) in zip(missing, fragments):
+            result[i] = fragment
+            if rendered and cache is not None:  # a note (no picture) is not kept: the next run tries again
+                cache.mkdir(parents=True, exist_ok=True)
+                (cache / f"{key}.json").write_text(json.dumps({"html": fragment}), encoding="utf-8")
     return result
+
+
+def _render(jobs: list[tuple], processes: int) -> list[list[tuple[str, bool]]]:
+    """`_render_document` of every job, in order: in `processes` forked processes when there are
+    several documents and this process runs no other thread (a child forked beside a thread could
+    inherit a lock that thread held, such as the console's), else here. A child that dies costs its
+    documents their pictures, never the report."""
+    import threading
+
+    if processes <= 1 or len(jobs) <= 1 or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return [_render_document(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    done: list[list[tuple[str, bool]]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=min(processes, len(jobs)),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            for fragments in pool.map(_render_document, jobs):
+                done.append(fragments)
+    except BrokenProcessPool:
+        note = "<span class=\"muted\">no picture (its renderer stopped)</span>"
+        done += [[(note, False)] * len(job[2]) for job in jobs[len(done):]]
+    return done
+
+
+def _render_document(job: tuple) -> list[tuple[str, bool]]:
+    """(fragment, rendered) for each row of one document: `job` is (path, its sha256 when read,
+    rows, settings). A PDF that is gone, changed since it was read or will not render gives its
+    remaining rows a note instead of a picture (rendered False)."""
+    path, sha256, rows, s = job
+    out: list[tuple[str, bool]] = []
+    doc = None
+    try:
+        import pymupdf
+
+        if path is None or not path.is_file():
+            raise FileNotFoundError(path)
+        doc = pymupdf.open(path)
+        if _file_digest(path) != sha256:  # changed since it was read
+            raise ValueError(f"{path.name} changed since it was read")
+        text_pages: dict = {}  # page number → (page, its text page): rows on one page share them
+        for r in rows:
+            out.append((_crop(doc, r, s, text_pages), True))
+    except Exception as e:  # a PDF that is gone or will not render costs its pictures, never the report
+        note = f"<span class=\"muted\">no picture ({html.escape(type(e).__name__)})</span>"
+        out += [(note, False)] * (len(rows) - len(out))
+    finally:
+        if doc is not None:
+            doc.close()
+    return out
 
 
 def _file_digest(path: Path) -> str:

@@ -635,4 +635,5 @@ def _write_report(folder: Path, tables, changes: dict, opts: RunOptions) -> str:
     from .report import write_report
 
     made = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return write_report(folder, tables, changes, opts.raw, opts.out / STATE_DIR / "crops", run_label=made)
+    return write_report(folder, tables, changes, opts.raw, opts.out / STATE_DIR / "crops", run_label=made,
+                        processes=opts.jobs if opts.executor == "local" else 1)

@@ -118,6 +118,25 @@ def test_report_is_self_contained_and_counts_what_the_tables_hold(raw_out):
     assert report.count('class="review-item"') == len(review)
 
 
+def test_review_crops_rendered_in_several_processes_are_those_rendered_in_one(raw_out, tmp_path):
+    from pipeline.report import SETTINGS, _crops
+
+    documents = {d["document"]: d["sha256"] for d in _rows(raw_out, "documents")}
+    # a few mentions of every document as review rows, and one of a document no longer under raw/
+    rows = []
+    for document in sorted(documents):
+        rows += [{"kind": "unresolved_place", "document": m["document"], "page": m["page"], "text": m["text"]}
+                 for m in _rows(raw_out, "mentions") if m["document"] == document][:3]
+    documents["gone.pdf"] = "0" * 64
+    rows.append({"kind": "unresolved_place", "document": "gone.pdf", "page": 1, "text": "富山市"})
+    one = _crops(rows, documents, REPO / "raw", None, SETTINGS, set(), processes=1)
+    two = _crops(rows, documents, REPO / "raw", tmp_path / "crops", SETTINGS, set(), processes=2)
+    assert two == one
+    assert all('src="data:image/png;base64,' in c for c in one[:-1]) and len(one) == 10
+    assert one[-1] == '<span class="muted">no picture (FileNotFoundError)</span>'
+    assert len(list((tmp_path / "crops").glob("*.json"))) == 9  # pictures are kept, the note is not
+
+
 def test_report_differs_between_incremental_and_clean_runs_only_in_the_changes(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
