@@ -414,13 +414,12 @@ def _run_locked(opts: RunOptions, progress: Stages, log, cleanup: contextlib.Exi
                 reasons[a.document] = ("failed", f"internal: {a.reason}; {KEPT_NOTE}")
 
     # Documents to read almost always bring text the NER model has not seen: its process loads the
-    # model (about 0.8 s of CPU) while they are read rather than after; stopped unused if none does.
+    # model (about 0.8 s of CPU) towards the end of the reading rather than after it (`_read`);
+    # stopped unused if no text needs it.
     model = cleanup.enter_context(contextlib.closing(ModelProcess())) if to_parse and opts.use_ner else None
-    if model is not None:
-        model.start()
     if to_parse:
         try:
-            _read(opts, state, to_parse, version, reasons, uncached, retry, progress, log)
+            _read(opts, state, to_parse, version, reasons, uncached, retry, progress, log, model)
         finally:  # what was read survives a run that fails half-way (a lost Dask scheduler)
             state.save()
     for document, entry in sorted(state.documents.items()):
@@ -475,13 +474,21 @@ def _run_locked(opts: RunOptions, progress: Stages, log, cleanup: contextlib.Exi
     return result
 
 
+# Seconds of reading left when the NER model's process is started: about what loading the model
+# takes. Started earlier, it would take a core from the document workers for the whole of its load.
+MODEL_START_LEAD_SECONDS = 1.5
+
+
 def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, reasons: dict,
-          uncached: dict[str, Extraction], retry: dict, progress: Stages, log) -> None:
-    """The per-document stage over `to_parse`, results stored in the cache as they come."""
+          uncached: dict[str, Extraction], retry: dict, progress: Stages, log, model=None) -> None:
+    """The per-document stage over `to_parse`, results stored in the cache as they come. `model`
+    (a `ModelProcess`) is started when the documents left would be read, at the pace so far,
+    within `MODEL_START_LEAD_SECONDS`."""
     from .executors import DASK_LIMITS_WARNING, run_documents
 
     progress.begin("reading", len(to_parse))
-    last_save, done = time.monotonic(), 0
+    started = last_save = time.monotonic()
+    done = 0
     for n, (i, ex) in enumerate(run_documents([a.source for a in to_parse], opts.jobs, opts.timeout,
                                               opts.executor, opts.scheduler, opts.ocr)):
         if n == 0 and opts.executor == "dask":  # said once a cluster answered
@@ -512,6 +519,9 @@ def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, 
             last_save = time.monotonic()
         publish.checkpoint(f"read-{done}")
         progress.advance(a.document)
+        if model is not None and (len(to_parse) - done) * (time.monotonic() - started) / done \
+                <= MODEL_START_LEAD_SECONDS:
+            model.start()  # (once: a started process is not started again)
     progress.end()
 
 
