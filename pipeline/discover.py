@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +41,6 @@ class Action:
     action: str  # parse | reuse | remove | keep (its folder cannot be listed: the last records stay)
     reason: str
     source: SourceFile | None = None
-
-
-# Threads hashing new and changed files at once (each reads and hashes with the GIL released).
-HASHING_THREADS = 2
 
 
 def sha256_of(path: Path) -> str:
@@ -92,7 +87,6 @@ def scan(raw: Path, known: dict[str, dict] | None = None) -> Scan:
         rel = folder.relative_to(raw).as_posix() if folder != raw else "."
         unlisted.append(Unlisted(rel, error.strerror or str(error)))
 
-    to_hash: list[tuple[str, Path, os.stat_result]] = []
     for folder, dirs, files in os.walk(raw, onerror=on_error, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -109,31 +103,17 @@ def scan(raw: Path, known: dict[str, dict] | None = None) -> Scan:
                         and old.get("sha256")):
                     if not os.access(path, os.R_OK):  # unchanged, but no longer readable
                         raise PermissionError
-                    found.append(SourceFile(rel, path, old["sha256"], stat.st_size, stat.st_mtime_ns))
+                    sha = old["sha256"]
                 else:
-                    to_hash.append((rel, path, stat))
+                    sha = sha256_of(path)
             except FileNotFoundError:
                 continue  # removed while we walked
             except OSError:
                 # Unreadable (permissions, I/O): still a document, which the read stage reports.
                 found.append(SourceFile(rel, path, "", 0, 0))
-    # New and changed files are hashed a few at a time: reading and hashing let go of the GIL.
-    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
-        for (rel, path, stat), sha in zip(to_hash, pool.map(_sha256_or_error, (p for _r, p, _s in to_hash))):
-            if isinstance(sha, FileNotFoundError):
-                continue  # removed while we walked
-            if isinstance(sha, OSError):
-                found.append(SourceFile(rel, path, "", 0, 0))
-            else:
-                found.append(SourceFile(rel, path, sha, stat.st_size, stat.st_mtime_ns))
+                continue
+            found.append(SourceFile(rel, path, sha, stat.st_size, stat.st_mtime_ns))
     return Scan(sorted(found, key=lambda s: s.document), sorted(unlisted, key=lambda u: u.folder))
-
-
-def _sha256_or_error(path: Path) -> str | OSError:
-    try:
-        return sha256_of(path)
-    except OSError as e:
-        return e
 
 
 def plan(sources: list[SourceFile], previous: dict[str, dict], code_version: str,
