@@ -41,9 +41,15 @@ def _grid(size, cols, rows, margin=20.0, gap=12.0):
     return out
 
 
-def _handout(deck_path, out_path, cols, rows, size=A4, rotate=0):
+# a handout's header and footer, one line each (together more than a tenth of a 2-up page's text)
+HEADER = "本資料は会議用の配布資料です。無断転載を禁じます。内容は令和8年2月時点のものであり、今後変更される場合があります。"
+FOOTER = "環境省 地球環境局 国際連携課 国際協力・環境インフラ戦略室　TEL 03-3581-3351　https://www.env.go.jp/earth/"
+
+
+def _handout(deck_path, out_path, cols, rows, size=A4, rotate=0, header_footer=False):
     """The deck printed `cols` × `rows` to a page of `size` (as displayed); with `rotate` 90 the page
-    is stored turned (portrait media box, /Rotate 90) and the slides drawn turned to show upright.
+    is stored turned (portrait media box, /Rotate 90) and the slides drawn turned to show upright;
+    with `header_footer`, HEADER and FOOTER in the page's top and bottom margins.
     Returns the path and, per deck page (0-based), (handout page 1-based, rect, scale)."""
     src = pymupdf.open(deck_path)
     doc = pymupdf.open()
@@ -57,6 +63,9 @@ def _handout(deck_path, out_path, cols, rows, size=A4, rotate=0):
                 page.set_rotation(rotate)
             else:
                 page = doc.new_page(width=size[0], height=size[1])
+            if header_footer:
+                page.insert_text((20, 14), HEADER, fontname=FONT, fontsize=7)
+                page.insert_text((20, size[1] - 6), FOOTER, fontname=FONT, fontsize=6)
         rect, scale = cells[k]
         page.show_pdf_page(rect * page.derotation_matrix, src, i, rotate=rotate)
         where.append((page.number + 1, rect, scale))
@@ -269,3 +278,62 @@ def test_drawn_forms_follows_q_cm_and_do_only():
 def test_settings_reject_unknown_keys():
     with pytest.raises(ValueError, match="unknown setting 'min_slide'"):
         handouts.HandoutSettings.from_dict({"min_slide": 3})
+
+
+# --- a last page only partly filled, a lone last slide, a header and footer ----------------------
+
+def test_a_single_page_only_partly_filled_is_split(decks, deck_reads, tmp_path):
+    # 9 slides in a 4 × 4 grid: 17% of the page; the box holding them and the text, 34%
+    path, where = _handout(decks["yokohama"], tmp_path / "h.pdf", cols=4, rows=4)
+    assert {n for n, _r, _s in where} == {1}
+    with pymupdf.open(path) as doc:
+        slides = handouts.slide_placements(doc[0])
+        assert len(slides) == 9 and sum(p.rect.get_area() for p in slides) < 0.2 * doc[0].rect.get_area()
+    _assert_same_records(_read(path), deck_reads["yokohama"], where)
+
+
+def test_a_nine_up_handout_and_its_last_page_partly_filled(decks, deck_reads, tmp_path):
+    path, where = _handout(decks["lecture"], tmp_path / "h.pdf", cols=3, rows=3)
+    assert [n for n, _r, _s in where].count(2) == 5
+    _assert_same_records(_read(path), deck_reads["lecture"], where)
+
+
+def test_a_header_and_footer_beside_the_slides_do_not_stop_a_page_being_split(decks, deck_reads, tmp_path):
+    path, where = _handout(decks["lecture"], tmp_path / "h.pdf", cols=2, rows=1, size=(A4[1], A4[0]),
+                           header_footer=True)
+    with pymupdf.open(path) as doc:  # the header and footer: more than a tenth of the page's text
+        page = doc[0]
+        words = pdf_words(page)
+        inside = [w for w in words if any(r.contains(pymupdf.Point((w[0] + w[2]) / 2, (w[1] + w[3]) / 2))
+                                          for n, r, _s in where if n == 1)]
+        assert sum(len(w[4]) for w in inside) < 0.9 * sum(len(w[4]) for w in words)
+    handout = _read(path)
+    _assert_same_records(handout, deck_reads["lecture"], where)
+    assert not any(HEADER[:10] in s.text or "TEL" in s.text for s in handout.spans)  # not read
+
+
+def test_a_lone_last_slide_is_a_slide_of_the_handout(decks, deck_reads, tmp_path):
+    # 9 slides two to a page: the fifth page holds one slide (and the header and footer), drawn at
+    # the size and scale of the slides on the pages before
+    path, where = _handout(decks["yokohama"], tmp_path / "h.pdf", cols=2, rows=1, size=(A4[1], A4[0]),
+                           header_footer=True)
+    assert [n for n, _r, _s in where][-2:] == [4, 5]
+    with pymupdf.open(path) as doc:
+        assert handouts.slide_placements(doc[4]) == []  # not n-up by itself
+        derived, page_map = handouts.split_handouts(doc)
+        assert derived.page_count == 9 and page_map.page(9) == 5
+        assert derived[8].rect == pymupdf.Rect(0, 0, *SLIDE)
+    _assert_same_records(_read(path), deck_reads["yokohama"], where)
+
+
+def test_a_lone_form_on_a_document_without_n_up_pages_is_not_a_slide(decks, tmp_path):
+    # the same page as the lone last slide above, in a document of its own: no evidence of slides
+    path, where = _handout(decks["yokohama"], tmp_path / "h.pdf", cols=2, rows=1, size=(A4[1], A4[0]))
+    with pymupdf.open(path) as doc:
+        doc.select([4])
+        assert handouts.split_handouts(doc) is None
+
+
+def pdf_words(page):
+    return page.get_text("words")
+
