@@ -25,6 +25,7 @@ drawn through a Form that wraps the whole page (only the page's own content stre
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -401,6 +402,32 @@ def _number(v: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
+def _turn(page: pymupdf.Page, p: Placement) -> int:
+    """The turn (degrees anticlockwise, a multiple of 90) that makes the slide's text read left to
+    right in its Form's own space: the direction most of its characters run in there (MuPDF's
+    lines inside the placement, their direction taken back through the placement's matrix). A
+    Form drawn turned by its matrix (pdfjam puts a turned page's /Rotate there) comes out upright;
+    one whose own content is upright stays as it is, however the handout turns it. 0 for a slide
+    without text."""
+    box = pymupdf.Rect(p.bbox * p.to_unrotated)
+    back = ~p.to_unrotated
+    chars: dict[int, int] = {}
+    for block in pdf.page_text(page, "dict")["blocks"]:
+        if block["type"] != 0:
+            continue
+        for line in block["lines"]:
+            x0, y0, x1, y1 = line["bbox"]
+            if not box.contains(pymupdf.Point((x0 + x1) / 2, (y0 + y1) / 2)):
+                continue
+            dx, dy = line["dir"]  # unrotated page space, y down
+            fx, fy = dx * back.a + dy * back.c, dx * back.b + dy * back.d  # form space, y up
+            quarter = round(math.degrees(math.atan2(fy, fx)) / 90) % 4
+            chars[quarter] = chars.get(quarter, 0) + sum(len(span["text"]) for span in line["spans"])
+    if not chars:
+        return 0
+    return (-90 * max(sorted(chars), key=chars.get)) % 360
+
+
 def _add_slide_page(derived: pymupdf.Document, p: Placement, turn: int = 0) -> pymupdf.Matrix:
     """Append to `derived` a page of the slide's own size that draws only the slide's Form
     (unscaled, in its own space turned by `turn` degrees anticlockwise); returns the
@@ -459,7 +486,7 @@ def split_handouts(doc: pymupdf.Document, settings: HandoutSettings = SETTINGS
             origins.append((number + 1, None))
             continue
         for p in slides_of[number]:
-            back = _add_slide_page(derived, p)
+            back = _add_slide_page(derived, p, _turn(doc[number], p))
             order.append(derived.page_count - 1)
             origins.append((number + 1, back))
     derived.select(order)

@@ -337,3 +337,96 @@ def test_a_lone_form_on_a_document_without_n_up_pages_is_not_a_slide(decks, tmp_
 def pdf_words(page):
     return page.get_text("words")
 
+
+# --- slides whose Forms are turned -------------------------------------------------------------
+
+def _turned_forms_handout(deck_path, out_path, turn):
+    """The deck as pdfjam prints a deck of pages stored turned (each page's content turned by
+    `turn` degrees in its content stream, /Rotate showing it upright) 2 × 2 to a landscape page:
+    each page a Form of its stored (portrait) content, drawn `q a b c d e f cm /Fm Do Q` with the
+    page's rotation in the matrix. Written by hand: PyMuPDF's show_pdf_page draws a page with
+    /Rotate wrongly. Returns the path and `where` as `_handout` does."""
+    doc = pymupdf.open(deck_path)
+    size = (A4[1], A4[0])
+    cells = _grid(size, 2, 2)
+    forms = []
+    for page in doc:
+        w, h = page.rect.width, page.rect.height
+        page.clean_contents()
+        # landscape content turned onto a portrait box (h × w): 90 anticlockwise, or 270
+        inline = pymupdf.Matrix(0, 1, -1, 0, h, 0) if turn == 90 else pymupdf.Matrix(0, -1, 1, 0, 0, w)
+        content = b"q %s cm\n%s\nQ" % (" ".join(f"{v:g}" for v in inline).encode(),
+                                         doc.xref_stream(page.get_contents()[0]))
+        xref = doc.get_new_xref()
+        kind, resources = doc.xref_get_key(page.xref, "Resources")
+        resources = f"{resources} 0 R".replace(" 0 R 0 R", " 0 R") if kind == "xref" else resources
+        doc.update_object(xref, f"<</Type/XObject/Subtype/Form/BBox[0 0 {h:g} {w:g}]/Resources {resources}>>")
+        doc.update_stream(xref, content)
+        forms.append((xref, ~inline))  # ~inline: the Form's space back to the page as shown
+    deck_pages = doc.page_count
+    where, page, drawn = [], None, []
+    for i, (xref, upright) in enumerate(forms):
+        k = i % len(cells)
+        if k == 0:
+            page = doc.new_page(width=size[0], height=size[1])
+            drawn = []
+        rect, scale = cells[k]
+        # shown upright, scaled into its cell (PDF space: y up)
+        m = upright * pymupdf.Matrix(scale, scale) * pymupdf.Matrix(1, 0, 0, 1, rect.x0, size[1] - rect.y1)
+        drawn.append((f"Fm{i}", xref, m))
+        stream = doc.get_new_xref()
+        doc.update_object(stream, "<<>>")
+        doc.update_stream(stream, "".join(f"q {' '.join(f'{v:.6f}' for v in m)} cm /{n} Do Q\n"
+                                          for n, _x, m in drawn).encode())
+        doc.xref_set_key(page.xref, "Contents", f"{stream} 0 R")
+        doc.xref_set_key(page.xref, "Resources",
+                         "<</XObject<<" + "".join(f"/{n} {x} 0 R" for n, x, _m in drawn) + ">>>>")
+        where.append((page.number + 1 - deck_pages, rect, scale))
+    doc.delete_pages(range(deck_pages))
+    doc.save(out_path, garbage=1)
+    return out_path, where
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_slides_of_pages_stored_turned_are_read_upright(decks, deck_reads, tmp_path, turn):
+    path, where = _turned_forms_handout(decks["yokohama"], tmp_path / "h.pdf", turn)
+    with pymupdf.open(path) as doc:
+        slides = handouts.slide_placements(doc[0])
+        assert [round(p.scale, 3) for p in slides] == [round(where[0][2], 3)] * 4
+        assert all(p.bbox.width < p.bbox.height for p in slides)  # the Forms: portrait, their text sideways
+        derived, _map = handouts.split_handouts(doc)
+        assert derived[0].rect == pymupdf.Rect(0, 0, *SLIDE)  # the slide's page: landscape, as shown
+    _assert_same_records(_read(path), deck_reads["yokohama"], where)
+
+
+def test_slides_printed_sideways_are_read_as_their_forms_stand(decks, deck_reads, tmp_path):
+    # each slide turned a quarter in its cell (its text reads upwards on the handout): the Form's own
+    # content is upright, and is read so
+    src = pymupdf.open(decks["yokohama"])
+    doc = pymupdf.open()
+    where = []
+    for i in range(src.page_count):
+        if i % 2 == 0:
+            page = doc.new_page(width=A4[0], height=A4[1])
+        x = 20 + (i % 2) * 285
+        rect = pymupdf.Rect(x, 50, x + 270, 50 + 270 * SLIDE[0] / SLIDE[1])
+        page.show_pdf_page(rect, src, i, rotate=90)
+        where.append((page.number + 1, rect, rect.width / SLIDE[1]))
+    doc.save(tmp_path / "h.pdf")
+    handout, deck = _read(tmp_path / "h.pdf"), deck_reads["yokohama"]
+    with pymupdf.open(tmp_path / "h.pdf") as d:
+        derived, _map = handouts.split_handouts(d)
+        assert derived.page_count == src.page_count and derived[0].rect == pymupdf.Rect(0, 0, *SLIDE)
+    assert deck.parsed.projects and all(p.boxes for p in deck.parsed.projects)
+    page = lambda n: where[n - 1][0]  # noqa: E731
+    expected = _expected(deck, [(n, r, s) for n, r, s in where])
+    assert handout.kind == "slides" and handout.parsed.pairs == expected.pairs and handout.parsed.jcm == expected.jcm
+    assert [(s.page, s.text) for s in handout.spans] == [(page(s.page), s.text) for s in deck.spans]
+    for p, q in zip(handout.parsed.projects, deck.parsed.projects):  # each box turned into its cell
+        assert [(b.field, b.page) for b in p.boxes] == [(b.field, page(b.page)) for b in q.boxes]
+        for b, e in zip(p.boxes, q.boxes):
+            _n, rect, scale = where[e.page - 1]
+            x0, y0, x1, y1 = e.bbox
+            assert b.bbox == pytest.approx(
+                [rect.x0 + scale * y0, rect.y1 - scale * x1, rect.x0 + scale * y1, rect.y1 - scale * x0], abs=0.05)
+
