@@ -25,6 +25,7 @@ drawn through a Form that wraps the whole page (only the page's own content stre
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -174,6 +175,60 @@ def form_placements(page: pymupdf.Page) -> list[Placement]:
     return out
 
 
+# --- what a Form shows: pieces of one page are not slides ---------------------------------------
+
+# What a wrapper's resources may hold besides the one Form it draws: nothing that draws by itself.
+_WRAPPER_RESOURCES = {"XObject", "ExtGState", "ProcSet"}
+
+
+def _wrapped(doc: pymupdf.Document, xref: int) -> tuple[int, pymupdf.Matrix] | None:
+    """The Form a wrapper Form draws, and the matrix from that Form's /BBox space to the wrapper's;
+    None for any other Form. A wrapper (PyMuPDF's `show_pdf_page` makes one per placement, its
+    /BBox the clip) has one XObject in its resources, no fonts, images or shadings, and draws it
+    once."""
+    mupdf = pymupdf.mupdf
+    pdf_doc = mupdf.pdf_document_from_fz_document(doc.this)
+    form = mupdf.pdf_new_indirect(pdf_doc, xref, 0)
+    resources = mupdf.pdf_dict_gets(form, "Resources")
+    keys = {mupdf.pdf_to_name(mupdf.pdf_dict_get_key(resources, i)) for i in range(mupdf.pdf_dict_len(resources))}
+    if not keys <= _WRAPPER_RESOURCES or mupdf.pdf_dict_len(mupdf.pdf_dict_gets(resources, "XObject")) != 1:
+        return None
+    drawn = _forms_drawn(pdf_doc, resources, form)
+    if len(drawn) != 1 or drawn[0][1] <= 0:
+        return None
+    _name, inner, ctm = drawn[0]
+    return inner, _form_matrix(doc, inner) * ctm
+
+
+def _shown(doc: pymupdf.Document, xref: int) -> tuple[tuple, tuple[float, ...]]:
+    """What a Form shows: a key for its content — the same for the same Form, for Forms with
+    identical content streams and resources, and for wrappers of such Forms (followed inwards) —
+    and the box of that content shown (its clips: the /BBoxes, in the innermost Form's space,
+    to 0.1 pt)."""
+    box = _form_box(doc, xref) or pymupdf.Rect()
+    seen = {xref}
+    while (wrapped := _wrapped(doc, xref)) is not None and wrapped[0] not in seen:
+        inner, matrix = wrapped
+        inner_box = _form_box(doc, inner)
+        if inner_box is None or abs(matrix.a * matrix.d - matrix.b * matrix.c) < 1e-9:
+            break
+        box, xref = (box * ~matrix) & inner_box, inner
+        seen.add(xref)
+    content = hashlib.sha1(doc.xref_stream_raw(xref) or b"").hexdigest()
+    return (content, doc.xref_get_key(xref, "Resources")), tuple(round(v, 1) for v in box)
+
+
+def _without_pieces(placed: list[Placement], doc: pymupdf.Document) -> list[Placement]:
+    """The placements that are not pieces of one page: Forms showing the same content under
+    different boxes (a page drawn as its left and right halves) are none of them a slide; the same
+    content under the same box (the same slide printed twice) stays."""
+    shown = {xref: _shown(doc, xref) for xref in {p.xref for p in placed}}
+    boxes: dict[tuple, set] = {}
+    for key, box in shown.values():
+        boxes.setdefault(key, set()).add(box)
+    return [p for p in placed if len(boxes[shown[p.xref][0]]) == 1]
+
+
 # --- which placements are slides ------------------------------------------------------------
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points
@@ -196,6 +251,9 @@ def slide_placements(page: pymupdf.Page, settings: HandoutSettings = SETTINGS) -
     placed = form_placements(page)
     if len(placed) < settings.min_slides:
         return []
+    placed = _without_pieces(placed, page.parent)
+    if len(placed) < settings.min_slides:
+        return []
     slides = _similar_to_largest(placed, settings)
     if len(slides) < settings.min_slides or not all(
             p.scale < settings.max_scale and _on_page(p, page) >= settings.min_on_page for p in slides):
@@ -215,7 +273,7 @@ def matching_placements(page: pymupdf.Page, shapes: list[SlideShape],
     if not shapes or not _may_hold(page, shapes, settings):
         return []
     placed = [p for p in form_placements(page) if _of_shape(p, shapes, settings)]
-    slides = [p for p in placed
+    slides = [p for p in _without_pieces(placed, page.parent)
               if p.scale < settings.max_scale and _on_page(p, page) >= settings.min_on_page]
     boxes = [tuple(p.bbox * p.to_unrotated) for p in slides]
     if not slides or not _slides_like(boxes, page, settings, fill=False):

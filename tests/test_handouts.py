@@ -430,3 +430,54 @@ def test_slides_printed_sideways_are_read_as_their_forms_stand(decks, deck_reads
             assert b.bbox == pytest.approx(
                 [rect.x0 + scale * y0, rect.y1 - scale * x1, rect.x0 + scale * y1, rect.y1 - scale * x0], abs=0.05)
 
+
+# --- pieces of one page are not slides ---------------------------------------------------------
+
+def _in_halves(src_path, out_path, scale=0.97):
+    """Each page of a document drawn as two Forms, its left and right halves (show_pdf_page with
+    a clip: each a wrapper of the same page's Form under its own /BBox), together the page at
+    `scale` about its centre (as a layout program places two clips of one PDF page)."""
+    src = pymupdf.open(src_path)
+    doc = pymupdf.open()
+    for number, source in enumerate(src):
+        w, h = source.rect.width, source.rect.height
+        page = doc.new_page(width=w, height=h)
+        about_centre = pymupdf.Matrix(1, 0, 0, 1, -w / 2, -h / 2) * pymupdf.Matrix(scale, scale) * \
+            pymupdf.Matrix(1, 0, 0, 1, w / 2, h / 2)
+        for half in (pymupdf.Rect(0, 0, w / 2, h), pymupdf.Rect(w / 2, 0, w, h)):
+            page.show_pdf_page(half * about_centre, src, number, clip=half)
+    doc.save(out_path)
+    return out_path
+
+
+def test_a_page_drawn_as_its_two_halves_is_not_split(tmp_path):
+    from tests.test_pamphlet import _small_pamphlet
+
+    original = _small_pamphlet(tmp_path / "p.pdf")
+    path = _in_halves(original, tmp_path / "halves.pdf")
+    with pymupdf.open(path) as doc:
+        placed = handouts.form_placements(doc[1])
+        assert [round(p.scale, 2) for p in placed] == [0.97, 0.97] and placed[0].xref != placed[1].xref
+        assert handouts.split_handouts(doc) is None
+    # read as the pamphlet itself (a line crossing the middle is drawn in two pieces, one in each
+    # Form, which the page model joins; only the raw text as printed keeps the join's spacing)
+    got, want = _read(path), _read(original)
+    assert (got.kind, got.pages) == (want.kind, want.pages) and got.parsed.pairs == want.parsed.pairs
+    assert want.parsed.pairs and want.parsed.projects
+    got, want = _without_boxes(got.parsed), _without_boxes(want.parsed)
+    for p in got.projects + want.projects:
+        p.printed = {}
+    assert got == want
+
+
+def test_the_same_slide_printed_more_than_once_on_a_page_is_so_many_slides():
+    src = _slides(["同じスライド"])
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    page.show_pdf_page(pymupdf.Rect(50, 30, 350, 255), src, 0)
+    page.show_pdf_page(pymupdf.Rect(50, 280, 350, 505), src, 0)
+    page.show_pdf_page(pymupdf.Rect(50, 530, 350, 755), src, 0, clip=pymupdf.Rect(0, 0, 400, 300))  # all of it
+    assert len({p.xref for p in handouts.form_placements(page)}) == 3  # three wrappers of one page's Form
+    derived, page_map = handouts.split_handouts(doc)
+    assert [[ln.text for ln in layout.page_layout(p).lines] for p in derived] == [["同じスライド"]] * 3
+    assert [page_map.page(n) for n in (1, 2, 3)] == [1, 1, 1]
