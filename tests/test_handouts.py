@@ -303,7 +303,7 @@ def test_a_header_and_footer_beside_the_slides_do_not_stop_a_page_being_split(de
                            header_footer=True)
     with pymupdf.open(path) as doc:  # the header and footer: more than a tenth of the page's text
         page = doc[0]
-        words = pdf_words(page)
+        words = page.get_text("words")
         inside = [w for w in words if any(r.contains(pymupdf.Point((w[0] + w[2]) / 2, (w[1] + w[3]) / 2))
                                           for n, r, _s in where if n == 1)]
         assert sum(len(w[4]) for w in inside) < 0.9 * sum(len(w[4]) for w in words)
@@ -333,9 +333,6 @@ def test_a_lone_form_on_a_document_without_n_up_pages_is_not_a_slide(decks, tmp_
         doc.select([4])
         assert handouts.split_handouts(doc) is None
 
-
-def pdf_words(page):
-    return page.get_text("words")
 
 
 # --- slides whose Forms are turned -------------------------------------------------------------
@@ -419,7 +416,7 @@ def test_slides_printed_sideways_are_read_as_their_forms_stand(decks, deck_reads
         assert derived.page_count == src.page_count and derived[0].rect == pymupdf.Rect(0, 0, *SLIDE)
     assert deck.parsed.projects and all(p.boxes for p in deck.parsed.projects)
     page = lambda n: where[n - 1][0]  # noqa: E731
-    expected = _expected(deck, [(n, r, s) for n, r, s in where])
+    expected = _expected(deck, where)
     assert handout.kind == "slides" and handout.parsed.pairs == expected.pairs and handout.parsed.jcm == expected.jcm
     assert [(s.page, s.text) for s in handout.spans] == [(page(s.page), s.text) for s in deck.spans]
     for p, q in zip(handout.parsed.projects, deck.parsed.projects):  # each box turned into its cell
