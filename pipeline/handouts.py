@@ -4,19 +4,26 @@ A handout page — PowerPoint's or a browser's handout printing, `pdfjam --nup`,
 `page.show_pdf_page` — draws each slide as a Form XObject, scaled down into its place on the page.
 Read as one page, the extractors would see two slides' titles and tables mixed. So before anything
 reads the pages, `split_handouts` finds such pages and gives a derived document in which each slide
-is a page of its own, at the slide's own size and upright (the Form drawn unscaled: the slide rules
-— title sizes, table geometry — work as on a full-size deck), and a `PageMap` back to the real file.
-After extraction, `PageMap.restore` puts every record's page numbers back to the handout's (1-based)
-and every provenance box into the handout page's coordinates (PDF points, upright, origin top-left),
-through the placement's transformation.
+is a page of its own, at the slide's own size and upright (the Form drawn unscaled, turned so its
+text reads left to right: the slide rules — title sizes, table geometry — work as on a full-size
+deck), and a `PageMap` back to the real file. After extraction, `PageMap.restore` puts every
+record's page numbers back to the handout's (1-based) and every provenance box into the handout
+page's coordinates (PDF points, upright, origin top-left), through the placement's transformation
+and the turn.
 
 The rule (`HandoutSettings`): a page is n-up when its content stream draws at least `min_slides`
 Form XObjects of similar size and aspect ratio (`size_tolerance`), each scaled down (below
-`max_scale`), lying on the page (`min_on_page`), not overlapping (`max_overlap`), and together
-holding the page's text (`min_text_share` of its glyphs: a handout's header or page number may lie
-outside) and covering `min_area_share` of the page. Smaller forms beside the slides (a logo) are
-not slides and do not count. The slides are read in rows, top to bottom, each row left to right.
-Text outside the slides (a handout header) is not read. A page without clip boxes of similar size,
+`max_scale`), lying on the page (`min_on_page`), not overlapping (`max_overlap`), together holding
+the page's text (`min_text_share` of its glyphs; a header or footer — text wholly above the
+topmost slide or below the lowest, within `band_share` of the page's height from its edge — does
+not count) and covering `min_area_share` of the box holding them and that text and
+`min_page_share` of the page. Smaller forms beside the slides (a logo) are not slides and do not
+count, nor are Forms showing the same content under different boxes (pieces of one page, e.g. its
+two halves). When some page is n-up, the document's other pages are looked at again: Forms of the
+size and scale of a slide found there are slides, however few and however little of the page
+they cover (a last page partly filled, a lone last slide). The slides are read in rows, top to
+bottom, each row left to right, each turned so that most of its text reads left to right. Text
+outside the slides (a handout header) is not read. A page without clip boxes of similar size,
 apart and holding its text — nearly every page — costs a look at the clip boxes the page model
 reads anyway; only the others have their resources and content stream read.
 
@@ -190,7 +197,8 @@ def _wrapped(doc: pymupdf.Document, xref: int) -> tuple[int, pymupdf.Matrix] | N
     pdf_doc = mupdf.pdf_document_from_fz_document(doc.this)
     form = mupdf.pdf_new_indirect(pdf_doc, xref, 0)
     resources = mupdf.pdf_dict_gets(form, "Resources")
-    keys = {mupdf.pdf_to_name(mupdf.pdf_dict_get_key(resources, i)) for i in range(mupdf.pdf_dict_len(resources))}
+    keys = {mupdf.pdf_to_name(mupdf.pdf_dict_get_key(resources, i))
+            for i in range(mupdf.pdf_dict_len(resources))}
     if not keys <= _WRAPPER_RESOURCES or mupdf.pdf_dict_len(mupdf.pdf_dict_gets(resources, "XObject")) != 1:
         return None
     drawn = _forms_drawn(pdf_doc, resources, form)
