@@ -381,8 +381,11 @@ def _text_share(page: pymupdf.Page, boxes: list[Box], s: HandoutSettings) -> tup
         if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
             held += len(text)
         else:
-            word = pymupdf.Rect(wx0, wy0, wx1, wy1) * turn if turn else pymupdf.Rect(wx0, wy0, wx1, wy1)
-            if word.y1 <= head or word.y0 >= foot:
+            top, bottom = wy0, wy1
+            if turn:
+                word = pymupdf.Rect(wx0, wy0, wx1, wy1) * turn
+                top, bottom = word.y0, word.y1
+            if bottom <= head or top >= foot:
                 continue  # a header or footer
             x0, y0, x1, y1 = min(x0, wx0), min(y0, wy0), max(x1, wx1), max(y1, wy1)
         total += len(text)
