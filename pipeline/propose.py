@@ -154,16 +154,9 @@ class ModelProcess:
         self._answered: list = []  # answers to the first of them, received early (see _send)
         self._idle = False  # every batch sent was answered: the child waits for the next
         self._batches = 0
-        self._held = False  # texts wait here, the child not started, until start() or answers()
-
-    def hold(self) -> None:
-        """Keep the texts asked here, and the child unstarted, until `start()` (or `answers()`):
-        for a run that knows better when a core is free to load the model."""
-        self._held = True
 
     def start(self) -> None:
         """Start the child and its loading of the model now, in the background."""
-        self._held = False
         if self._process is None:
             context = multiprocessing.get_context("spawn")
             self._conn, child = context.Pipe()
@@ -182,7 +175,7 @@ class ModelProcess:
         self._send()
 
     def _send(self) -> None:
-        if not self._waiting or self._held:
+        if not self._waiting:
             return
         self.start()
         # Answers waiting in the pipe are taken first: a child blocked on sending one would never
@@ -210,7 +203,6 @@ class ModelProcess:
     def answers(self) -> Iterator[tuple[str, list[list[str]]]]:
         """(text, proposals) for every text asked, in the order asked; the child exits after the
         last. Raises ModelError when the child cannot answer."""
-        self._held = False
         self._send()
         try:
             while self._sent:

@@ -417,48 +417,34 @@ def _run_locked(opts: RunOptions, progress: Stages, log, cleanup: contextlib.Exi
     # model (about 0.8 s of CPU) towards the end of the reading rather than after it (`_read`);
     # stopped unused if no text needs it.
     model = cleanup.enter_context(contextlib.closing(ModelProcess())) if to_parse and opts.use_ner else None
-    # Every document read now ends up in the state or, failed for a reason that may go away and
-    # with no records to keep, in `uncached`: the tables' documents are known before the reading.
-    documents = sorted(set(state.documents) | {a.document for a in to_parse})
-    edited: list[str] = []
+    if to_parse:
+        try:
+            _read(opts, state, to_parse, version, reasons, uncached, retry, progress, log, model)
+        finally:  # what was read survives a run that fails half-way (a lost Dask scheduler)
+            state.save()
+    for document, entry in sorted(state.documents.items()):
+        if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
+            kind = entry.get("error_kind")
+            message = (entry.get("error") or "").removeprefix(f"{kind}: ")
+            log(f"c2c: {document}: {kind}: {message} (unchanged since the last run)")
+            reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
+    documents = sorted(set(state.documents) | set(uncached))
 
-    def after_reading() -> None:
-        for document, entry in sorted(state.documents.items()):
-            if entry.get("status") == "error" and reasons.get(document, ("",))[0] == "reused":
-                kind = entry.get("error_kind")
-                message = (entry.get("error") or "").removeprefix(f"{kind}: ")
-                log(f"c2c: {document}: {kind}: {message} (unchanged since the last run)")
-                reasons[document] = ("failed", f"{kind}: {message} (unchanged since the last run)")
-        edited[:] = state.changed_outputs()
-        # Named when their content was recorded (a manifest of an older version recorded sizes only).
-        noticed = [n for n in edited if isinstance(state.manifest["outputs"]["files"].get(n), dict)]
-        if noticed:
-            log(f"c2c: warning: output files edited, damaged or missing since the last run: {', '.join(noticed[:5])}"
-                + (f" and {len(noticed) - 5} more" if len(noticed) > 5 else "") + "; the tables are made again")
-
-    def inputs_key() -> str:  # once every document is read
-        return _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
-                           opts.use_ner, decided.digest)
-
+    inputs_key = _inputs_key([_document_key(d, state, uncached) for d in documents], version, gazetteer_version,
+                             opts.use_ner, decided.digest)
     result = RunResult(exit_code=0, counts={}, actions=[])
-    if not to_parse:
-        after_reading()
-    if not to_parse and not edited and state.outputs_current(inputs_key()):
+    edited = state.changed_outputs()
+    # Named when their content was recorded (a manifest of an older version recorded sizes only).
+    noticed = [n for n in edited if isinstance(state.manifest["outputs"]["files"].get(n), dict)]
+    if noticed:
+        log(f"c2c: warning: output files edited, damaged or missing since the last run: {', '.join(noticed[:5])}"
+            + (f" and {len(noticed) - 5} more" if len(noticed) > 5 else "") + "; the tables are made again")
+    if not to_parse and not edited and state.outputs_current(inputs_key):
         result.skipped_outputs = True
         result.review_size = state.manifest.get("outputs", {}).get("review_size", 0)
     else:
-        reading = None
-        if to_parse:
-            reading = _Reading(opts, state, to_parse, version, reasons, uncached, retry, progress, log, model,
-                               done=after_reading)
-            reading.begin()
-        try:
-            result.review_size, result.project_changes, result.names_to_check = _build_outputs(
-                opts, state, documents, uncached, inputs_key, progress, log, decided, gazetteer_path, gazetteer,
-                model, reading)
-        finally:  # what was read survives a run that fails half-way (a lost Dask scheduler)
-            if reading is not None:
-                state.save()
+        result.review_size, result.project_changes, result.names_to_check = _build_outputs(
+            opts, state, documents, uncached, inputs_key, progress, log, decided, gazetteer_path, gazetteer, model)
     result.changes = {"projects_added": len(result.project_changes["added"]),
                       "projects_removed": len(result.project_changes["removed"]),
                       "projects_changed": len(result.project_changes["changed"])}
@@ -493,66 +479,23 @@ def _run_locked(opts: RunOptions, progress: Stages, log, cleanup: contextlib.Exi
 MODEL_START_LEAD_SECONDS = 1.5
 
 
-class _Reading:
-    """The per-document stage over `to_parse`, driven by whoever needs a document next
-    (`wait_for`): the tables are made while the documents are read, each document resolved as
-    soon as it and those before it have been read. Results go to the cache as they come (what was
-    read survives a run that fails half-way); `done` is called once the last has come. `model` (a
-    `ModelProcess`, held until then) is started when the documents left would be read, at the pace
-    so far, within `MODEL_START_LEAD_SECONDS`."""
+def _read(opts: RunOptions, state: State, to_parse: list[Action], version: str, reasons: dict,
+          uncached: dict[str, Extraction], retry: dict, progress: Stages, log, model=None) -> None:
+    """The per-document stage over `to_parse`, results stored in the cache as they come. `model`
+    (a `ModelProcess`) is started when the documents left would be read, at the pace so far,
+    within `MODEL_START_LEAD_SECONDS`."""
+    from .executors import DASK_LIMITS_WARNING, run_documents
 
-    def __init__(self, opts: RunOptions, state: State, to_parse: list[Action], version: str, reasons: dict,
-                 uncached: dict[str, Extraction], retry: dict, progress: Stages, log, model=None,
-                 done: Callable[[], None] = lambda: None):
-        self.opts, self.state, self.to_parse, self.version = opts, state, to_parse, version
-        self.reasons, self.uncached, self.retry, self.progress, self.log = reasons, uncached, retry, progress, log
-        self.model, self.on_done = model, done
-        self.waiting = {a.document for a in to_parse}  # not read yet
-        self.finished = False
-        self._results = None
-        if model is not None:
-            model.hold()
-
-    def begin(self) -> None:
-        from .executors import run_documents
-
-        self.progress.begin("reading", len(self.to_parse))
-        self._started = self._last_save = time.monotonic()
-        self._read = 0
-        self._results = run_documents([a.source for a in self.to_parse], self.opts.jobs, self.opts.timeout,
-                                      self.opts.executor, self.opts.scheduler, self.opts.ocr)
-
-    def wait_for(self, document: str) -> None:
-        """Read on until `document` has been read (nothing to do for one not read in this run)."""
-        while document in self.waiting and not self.finished:
-            self._next()
-
-    def finish(self) -> None:
-        """Read what is left."""
-        while not self.finished:
-            self._next()
-
-    def _next(self) -> None:
-        try:
-            i, ex = next(self._results)
-        except StopIteration:
-            self.finished = True
-            self.progress.end()
-            if self.model is not None:
-                self.model.start()
-            self.on_done()
-            return
-        self._store(self.to_parse[i], ex)
-
-    def _store(self, a: Action, ex: Extraction) -> None:
-        from .executors import DASK_LIMITS_WARNING
-
-        state, reasons = self.state, self.reasons
-        if self._read == 0 and self.opts.executor == "dask":  # said once a cluster answered
-            self.log(f"c2c: warning: {DASK_LIMITS_WARNING}")
-        self._read += 1
-        self.waiting.discard(a.document)
-        self.retry.pop(a.document, None)
+    progress.begin("reading", len(to_parse))
+    started = last_save = time.monotonic()
+    done = 0
+    for n, (i, ex) in enumerate(run_documents([a.source for a in to_parse], opts.jobs, opts.timeout,
+                                              opts.executor, opts.scheduler, opts.ocr)):
+        if n == 0 and opts.executor == "dask":  # said once a cluster answered
+            log(f"c2c: warning: {DASK_LIMITS_WARNING}")
+        a = to_parse[i]
+        done += 1
+        retry.pop(a.document, None)
         if ex.status == "error":
             message = (ex.error or "").removeprefix(f"{ex.error_kind}: ")
             # An error that may go away is not cached: the next run tries again. Meanwhile the
@@ -560,26 +503,26 @@ class _Reading:
             transient = ex.error_kind in _TRANSIENT_ERRORS
             kept = transient and state.keep(a.document, ex.error_kind, message)
             note = f"; {KEPT_NOTE}" if kept else ""
-            self.log(f"c2c: {a.document}: {ex.error_kind}: {message}{note}")
+            log(f"c2c: {a.document}: {ex.error_kind}: {message}{note}")
             reasons[a.document] = ("failed", f"{ex.error_kind}: {message}{note}")
             if transient and not kept:
                 state.forget(a.document)
-                self.uncached[a.document] = ex
-                self.retry[a.document] = {"sha256": ex.sha256, "error_kind": ex.error_kind}
+                uncached[a.document] = ex
+                retry[a.document] = {"sha256": ex.sha256, "error_kind": ex.error_kind}
             elif not transient:
-                state.store_extraction(ex, self.version, a.source.mtime_ns)
+                state.store_extraction(ex, version, a.source.mtime_ns)
         else:
             reasons[a.document] = ("parsed", a.reason)
-            state.store_extraction(ex, self.version, a.source.mtime_ns)
-        now = time.monotonic()
-        if now - self._last_save > 5:  # progress survives a crash
+            state.store_extraction(ex, version, a.source.mtime_ns)
+        if time.monotonic() - last_save > 5:  # progress survives a crash
             state.save()
-            self._last_save = now
-        publish.checkpoint(f"read-{self._read}")
-        self.progress.advance(a.document)
-        left = len(self.to_parse) - self._read
-        if self.model is not None and left * (now - self._started) / self._read <= MODEL_START_LEAD_SECONDS:
-            self.model.start()  # (once: a started process is not started again)
+            last_save = time.monotonic()
+        publish.checkpoint(f"read-{done}")
+        progress.advance(a.document)
+        if model is not None and (len(to_parse) - done) * (time.monotonic() - started) / done \
+                <= MODEL_START_LEAD_SECONDS:
+            model.start()  # (once: a started process is not started again)
+    progress.end()
 
 
 def document_counts(actions: list[Action], previous: dict[str, str], failed: set[str]) -> dict[str, int]:
@@ -628,11 +571,10 @@ class _StagedResolver:
 
 
 def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncached: dict[str, Extraction],
-                   inputs_key: Callable[[], str], progress: Stages, log, decided, gazetteer_path: Path,
-                   gazetteer=None, model=None, reading: _Reading | None = None) -> tuple[int, dict, list[str]]:
-    """The cross-document stages; extractions are loaded one at a time from the cache, each (when
-    `reading` reads documents now) as soon as it and those before it have been read. The review
-    decisions are applied to the tables last. `inputs_key` is asked once every document is read."""
+                   inputs_key: str, progress: Stages, log, decided, gazetteer_path: Path,
+                   gazetteer=None, model=None) -> tuple[int, dict, list[str]]:
+    """The cross-document stages; extractions are loaded one at a time from the cache. The review
+    decisions are applied to the tables last."""
     from .decisions import apply as apply_decisions
     from .dedupe import build_tables
     from .emit import Emitter
@@ -645,34 +587,12 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     emitter = Emitter(staging)
     resolver = Resolver(gazetteer, proposal_cache, use_ner=opts.use_ner, log=log, model=model)
 
-    # The resolving stage is shown once the reading is over; what was resolved before is counted then.
-    resolved_early: list[str] = []
-    resolving_shown = False
-
-    def show_resolving() -> None:
-        nonlocal resolving_shown
-        if not resolving_shown:
-            resolving_shown = True
-            progress.begin("resolving", len(documents))
-            for early in resolved_early:
-                progress.advance(early)
-
-    def shown(document: str) -> None:
-        if reading is not None and not reading.finished:
-            resolved_early.append(document)
-        else:
-            show_resolving()
-            progress.advance(document)
-
-    if reading is None:
-        show_resolving()
+    progress.begin("resolving", len(documents))
 
     def extractions():  # one at a time, in order: mention rows stream straight out
         for document in documents:
-            if reading is not None:
-                reading.wait_for(document)
             extraction = uncached.get(document) or state.load_extraction(document)
-            shown(document)
+            progress.advance(document)
             if extraction is None:
                 continue
             kept = state.documents.get(document, {}).get("kept")
@@ -681,9 +601,6 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
                 extraction.error = f"{kept['error']}; {KEPT_NOTE} (sha256 {extraction.sha256[:12]}…)"
             yield extraction
             publish.checkpoint(f"resolved-{document}")
-        if reading is not None:
-            reading.finish()
-            show_resolving()
 
     try:
         tables = build_tables(extractions(), gazetteer, _StagedResolver(resolver, progress, opts.use_ner),
@@ -704,7 +621,7 @@ def _build_outputs(opts: RunOptions, state: State, documents: list[str], uncache
     # Tables made without the proposals a model should have given are not current: the next run
     # builds them again and asks the model again.
     previous = set(state.manifest.get("outputs", {}).get("files", {}))
-    state.record_outputs("" if resolver.model_failed else inputs_key(), written, folder=staging)
+    state.record_outputs("" if resolver.model_failed else inputs_key, written, folder=staging)
     state.manifest["outputs"].update(gazetteer_version=gazetteer.version, cross_version=_cross_version(),
                                      decisions=decided.digest,
                                      ner_model=_ner_model(opts.use_ner), ner_failed=resolver.model_failed)
