@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 import statistics
 import unicodedata
@@ -111,16 +112,17 @@ def cluster(items: Iterable[T], key: Callable[[T], float],
     """Items grouped by `key`: sorted by it, a new group starts where the key jumps by more than the
     tolerance (a number, or a function of the item that starts the jump). Groups in key order.
     This decides "same row" (key: baseline or top) and "same column" (key: x) for every module."""
-    keyed = sorted(((key(item), item) for item in items), key=lambda t: t[0])
+    items = list(items)
+    keys = list(map(key, items))
+    tolerances = list(map(tolerance, items)) if callable(tolerance) else [tolerance] * len(items)
     groups: list[list[T]] = []
     last = 0.0
-    fixed = None if callable(tolerance) else tolerance
-    for k, item in keyed:
-        tol = fixed if fixed is not None else tolerance(item)
-        if groups and k - last <= tol:
-            groups[-1].append(item)
+    for i in sorted(range(len(items)), key=keys.__getitem__):  # stable: ties keep their order
+        k = keys[i]
+        if groups and k - last <= tolerances[i]:
+            groups[-1].append(items[i])
         else:
-            groups.append([item])
+            groups.append([items[i]])
         last = k
     return groups
 
@@ -564,6 +566,8 @@ def symbol_bullets(chars: list[Char], settings: LayoutSettings = DEFAULT) -> Non
     """A glyph drawn in a symbol font (`is_symbol_font`) with a font code for text reads as the bullet
     ・ where a bullet stands: first on its line, or after white space. Changes `chars` in place.
     Elsewhere such a glyph is left as printed (a symbol inside a word is no bullet)."""
+    if not any(map(is_symbol_font, {ch.font for ch in chars})):  # the usual line: nothing to do
+        return
     prev = None
     for ch in chars:
         if not ch.text.isspace() and is_symbol_font(ch.font) and _font_code(ch.text) and (
@@ -633,7 +637,8 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
             h = horizontal[c.direction] = c.horizontal
         (flat if h else turned).append(c)
     lines: list[Line] = []
-    rows = cluster(flat, key=lambda c: c.baseline, tolerance=lambda c: settings.row_em * c.size)
+    row_em = settings.row_em
+    rows = cluster(flat, key=_BASELINE, tolerance=lambda c: row_em * c.size)
     stacks = _vertical_stacks(rows, settings)
     stacked = {id(c) for run in stacks for c in run}
     for run in stacks:
@@ -673,15 +678,18 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
     return lines
 
 
+_BASELINE, _X0 = operator.attrgetter("baseline"), operator.attrgetter("x0")
+
+
 def _vertical_stacks(rows: list[list[Char]], settings: LayoutSettings) -> list[list[Char]]:
     """Runs of upright Japanese glyphs set one under another (縦書き): each glyph alone on its row
     (nothing within `space_em` to its left or right), centred on the glyph above it and at most
     `stack_gap_em` below it. Runs of two glyphs or more, top to bottom."""
     alone: list[Char] = []
     for row in rows:
-        row = sorted((c for c in row if c.text != " "), key=lambda c: c.x0)
+        row = sorted([c for c in row if c.text != " "], key=_X0)
         for k, c in enumerate(row):
-            if not _is_cjk(c.text):
+            if c.text < "\u2e80":  # not Japanese script (`_is_cjk`)
                 continue
             near = settings.space_em * c.size
             if (k == 0 or c.x0 - row[k - 1].x1 > near) and (k + 1 == len(row) or row[k + 1].x0 - c.x1 > near):
