@@ -20,6 +20,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from normalizers.countries import names_by_code
 from normalizers.dates import ERA_OFFSETS
@@ -143,8 +144,9 @@ def _read_page(doc, number: int) -> _Page:
 
 # --- candidates and the nearest one ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
+    """Where a text is printed. (A named tuple: a page has many, and they are made fast.)"""
+
     page: int
     bbox: tuple[float, float, float, float]
     whole_line: bool  # begins and ends where lines of the page do

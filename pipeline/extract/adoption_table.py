@@ -19,6 +19,7 @@ How it reads a table:
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import operator
 import re
@@ -683,10 +684,13 @@ def _read_cell_texts(table, lines: list[Fragment]) -> list[list[str]]:
     # per row, per column: fragments (baseline y, x, size, text) of the page's lines inside the cell
     frags: list[list[list[tuple[float, float, float, str]]]] = [
         [[] for _ in range(table.col_count)] for _ in row_boxes]
+    # rows top to bottom (a Grid's are): a point's rows are found by bisection, not by a scan
+    tops, bottoms = [b[1] for b, _cells in row_boxes], [b[3] for b, _cells in row_boxes]
+    ordered = (tops, bottoms) if tops == sorted(tops) and bottoms == sorted(bottoms) else None
     for line in lines:
         current: dict[tuple[int, int], list] = {}
         for c, (x0, y0, x1, y1), baseline, size in line.chars:
-            where = _locate(row_boxes, right, (x0 + x1) / 2, (y0 + y1) / 2)
+            where = _locate(row_boxes, right, (x0 + x1) / 2, (y0 + y1) / 2, ordered)
             if where is None:
                 continue
             bucket = current.setdefault(where, [baseline, x0, size, ""])
@@ -696,10 +700,18 @@ def _read_cell_texts(table, lines: list[Fragment]) -> list[list[str]]:
     return [[_join_fragments(cell) for cell in row] for row in frags]
 
 
-def _locate(row_boxes, right: float, cx: float, cy: float) -> tuple[int, int] | None:
-    """(row, column) of the cell holding point (cx, cy), or None when it is outside the table."""
+def _locate(row_boxes, right: float, cx: float, cy: float,
+            ordered: tuple[list[float], list[float]] | None = None) -> tuple[int, int] | None:
+    """(row, column) of the cell holding point (cx, cy), or None when it is outside the table.
+    `ordered`: the rows' tops and bottoms when both are sorted; then only the rows whose span holds
+    cy are looked at (the same rows, in the same order, as a scan of all)."""
     first_row = None
-    for r, ((_x0, top, _x1, bottom), cells) in enumerate(row_boxes):
+    rows = range(len(row_boxes))
+    if ordered is not None:
+        tops, bottoms = ordered
+        rows = range(bisect.bisect_left(bottoms, cy), bisect.bisect_right(tops, cy))
+    for r in rows:
+        (_x0, top, _x1, bottom), cells = row_boxes[r]
         if not top <= cy <= bottom:
             continue
         first_row = r if first_row is None else first_row

@@ -172,6 +172,9 @@ class Char:
         return abs(self.direction[1]) < 0.2 and self.direction[0] > 0
 
 
+_TEXT, _BASELINE, _X0 = (operator.attrgetter(a) for a in ("text", "baseline", "x0"))
+
+
 def _rgb(colour: Sequence[float] | None) -> tuple[float, float, float] | None:
     if colour is None:
         return None
@@ -368,7 +371,7 @@ def _may_be_clipped(page: pymupdf.Page, trace: list[dict], kept: list[Char]) -> 
     if not clips or not _outside_some_clip(trace, clips):
         return False
     held = Counter(pdf.page_text(page))
-    return any(n > held[text] for text, n in Counter(ch.text for ch in kept).items() if not text.isspace())
+    return any(n > held[text] for text, n in Counter(map(_TEXT, kept)).items() if not text.isspace())
 
 
 def _outside_some_clip(trace: list[dict], clips: list) -> list[dict]:
@@ -426,15 +429,15 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
     share, min_cell, min_em = settings.duplicate_offset, settings.min_grid_cell, settings.min_glyph_em
     size_share = settings.duplicate_size_share
     kept: list[Char | None] = []
-    centres: list[tuple[float, float, float]] = []  # (cx, cy, size) of kept[i]
-    # text → grid cell → indexes in kept; a cell (gx, gy) is the int gx * _ROW + gy (no tuples)
+    # text → grid cell → indexes in kept; a cell (gx, gy) is the int gx * _ROW + gy (no tuples).
+    # An earlier glyph's centre is worked out again when a copy may stand near it (the same sums,
+    # so the same floats): keeping every centre cost more than the few glyphs that need one.
     where: dict[str, dict[int, list[int]]] = {}
     row = _GRID_ROW
     for ch in chars:
         text = ch.text
         if text == " ":
             kept.append(ch)
-            centres.append((0.0, 0.0, 0.0))
             continue
         x0, y0, x1, y1, size = ch.x0, ch.y0, ch.x1, ch.y1, ch.size
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -445,7 +448,6 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
         if grid is None:  # the first of its character: nothing to be a copy of
             where[text] = {gx * row + gy: [len(kept)]}
             kept.append(ch)
-            centres.append((cx, cy, size))
             continue
         # a copy lies within a third of a glyph: in this grid cell or the neighbour it leans to
         nx = gx - 1 if fx - gx < 0.5 else gx + 1
@@ -453,16 +455,17 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
         here = gx * row + gy
         same = grid.get(here)
         c1, c2, c3 = grid.get(nx * row + gy), grid.get(gx * row + ny), grid.get(nx * row + ny)
-        if same or c1 or c2 or c3:  # rare: the same character close by
+        if same or c1 or c2 or c3:  # the same character close by
             least = min_em * size
             w = (x1 - x0 if x1 - x0 > least else least) * share
             h = (y1 - y0 if y1 - y0 > least else least) * share
             found = None
             for indexes in (same, c1, c2, c3):
                 for i in indexes or ():
-                    ox, oy, osize = centres[i]
-                    if kept[i] is not None and abs(ox - cx) <= w and abs(oy - cy) <= h \
-                            and abs(osize - size) <= size_share * size:
+                    other = kept[i]
+                    if other is not None and abs((other.x0 + other.x1) / 2 - cx) <= w \
+                            and abs((other.y0 + other.y1) / 2 - cy) <= h \
+                            and abs(other.size - size) <= size_share * size:
                         found = i
                         break
                 if found is not None:
@@ -474,7 +477,6 @@ def collapse_duplicates(chars: list[Char], settings: LayoutSettings = DEFAULT) -
         else:
             same.append(len(kept))
         kept.append(ch)
-        centres.append((cx, cy, size))
     return [ch for ch in kept if ch is not None]
 
 
@@ -678,7 +680,6 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
     return lines
 
 
-_BASELINE, _X0 = operator.attrgetter("baseline"), operator.attrgetter("x0")
 
 
 def _vertical_stacks(rows: list[list[Char]], settings: LayoutSettings) -> list[list[Char]]:
