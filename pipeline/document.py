@@ -38,6 +38,17 @@ def code_version(ocr: bool = True) -> str:
 _ALLOCATION_FAILED = re.compile(r"\b(?:malloc|calloc|realloc)\b.*\bfailed\b")
 
 
+def _caused_by_memory(exc: BaseException) -> bool:
+    """Whether a MemoryError lies behind `exc` (its causes and contexts, however deep)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, MemoryError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class _TimeUp(BaseException):
     """Raised by the alarm. A BaseException, so that no library's `except Exception` swallows it."""
 
@@ -202,7 +213,9 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
     except Exception as e:  # a bug or an input we did not foresee: report it, keep the batch going
         extraction.status, extraction.error_kind = "error", "internal"
         extraction.error = f"{type(e).__name__}: {e}".splitlines()[0][:300]
-        if _ALLOCATION_FAILED.search(str(e)):  # MuPDF's own allocator hit the worker memory limit
+        # MuPDF's own allocator hit the worker memory limit, or Python's did inside a C extension
+        # (which then reports a SystemError caused by the MemoryError)
+        if _ALLOCATION_FAILED.search(str(e)) or _caused_by_memory(e):
             extraction.error = f"ran out of memory ({extraction.error})"
         extraction.parsed, extraction.spans = Parsed(), []
     return extraction
