@@ -680,8 +680,6 @@ def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = D
     return lines
 
 
-
-
 def _vertical_stacks(rows: list[list[Char]], settings: LayoutSettings) -> list[list[Char]]:
     """Runs of upright Japanese glyphs set one under another (縦書き): each glyph alone on its row
     (nothing within `space_em` to its left or right), centred on the glyph above it and at most
