@@ -15,6 +15,7 @@ from pathlib import Path
 import pymupdf
 
 from pipeline import records
+from pipeline.extract import pagememo
 
 # The `%PDF-` header may be preceded by junk (some servers prepend bytes); readers look in the first KB.
 HEADER_WINDOW = 1024
@@ -156,7 +157,7 @@ def page_text(page: pymupdf.Page, option: str = "text"):
 def close_pdf(doc: pymupdf.Document) -> None:
     """Close a document opened with open_pdf, dropping its shared text pages first."""
     doc._c2c_text_pages = None
-    doc._c2c_page_memo = None  # what the readers of its pages keep (pipeline/extract/pagememo.py)
+    pagememo.drop(doc)  # what the readers of its pages keep
     doc.close()
 
 

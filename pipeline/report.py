@@ -28,6 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from .records import row_dict
+from .state import sha256_file
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 WORLD_ATLAS = ASSETS / "world-atlas" / "countries-110m.json"
@@ -418,7 +419,7 @@ def _render_document(job: tuple) -> list[tuple[str, bool]]:
         if path is None or not path.is_file():
             raise FileNotFoundError(path)
         doc = pymupdf.open(path)
-        if _file_digest(path) != sha256:  # changed since it was read
+        if sha256_file(path) != sha256:  # changed since it was read
             raise ValueError(f"{path.name} changed since it was read")
         text_pages: dict = {}  # page number → (page, its text page): rows on one page share them
         for r in rows:
@@ -430,14 +431,6 @@ def _render_document(job: tuple) -> list[tuple[str, bool]]:
         if doc is not None:
             doc.close()
     return out
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _locate(page, row: dict, text_page=None):
