@@ -90,6 +90,13 @@ def hard_limit(src: SourceFile, timeout: float | None, grace: float = HARD_LIMIT
     return timeout * max(1, -(-src.size_bytes // BYTES_PER_SCANNED_PAGE)) + grace
 
 
+def largest_first(sources: list[SourceFile]) -> Iterator[tuple[int, SourceFile]]:
+    """(index, source) in the order to hand documents to workers: largest file first, ties by index.
+    A batch ends when its slowest document does; started last, a scan (the costliest kind, and the
+    largest per page) would keep one worker busy after the others ran dry."""
+    return iter(sorted(enumerate(sources), key=lambda item: (-item[1].size_bytes, item[0])))
+
+
 def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reader=read_document,
               grace: float = HARD_LIMIT_GRACE) -> Iterator[tuple[int, Extraction]]:
     """Read documents in worker processes (`reader(src, timeout)` each). A worker that dies fails
@@ -103,7 +110,7 @@ def run_local(sources: list[SourceFile], jobs: int, timeout: float | None, reade
 
     if multiprocessing.get_start_method() == "fork":  # workers inherit the reader's modules
         preload()
-    queue = iter(enumerate(sources))
+    queue = largest_first(sources)
     while True:  # a new pool whenever the last one broke (its workers kept dying before any task)
         with ProcessPool(max_workers=max(1, min(jobs, len(sources))), initializer=_start_worker,
                          initargs=(WORKER_MEMORY_BYTES,)) as pool:
@@ -203,7 +210,7 @@ def run_dask(sources: list[SourceFile], jobs: int, timeout: float | None,
         try:
             yield from _windowed(lambda src: client.submit(read_document, src, timeout=timeout, ocr=ocr,
                                                              pure=False),
-                                 iter(enumerate(sources)), sources, jobs, first_done,
+                                 largest_first(sources), sources, jobs, first_done,
                                  fatal=(CancelledError, ClosedClientError, CommClosedError))
         except (CancelledError, ClosedClientError, CommClosedError):
             # Futures are cancelled when the client loses its scheduler, or a result on its way

@@ -233,15 +233,22 @@ class _JapaneseOnly:
         import numpy as np
 
         self.decode = decode
-        # Index 0 is CTC's blank, which stays.
-        self.masked = np.array([i for i, ch in enumerate(decode.character)
-                                if i and len(ch) == 1 and not _written_in_japanese(ch)], dtype=np.int64)
+        # 1.0 for the characters kept, 0.0 for the others; index 0 is CTC's blank, which stays.
+        self.keep = np.array([0.0 if i and len(ch) == 1 and not _written_in_japanese(ch) else 1.0
+                              for i, ch in enumerate(decode.character)], dtype=np.float32)
 
     def __call__(self, preds, *args, **kwargs):
+        import numpy as np
+
         if isinstance(preds, (tuple, list)):
             preds = preds[-1]
-        preds = preds.copy()
-        preds[:, :, self.masked] = 0.0
+        # Probabilities times 1 or 0, in place when the engine's array is ours to change: the same
+        # values as zeroing the masked columns, in one contiguous pass (a scattered assignment over
+        # the last axis cost a tenth of the recognition time).
+        if preds.flags.writeable and preds.dtype == self.keep.dtype:
+            np.multiply(preds, self.keep, out=preds)
+        else:
+            preds = preds * self.keep
         return self.decode(preds, *args, **kwargs)
 
 

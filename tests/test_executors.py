@@ -51,3 +51,25 @@ def test_a_stuck_or_crashed_worker_fails_only_its_own_document(sources, jobs):
     crashed = next(ex for ex in results.values() if ex.document == "crash.pdf")
     assert crashed.error.startswith("the worker reading it failed (ProcessExpired: Abnormal termination")
     assert [len(ex.parsed.projects) for ex in results.values() if ex.status == "ok"] == [1, 1]
+
+
+def _logging_reader(src: SourceFile, timeout):
+    """Notes the order documents reach the (single) worker in, then reads them as usual."""
+    with open(src.path.parent / "order.log", "a", encoding="utf-8") as log:
+        log.write(src.document + "\n")
+    return read_document(src, timeout)
+
+
+def test_the_largest_documents_are_read_first_and_results_keep_their_index(tmp_path):
+    small = Path(pdfmaker.make_table_pdf(tmp_path / "small.pdf", TITLE, HEADER, [ROW]))
+    large = Path(pdfmaker.make_table_pdf(tmp_path / "large.pdf", TITLE, HEADER, [ROW] * 40))
+    sources = []
+    for name, origin in (("a.pdf", small), ("b.pdf", large), ("c.pdf", small), ("d.pdf", large)):
+        path = tmp_path / name
+        path.write_bytes(origin.read_bytes())
+        sources.append(SourceFile(document=name, path=path, sha256="0" * 64, size_bytes=path.stat().st_size))
+    assert sources[1].size_bytes > sources[0].size_bytes
+    # One worker (a timeout makes it a process of its own), so the order it is handed documents in shows.
+    results = dict(run_local(sources, jobs=1, timeout=30, reader=_logging_reader))
+    assert (tmp_path / "order.log").read_text(encoding="utf-8").split() == ["b.pdf", "d.pdf", "a.pdf", "c.pdf"]
+    assert {i: ex.document for i, ex in results.items()} == {0: "a.pdf", 1: "b.pdf", 2: "c.pdf", 3: "d.pdf"}
