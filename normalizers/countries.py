@@ -84,14 +84,17 @@ def split_country(text: str | None) -> tuple[str | None, str]:
     """(country, place as printed) from one cell that may name both; line breaks inside the place kept.
 
     Forms: "ベトナム／ダナン市", "マレーシア・クアラルンプール市", "インドネシア共和国バリ州", the country
-    alone on the first line, "バドゥン県（インドネシア）", "ダナン市／ベトナム". (None, text) when the
-    cell names no country, or nothing but a country."""
+    alone on the first line or before a space ("インドネシア スラバヤ市"), "バドゥン県（インドネシア）",
+    "ダナン市／ベトナム". (None, text) when the cell names no country, or nothing but a country."""
     raw = (text or "").strip()
     if not raw:
         return None, ""
     lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
     if len(lines) > 1 and country_code(lines[0]):
         return country_code(lines[0]), "\n".join(lines[1:])
+    head, _space, tail = re.sub(r"\s", " ", raw).partition(" ")  # the country alone before a space
+    if tail.strip() and country_code(head):
+        return country_code(head), raw[len(head):].strip()
     code, rest = split_country_prefix(raw)
     if code and rest:
         return code, _drop_chars(raw, len(re.sub(r"\s+", "", fold(raw))) - len(rest))

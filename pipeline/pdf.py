@@ -37,6 +37,9 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 # pymupdf4llm sets it when imported, which `import pymupdf` did until pipeline/__init__.py kept the
 # layout model out; said here, it no longer depends on what else is installed.
 pymupdf.TOOLS.unset_quad_corrections(True)
+# `page.find_tables` prints a recommendation of PyMuPDF Layout to stdout once per process (the
+# layout model is kept out, see pipeline/__init__.py): stdout is the run's summary, so it is off.
+pymupdf.no_recommend_layout()
 
 
 def open_pdf(path: Path, scans: bool = False) -> pymupdf.Document:

@@ -73,7 +73,7 @@ PLACE_NAME_ENDINGS = endings(JAPAN_SUFFIXES + FOREIGN_SUFFIXES)
 
 # What joins the two places of a city pair besides the katakana long vowel ー (which only joins right
 # after a unit suffix): dashes, and the two-way arrows and crosses layouts draw (横浜市×ダナン市).
-PAIR_JOINERS = "-－―‐–—−⇔↔⟷×✕"
+PAIR_JOINERS = "-－―‐‑‒–—−⇔↔⟷×✕"  # the dashes: hyphen-minus, full width, bar, U+2010-2014, minus
 PAIR_JOINER = "[" + re.escape(PAIR_JOINERS) + "]"  # as a regex character class
 # The long vowel marks, full and half width, that join a pair right after a unit suffix (横浜市ーダナン市).
 LONG_VOWEL_JOINERS = "ーｰ"

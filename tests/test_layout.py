@@ -155,6 +155,28 @@ def test_table_cells_with_row_span():
     assert len(t.cells) == 3 * 4 - 2
 
 
+def test_a_merged_cell_cut_by_the_page_break_is_a_cell_of_its_table():
+    # 国内都市 merged from row 1 down to the page's end: its bottom rule is on the next page
+    doc, page = _page(500, 300)
+    xs, ys = [40, 120, 220, 320], [40, 60, 80, 100, 120]
+    _grid(page, xs, ys, skip={(1, 0), (2, 0), (3, 0)})
+    tables = layout.table_cells(layout.ruling_lines(page))
+    assert len(tables) == 1
+    t = tables[0]
+    assert (t.row_count, t.col_count) == (4, 3)
+    merged = t.cell_at(3, 0)
+    assert (merged.row, merged.col, merged.rowspan, merged.colspan, merged.bbox) == (1, 0, 3, 1, (40, 60, 120, 120))
+    assert len(t.cells) == 3 * 4 - 2
+
+
+def test_a_grid_open_along_its_whole_edge_closes_no_cell_there():
+    doc, page = _page(500, 300)
+    xs, ys = [40, 120, 220, 320], [40, 60, 80, 100, 120]
+    _grid(page, xs, ys, skip={(3, 0), (3, 1), (3, 2)})  # no rule at all under the last row
+    (t,) = layout.table_cells(layout.ruling_lines(page))
+    assert (t.row_count, t.col_count, t.ys[-1]) == (3, 3, 100)
+
+
 def test_place_mention_text_leaves_out_what_cannot_be_seen():
     doc, page = _page()
     page.insert_text((40, 50), "横浜市とダナン市", fontname=FONT, fontsize=12)

@@ -168,3 +168,17 @@ def test_character_boxes_do_not_depend_on_what_imported_pymupdf_first(tmp_path):
     theirs = read("import pymupdf")  # whatever PyMuPDF loads on its own
     assert ours["layout"] is False and ours["onnxruntime"] is False
     assert ours["boxes"] == theirs["boxes"] and len(ours["boxes"]) == 19
+
+
+def test_the_table_finder_prints_nothing_to_stdout(tmp_path):
+    """PyMuPDF's table finder recommends PyMuPDF Layout on stdout, once per process, when the layout
+    model is not loaded (c2c keeps it out): stdout carries the run's summary, so c2c turns it off."""
+    import subprocess
+    import sys
+
+    path = pdfmaker.make_table_pdf(tmp_path / "table.pdf", "採択案件一覧", ["番号", "事業名"], [["1", "ダナン市脱炭素事業"]])
+    code = ("import pipeline.pdf, pymupdf, sys; page = pymupdf.open(sys.argv[1])[0]; "
+            "tables = page.find_tables(use_layout=False).tables; print(len(tables), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr.split()[-1:]) == (0, "", ["1"])

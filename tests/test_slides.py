@@ -33,6 +33,13 @@ def _rows(parsed, page=None):
     ("・ベトナム：ハイフォン市 ⇔ 北九州市、ダナン市↔横浜市", ("VN", [("北九州市", "ハイフォン市"), ("横浜市", "ダナン市")])),
     ("・フィリピン：ダバオ市×北九州市", ("PH", [("北九州市", "ダバオ市")])),
     ("• 横浜市ー北九州市", None),
+    # a pair with no country heading it, either side first; the country printed with the partner
+    ("・横浜市 ⇔ バンコク都（タイ）", ("TH", [("横浜市", "バンコク都")])),
+    ("• 北九州市\u00a0\u2012\u00a0スラバヤ市", (None, [("北九州市", "スラバヤ市")])),
+    ("• セブ市(フィリピン) - 富山市", ("PH", [("富山市", "セブ市")])),
+    ("• 北九州市 - 環境局", None),
+    ("• 省エネ設備 - 再エネ", None),
+    ("横浜市 ⇔ バンコク都", None),  # no bullet: a line of running text, not a list item
     ("• 例) 気候変動アクションプラン策定支援、", None),
 ])
 def test_parse_pair_bullet(text, expected):
@@ -153,6 +160,20 @@ def test_drawn_deck_bullets_with_a_wrapped_pair(tmp_path):
         ("ID", "ゴロンタロ州", "愛媛県"), ("ID", "西ジャワ州", "北九州市"), ("ID", "バンテン州", "北九州市"),
         ("CL", "レンカ区", "富山市"), ("FM", "ポンペイ州", "海士町"),
     ]
+
+
+def test_drawn_deck_pair_bullets_without_a_country_heading(tmp_path):
+    path = make_slide_pdf(tmp_path / "pairs.pdf", [
+        {"lines": [(325, 206, "都市間連携事業", 44), (391, 318, "2024年7月1日", 22)]},
+        {"title": "参加都市（2024年度）", "lines": [
+            (49, 120, "• 横浜市 ⇔ バンコク都（タイ）", 18),
+            (49, 160, "• セブ市（フィリピン） – 富山市", 18),
+            (49, 200, "• 北九州市 - スラバヤ市", 18),
+            (49, 240, "• 省エネ設備 - 再エネ", 18)]},
+    ])
+    with pymupdf.open(path) as doc:
+        parsed = extract_slides(doc)
+    assert _rows(parsed) == [("TH", "バンコク都", "横浜市"), ("PH", "セブ市", "富山市"), (None, "スラバヤ市", "北九州市")]
 
 
 def test_drawn_deck_two_column_tables(tmp_path):

@@ -2,6 +2,9 @@
 
 Per-row fiscal years and rounds, country and place in one cell, columns typed by their content,
 listing numbers in their printed forms, half-width punctuation and symbol-font bullets."""
+import shutil
+import subprocess
+
 import pymupdf
 import pytest
 
@@ -148,6 +151,9 @@ def test_listing_number(cell, number, alone):
     ("バドゥン県（インドネシア）", ("ID", "バドゥン県")),
     ("ダナン市/ベトナム", ("VN", "ダナン市")),
     ("タイ\nバンコク都", ("TH", "バンコク都")),
+    ("インドネシア スラバヤ市", ("ID", "スラバヤ市")),
+    ("タイ　チェンマイ県", ("TH", "チェンマイ県")),
+    ("ホーチミン 市", (None, "ホーチミン 市")),
     ("ﾍﾞﾄﾅﾑ･ﾀﾞﾅﾝ市", ("VN", "ﾀﾞﾅﾝ市")),
     ("インドネシア共和国バリ州", ("ID", "バリ州")),
     ("タイ東部地域", (None, "タイ東部地域")),
@@ -216,3 +222,40 @@ def test_latin_names_broken_inside_a_word_at_a_line_end(tmp_path):
         (project,) = extract_adoption_table(doc).projects
     assert (project.proposer, project.co_implementers, project.title) == (
         "Global Solutions Co., Ltd.", ["ABC Engineering Inc.", "横浜市"], "Race to Zero推進事業")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_a_merged_cell_running_over_a_page_break_reaches_every_row_it_covers(tmp_path):
+    """A browser prints a rowspan cut by the page break with no rule at the page's foot, its text
+    once (on the first page), and its rest as an empty cell under the repeated header."""
+    groups = [("川崎市", 2), ("北九州市", 16), ("横浜市", 2)]
+    partners = ["ヤンゴン市", "ダナン市", "スラバヤ市", "セブ市", "バンコク都"]
+    body, n = [], 0
+    for city, span in groups:
+        for k in range(span):
+            n += 1
+            merged = f"<td rowspan={span}>{city}</td>" if k == 0 else ""
+            body.append(f"<tr><td>{n}</td>{merged}<td>{partners[n % 5]}</td>"
+                        f"<td>{partners[n % 5]}における脱炭素化支援事業（第{n}期）</td><td>株式会社デルタ</td></tr>")
+    html = tmp_path / "table.html"
+    html.write_text(
+        "<!doctype html><html lang=ja><head><meta charset=utf-8><style>@page { size: A4 landscape; margin: 12mm }"
+        "body { font-family: 'IPAexGothic'; font-size: 9pt } table { border-collapse: collapse; width: 100% }"
+        "th, td { border: 1px solid #000; padding: 3px } tr { height: 56px; page-break-inside: avoid }</style>"
+        "</head><body><h1>令和6年度 脱炭素社会実現のための都市間連携事業 採択案件一覧</h1><table><thead><tr>"
+        "<th>番号</th><th>国内都市</th><th>対象都市・地域</th><th>事業名</th><th>代表提案者</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></body></html>", encoding="utf-8")
+    pdf_path = tmp_path / "table.pdf"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf_path}", html.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    with pymupdf.open(pdf_path) as doc:
+        parsed = extract_adoption_table(doc)
+    # the merge of 北九州市 (rows 3-18, taller than a page) runs from page 2 on to page 3
+    assert [p.pages for p in parsed.projects] == [[1]] * 2 + [[2]] * 11 + [[3]] * 7
+    assert [(p.number, [j.text for j in p.japan]) for p in parsed.projects] == [
+        (k, [city]) for k, city in enumerate([c for c, span in groups for _ in range(span)], start=1)]
+    assert parsed.notes == []

@@ -112,12 +112,15 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     title_lines: list[str] | None = None
     rows: list[_Row] = []
     section: tuple[int | None, int | None] = (None, None)
+    carried: dict[int, str] = {}  # column → value of a merged cell the last page's end cut
     for page in doc:
         page_no = page.number + 1
         lines = page_fragments(page)
         grids, columns = _page_grids(page, lines, ncols, columns, mapping)
         if not grids:
+            carried = {}
             continue
+        ruled = {(g.bbox[1], len(g.rows), g.col_count): g for g in find_ruled_tables(page)}
         top = grids[0][0]
         above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
         rect = page.rect  # (MuPDF works out the page's bounds on every ask)
@@ -129,9 +132,14 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
         stated = normalize_text("\n".join(heading))
         if fiscal_years_in_text(stated) or round_from_text(stated):
             section = year_and_round_stated(stated)
-        for _top, grid in grids:
+        for g, (grid_top, grid) in enumerate(grids):
             header_rows: list[str] | None = None  # the header read so far: it may take two rows
-            for cells in [*grid, None]:
+            shape = ruled.get((grid_top, len(grid), len(grid[0]) if grid else 0))
+            # the rows the first body cell of each column covers take what the last page's cut
+            # merge held, when that cell is empty (the value was printed once, before the break)
+            resume = carried if g == 0 else {}
+            first_body: int | None = None
+            for k, cells in enumerate([*grid, None]):
                 if cells is not None and (_map_header(cells) is not None or (
                         header_rows is not None and _continues_header(header_rows, cells))):
                     header_rows = cells if header_rows is None else _stack_header(header_rows, cells)
@@ -152,7 +160,18 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
                     title_lines.extend(c for c in cells if c.strip())
                     continue
                 if len(cells) == ncols:  # another table (a legend, notes) is not a project row
+                    if first_body is None:
+                        first_body = k
+                        for col, value in resume.items():
+                            if col < len(cells) and not cells[col].strip():
+                                end = next((b for a, b, c in (shape.row_spans if shape else ()) if a == k and c == col),
+                                           k + 1)
+                                for r in range(k, end):
+                                    grid[r][col] = value
                     rows.append(_Row(page_no, cells, section))
+            carried = {}
+            if shape is not None and shape.open_below and grid and ncols == len(grid[-1]):
+                carried = {col: grid[-1][col] for col in shape.open_below if grid[-1][col].strip()}
 
     parsed.title = normalize_text("\n".join(title_lines or [])) or None
     parsed.fiscal_year, round_no = year_and_round_stated(parsed.title)
@@ -531,6 +550,8 @@ class Grid:
     rows: list[GridRow]
     col_count: int
     row_spans: list[tuple[int, int, int]] = field(default_factory=list)
+    # columns whose last cell the page's end cuts (no rule below it): its merge goes on next page
+    open_below: list[int] = field(default_factory=list)
     # (fragments, cell texts) of the last `cell_texts` of this grid: the sheet check and the table
     # reader read a page's ruled grids (kept per page) from the same fragments
     texts_read: tuple[tuple, list[list[str]]] | None = field(default=None, repr=False, compare=False)
@@ -553,7 +574,7 @@ def _find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
                 cells.append(cell.bbox if cell.col == j else None)
             rows.append(GridRow((t.xs[0], t.ys[i], t.xs[-1], t.ys[i + 1]), cells))
         spans = [(c.row, c.row + c.rowspan, c.col) for c in t.cells if c.rowspan > 1]
-        grids.append(Grid(t.bbox, rows, t.col_count, spans))
+        grids.append(Grid(t.bbox, rows, t.col_count, spans, sorted(c.col for c in t.cells if c.open_below)))
     return grids
 
 

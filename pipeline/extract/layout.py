@@ -898,6 +898,7 @@ class Cell:
     rowspan: int
     colspan: int
     bbox: tuple[float, float, float, float]
+    open_below: bool = False  # cut by the page's end: the merge runs on to the next page
 
 
 @dataclass
@@ -955,6 +956,11 @@ def _covers(stretches: list[tuple[float, float]], start: float, end: float, snap
     return any(a <= start + snap and b >= end - snap for a, b in stretches)
 
 
+def _edge_drawn(walls: list[bool], j0: int, j1: int) -> bool:
+    """Whether the grid's outer line `walls` is ruled beside columns j0..j1 (on either side)."""
+    return (j0 > 0 and walls[j0 - 1]) or (j1 < len(walls) and walls[j1])
+
+
 def table_cells(rules: list[Rule], settings: LayoutSettings = DEFAULT) -> list[Table]:
     """Tables whose every cell is closed by rules, with merged cells as spans.
 
@@ -1002,10 +1008,16 @@ def table_cells(rules: list[Rule], settings: LayoutSettings = DEFAULT) -> list[T
         j0, j1 = min(p[1] for p in squares), max(p[1] for p in squares) + 1
         if len(squares) != (i1 - i0) * (j1 - j0):
             continue  # not a rectangle: white space around tables, not a cell
-        closed = (all(wall_h[i0][j] and wall_h[i1][j] for j in range(j0, j1))
-                  and all(wall_v[i][j0] and wall_v[i][j1] for i in range(i0, i1)))
+        # A cell that a page break cuts (a merge running on to the next page) lacks its rule on
+        # the grid's outer line, where its neighbours have theirs: it is closed by the table's edge.
+        cut_top = i0 == 0 and _edge_drawn(wall_h[0], j0, j1)
+        cut_bottom = i1 == nr and _edge_drawn(wall_h[nr], j0, j1)
+        closed = (all(wall_h[i0][j] for j in range(j0, j1)) or cut_top) \
+            and (all(wall_h[i1][j] for j in range(j0, j1)) or cut_bottom) \
+            and all(wall_v[i][j0] and wall_v[i][j1] for i in range(i0, i1))
         if closed and ys[i1] - ys[i0] >= settings.min_row:
-            cells.append(Cell(i0, j0, i1 - i0, j1 - j0, (xs[j0], ys[i0], xs[j1], ys[i1])))
+            open_below = not all(wall_h[i1][j] for j in range(j0, j1))
+            cells.append(Cell(i0, j0, i1 - i0, j1 - j0, (xs[j0], ys[i0], xs[j1], ys[i1]), open_below))
     # tables: cells that share a side
     at: dict[tuple[int, int], int] = {}
     for k, cell in enumerate(cells):
@@ -1037,7 +1049,7 @@ def table_cells(rules: list[Rule], settings: LayoutSettings = DEFAULT) -> list[T
         xi = {j: k for k, j in enumerate(used_x)}
         yi = {i: k for k, i in enumerate(used_y)}
         table_cells_ = sorted((Cell(yi[c.row], xi[c.col], yi[c.row + c.rowspan] - yi[c.row],
-                                    xi[c.col + c.colspan] - xi[c.col], c.bbox) for c in group),
+                                    xi[c.col + c.colspan] - xi[c.col], c.bbox, c.open_below) for c in group),
                               key=lambda c: (c.row, c.col))
         out.append(Table([xs[j] for j in used_x], [ys[i] for i in used_y], table_cells_))
     out.sort(key=lambda t: (t.ys[0], t.xs[0]))

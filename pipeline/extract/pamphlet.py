@@ -7,6 +7,7 @@ labels), never by page numbers, so another year's pamphlet with more or fewer pa
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -645,6 +646,15 @@ def _match_sections(entries: list[ListEntry], sections: list[DetailSection]) -> 
     return matched
 
 
+@functools.lru_cache(maxsize=1024)
+def _joined_to(partner: str) -> tuple[re.Pattern, re.Pattern]:
+    """The patterns of a place joined after and before `partner` (compiled once per partner: there
+    are more of them in a batch than the re module's own cache holds)."""
+    p = re.escape(partner)
+    return (re.compile(rf"{p}{_CONJUNCTION}({_PLACE_UNIT})"),
+            re.compile(rf"(?:^|[^\u30a0-\u30ff])({_PLACE_UNIT}){_CONJUNCTION}{p}"))
+
+
 def title_partners(title: str, partner: str) -> list[str]:
     """A second place the title joins to the heading's partner: "P及びQ市" / "Q市及びP" → [Q市]."""
     t = normalize_text(title)
@@ -652,10 +662,10 @@ def title_partners(title: str, partner: str) -> list[str]:
     for p in {squash(partner), *(x for x in re.split(r"[・、]", squash(partner)) if x)}:
         if not p:
             continue
-        p = re.escape(p)
-        for m in re.finditer(rf"{p}{_CONJUNCTION}({_PLACE_UNIT})", t):
+        after, before = _joined_to(p)
+        for m in after.finditer(t):
             found.append(m.group(1))
-        for m in re.finditer(rf"(?:^|[^\u30a0-\u30ff])({_PLACE_UNIT}){_CONJUNCTION}{p}", t):
+        for m in before.finditer(t):
             found.append(m.group(1))
     out = []
     for q in found:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
-from normalizers.countries import country_code, split_country_prefix
+from normalizers.countries import country_code, split_country, split_country_prefix
 from normalizers.dates import date_from_text, fiscal_year_from_text, fiscal_year_of_date
 from normalizers.text import join_lines, normalize_text
 from pipeline import records
@@ -357,11 +357,9 @@ def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     ("西ジャワ州- バンテン州- 北九州市" → two pairs with 北九州市).
     """
     m = _COUNTRY_BULLET.match(strip_bullet(text))
-    if not m:
-        return None
-    code = country_code(m["country"].strip(_BULLET + " \u3000"))
+    code = country_code(m["country"].strip(_BULLET + " \u3000")) if m else None
     if not code:
-        return None
+        return _pair_bullet_without_country(text)
     rest = _LIST_END.sub("", m["rest"].strip())
     out = []
     for item in re.split(r"[、，,;；]", rest):
@@ -372,6 +370,25 @@ def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
         partners = [p for p in parts if p not in japan]
         out.extend((j, p) for p in partners for j in japan)
     return (code, out) if out else None
+
+
+def _pair_bullet_without_country(text: str) -> tuple[str | None, list[tuple[str, str]]] | None:
+    """A bullet that is one pair with no country heading it, either side first: "横浜市 ⇔ バンコク都（タイ）",
+    "北九州市 - スラバヤ市". The country is the one printed with the partner, else None (the partner's
+    place in the gazetteer tells it). Both sides must look like places: Japanese local governments
+    on one side, a foreign place (katakana, a place suffix) on the other."""
+    if not bullet_mark(text):
+        return None
+    parts = [p.strip() for p in _PAIR_DASH.split(_LIST_END.sub("", normalize_text(strip_bullet(text)).strip()))
+             if p.strip()]
+    if len(parts) != 2 or is_japanese_compound(parts[0]) == is_japanese_compound(parts[1]):
+        return None
+    japan, partner = parts if is_japanese_compound(parts[0]) else parts[::-1]
+    code, place = split_country(partner)
+    place = place if code else partner
+    if not _trim_japanese(japan) or not re.fullmatch(_PARTNER_SIDE, place):
+        return None
+    return code, [(japan, place)]
 
 
 def bullet_pairs(body: list[Line], settings: SlideSettings = SETTINGS) -> list[records.PairRecord]:
