@@ -259,3 +259,31 @@ def test_a_merged_cell_running_over_a_page_break_reaches_every_row_it_covers(tmp
     assert [(p.number, [j.text for j in p.japan]) for p in parsed.projects] == [
         (k, [city]) for k, city in enumerate([c for c, span in groups for _ in range(span)], start=1)]
     assert parsed.notes == []
+
+
+def _bordered(page: pymupdf.Page, x: float, y: float, widths: list[float], rows: list[list[str]]) -> float:
+    """A table with every cell ruled, rows 24 pt high, from (x, y); returns its bottom."""
+    for cells in rows:
+        left = x
+        for text, w in zip(cells, widths):
+            page.draw_rect(pymupdf.Rect(left, y, left + w, y + 24), color=(0, 0, 0), width=0.5)
+            page.insert_text((left + 3, y + 15), text, fontname=pdfmaker.FONT, fontsize=8)
+            left += w
+        y += 24
+    return y
+
+
+def test_tables_of_two_rounds_on_one_page_take_the_round_of_their_own_heading(tmp_path):
+    header = ["番号", "提案者", "国内都市", "対象都市・地域", "対象国", "事業名"]
+    widths = [40, 170, 70, 100, 70, 300]
+    doc = pymupdf.open()
+    page = doc.new_page(width=842, height=595)
+    page.insert_text((40, 40), "令和6年度 都市間連携事業 採択案件一覧", fontname=pdfmaker.FONT, fontsize=12)
+    page.insert_text((40, 70), "【1次公募】", fontname=pdfmaker.FONT, fontsize=10)
+    bottom = _bordered(page, 40, 78, widths, [header, ["1", "株式会社アルファ", "横浜市", "ダナン市", "ベトナム", "ダナン市の事業"],
+                                               ["2", "株式会社ベータ", "大阪市", "バンコク都", "タイ", "バンコク都の事業"]])
+    page.insert_text((40, bottom + 30), "【2次公募】", fontname=pdfmaker.FONT, fontsize=10)
+    _bordered(page, 40, bottom + 38, widths, [header, ["1", "株式会社ガンマ", "北九州市", "スラバヤ市", "インドネシア", "スラバヤ市の事業"]])
+    parsed = extract_adoption_table(doc)
+    assert [(p.fiscal_year, p.round, p.number, p.title) for p in parsed.projects] == [
+        (2024, 1, 1, "ダナン市の事業"), (2024, 1, 2, "バンコク都の事業"), (2024, 2, 1, "スラバヤ市の事業")]

@@ -3,7 +3,8 @@
 How it reads a table:
 1. Each page's grid (rows × columns of cell boxes) comes from the first reader that finds a usable
    table: the page model's ruled cells (`layout.table_cells`, a merged cell's value carried to
-   every row it spans); rows ruled or shaded but
+   every row it spans; a merge the page's end cuts carries on into the empty cell at the top of
+   the next page's table); rows ruled or shaded but
    columns not (word processors, spreadsheet table styles): columns cut in the white space under the
    header labels (centred or left-aligned), rows from the rules and band edges; then PyMuPDF's
    line-based table finder with the layout model switched off (`use_layout=False`, ~7× faster);
@@ -16,6 +17,7 @@ How it reads a table:
    fuzzy matching, because the Ministry renames and reorders columns between years. A header that
    maps to no role becomes a `Note` for the review table; the column is left out of the records.
 4. Header rows repeated on later pages are dropped; a row with an empty 番号 continues the row above.
+   Rows take the year and round of the heading above their own table ("【2次公募】"), then the title's.
 """
 from __future__ import annotations
 
@@ -132,7 +134,14 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
         stated = normalize_text("\n".join(heading))
         if fiscal_years_in_text(stated) or round_from_text(stated):
             section = year_and_round_stated(stated)
-        for g, (grid_top, grid) in enumerate(grids):
+        for g, (grid_top, grid, _grid_bottom) in enumerate(grids):
+            if g:
+                # a heading between two tables of one page ("【2次公募】") is the next table's section
+                between = normalize_text("\n".join(
+                    ln.text for ln in sorted(lines, key=lambda ln: (ln.top, ln.left))
+                    if grids[g - 1][2] <= ln.top < grid_top and ln.text.strip() and not is_page_number(ln, rect)))
+                if fiscal_years_in_text(between) or round_from_text(between):
+                    section = year_and_round_stated(between)
             header_rows: list[str] | None = None  # the header read so far: it may take two rows
             shape = ruled.get((grid_top, len(grid), len(grid[0]) if grid else 0))
             # the rows the first body cell of each column covers take what the last page's cut
@@ -308,7 +317,7 @@ def _page_grids(page: pymupdf.Page, lines: list[Fragment], ncols: int | None,
     builds a character model of the page first and costs ten times as much. When nothing is ruled
     or shaded at all, the rows come from the text itself (`_rows_from_text`)."""
     grids = _grids(find_ruled_tables(page), lines)
-    if any(_usable(grid, ncols) for _top, grid in grids):
+    if any(_usable(grid, ncols) for _top, grid, _bottom in grids):
         return grids, columns
     found = _header_cuts(lines, page)
     cuts, top = found if found else (columns, page.rect.y0)
@@ -317,25 +326,25 @@ def _page_grids(page: pymupdf.Page, lines: list[Fragment], ncols: int | None,
         grid = rows_between_cuts(page, cuts, top, *(block or (None, None)))
         if grid is not None and not has_vertical_rules(page, grid.bbox):
             grids = _grids([grid], lines)
-            if any(_usable(g, ncols) for _top, g in grids):
+            if any(_usable(g, ncols) for _top, g, _bottom in grids):
                 return grids, cuts
     # the table finder reads rules and shading: on a page that draws nothing it finds nothing
     drawn = bool(layout.page_drawings(page))
     if drawn:
         grids = _grids(page.find_tables(use_layout=False).tables, lines)
-        if any(_usable(grid, ncols) for _top, grid in grids):
+        if any(_usable(grid, ncols) for _top, grid, _bottom in grids):
             return grids, columns
     if cuts and drawn:
         tables = page.find_tables(use_layout=False, vertical_strategy="explicit", vertical_lines=cuts,
                                   horizontal_strategy="lines")
         grids = _grids(tables.tables, lines)
-        if any(_usable(grid, ncols) for _top, grid in grids):
+        if any(_usable(grid, ncols) for _top, grid, _bottom in grids):
             return grids, cuts
     if cuts:
         grid = _rows_from_text(page, lines, cuts, top, mapping)
         if grid is not None:
             grids = _grids([grid], lines)
-            if any(_usable(g, ncols) for _top, g in grids):
+            if any(_usable(g, ncols) for _top, g, _bottom in grids):
                 return grids, cuts
     return [], columns
 
@@ -423,7 +432,8 @@ def _rows_from_text(page: pymupdf.Page, lines: list[Fragment], cuts: list[float]
     return Grid((cuts[0], ys[0], cuts[-1], ys[-1]), rows, len(cuts) - 1)
 
 
-def _grids(tables, lines: list[Fragment]) -> list[tuple[float, list[list[str]]]]:
+def _grids(tables, lines: list[Fragment]) -> list[tuple[float, list[list[str]], float]]:
+    """(top, cell texts row by row, bottom) of each table, top to bottom (PDF points)."""
     tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
     out = []
     for t in tables:
@@ -434,7 +444,7 @@ def _grids(tables, lines: list[Fragment]) -> list[tuple[float, list[list[str]]]]
             value = next((texts[r][col] for r in range(top, bottom) if texts[r][col].strip()), "")
             for r in range(top, bottom):
                 texts[r][col] = value
-        out.append((t.bbox[1], texts))
+        out.append((t.bbox[1], texts, t.bbox[3]))
     return out
 
 

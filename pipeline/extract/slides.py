@@ -1,5 +1,6 @@
 """Slide-deck extractor: city pairs from per-country two-column tables, from "country : partner-
-Japanese" bullets and from slide titles that are a pair and the programme's name; JCM projects the
+Japanese" bullets and bullets that are one pair either way round ("横浜市 ⇔ バンコク都（タイ）"), and
+from slide titles that are a pair and the programme's name; JCM projects the
 programme formed; and projects a slide presents under a fiscal year's commission heading.
 
 Slides are read by geometry (a country name alone on a line heads a small table; rows are bands of
@@ -53,6 +54,7 @@ class SlideSettings(Settings):
     wrap_overlap: float = 1.0  # pt: a wrapped line may overlap the one above by this much
     wrap_gap: float = 0.8  # × line height: a wrapped line starts less than this below the one above
     size_tolerance: float = 0.5  # pt of font size: sizes closer than this are the same type size
+    min_bare_pair_bullets: int = 2  # bullets that are one pair with no country: a slide lists this many
     # Slide title
     title_band: float = 200.0  # pt below the topmost line of the slide where the title is looked for
     title_gap: float = 1.0  # × line height: a wider gap ends the title's run of lines
@@ -349,17 +351,22 @@ def _bullet_runs(body: list[Line], s: SlideSettings) -> list[tuple[Line, str]]:
     return [(head, join_lines("\n".join(x.text.strip() for x in run))) for head, run in items]
 
 
-def parse_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+def parse_pair_bullet(text: str) -> tuple[str | None, list[tuple[str, str]]] | None:
     """"ベトナム : ハノイ市- 福岡県、バリアブントウ省- 堺市" → ("VN", [("福岡県", "ハノイ市"), ("堺市", …)]).
 
     Returns (country, [(japan, partner)]). Items are separated by 、; in each item the places are
     joined by dashes, and every partner place is paired with every Japanese one
-    ("西ジャワ州- バンテン州- 北九州市" → two pairs with 北九州市).
+    ("西ジャワ州- バンテン州- 北九州市" → two pairs with 北九州市). A bullet with no country heading it
+    is one pair (`_pair_bullet_without_country`), its country None unless printed with the partner.
     """
+    return _country_pair_bullet(text) or _pair_bullet_without_country(text)
+
+
+def _country_pair_bullet(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     m = _COUNTRY_BULLET.match(strip_bullet(text))
     code = country_code(m["country"].strip(_BULLET + " \u3000")) if m else None
     if not code:
-        return _pair_bullet_without_country(text)
+        return None
     rest = _LIST_END.sub("", m["rest"].strip())
     out = []
     for item in re.split(r"[、，,;；]", rest):
@@ -392,12 +399,20 @@ def _pair_bullet_without_country(text: str) -> tuple[str | None, list[tuple[str,
 
 
 def bullet_pairs(body: list[Line], settings: SlideSettings = SETTINGS) -> list[records.PairRecord]:
-    pairs = []
+    """The pairs a slide's bullets list: "country : pairs" bullets, and bullets that are one pair
+    with no country when the slide lists at least `min_bare_pair_bullets` of them (one such line
+    alone is an example in running text, a JCM project's places, not a list of participants)."""
+    found: list[tuple[int, str | None, list[tuple[str, str]], bool]] = []  # (page, country, pairs, bare)
     for page, text in _bullet_items(body, settings):
-        parsed = parse_pair_bullet(text)
-        if not parsed:
+        if parsed := _country_pair_bullet(text):
+            found.append((page, *parsed, False))
+        elif parsed := _pair_bullet_without_country(text):
+            found.append((page, *parsed, True))
+    listed = sum(1 for *_x, bare in found if bare) >= settings.min_bare_pair_bullets
+    pairs = []
+    for page, code, items, bare in found:
+        if bare and not listed:
             continue
-        code, items = parsed
         for jp, partner in items:
             pairs.append(records.PairRecord(page=page, japan=records.PlaceText(jp, page, "japan"),
                                             partner=records.PlaceText(partner, page, "partner", code),
