@@ -16,6 +16,10 @@ _RADICALS = str.maketrans({
     "\u2eeb": "斉", "\u2eed": "歯", "\u2eef": "竜", "\u2ef2": "亀", "\u2ef3": "亀",
 })
 _ANY_RADICAL = re.compile("[" + "".join(map(chr, _RADICALS)) + "]")
+# Kangxi radicals whose NFKC form is not the one Japanese writes (⼾ → 戶, not 戸; ⿊ → 黑, not 黒):
+# fonts that map a glyph to the radical (browsers' PDFs of 神戸市, 黒部市) mean the Japanese ideograph.
+_KANGXI_JAPANESE = str.maketrans({"\u2f3e": "戸", "\u2fad": "青", "\u2fc8": "黄", "\u2fca": "黒"})
+_ANY_KANGXI_JAPANESE = re.compile("[\u2f3e\u2fad\u2fc8\u2fca]")
 
 # Characters that mark Japanese script (kana, CJK ideographs, full-width punctuation after NFKC).
 _CJK = (r"\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
@@ -48,7 +52,9 @@ def _memoized(fn):
 
 
 def fold(s: str) -> str:
-    """NFKC plus the radical map: the character-level part of normalization."""
+    """NFKC plus the radical maps: the character-level part of normalization."""
+    if _ANY_KANGXI_JAPANESE.search(s):
+        s = s.translate(_KANGXI_JAPANESE)
     s = unicodedata.normalize("NFKC", s)
     # translate looks every character up in the map: on a page's text that costs as much as NFKC,
     # and text holding none of the radicals (nearly all) is left as it is anyway

@@ -169,12 +169,25 @@ def test_a_merged_cell_cut_by_the_page_break_is_a_cell_of_its_table():
     assert len(t.cells) == 3 * 4 - 2
 
 
-def test_a_grid_open_along_its_whole_edge_closes_no_cell_there():
+def test_a_row_the_page_break_splits_ends_where_the_column_rules_end():
+    # no rule under the last row at all, its column rules running on to the page's end
     doc, page = _page(500, 300)
     xs, ys = [40, 120, 220, 320], [40, 60, 80, 100, 120]
-    _grid(page, xs, ys, skip={(3, 0), (3, 1), (3, 2)})  # no rule at all under the last row
+    _grid(page, xs, ys, skip={(3, 0), (3, 1), (3, 2)})
     (t,) = layout.table_cells(layout.ruling_lines(page))
-    assert (t.row_count, t.col_count, t.ys[-1]) == (3, 3, 100)
+    assert (t.row_count, t.col_count, t.ys[-1]) == (4, 3, 120)
+    assert [(c.row, c.col, c.open_below) for c in t.cells if c.row == 3] == [(3, 0, True), (3, 1, True), (3, 2, True)]
+    assert not any(c.open_below for c in t.cells if c.row < 3)
+
+
+def test_column_rules_that_overshoot_the_frame_a_little_make_no_row():
+    doc, page = _page(500, 300)
+    xs, ys = [40, 120, 220, 320], [40, 60, 80, 100]
+    _grid(page, xs, ys)
+    for x in xs:  # each column rule 2 pt too long at both ends, as some producers draw them
+        page.draw_line((x, 38), (x, 102))
+    (t,) = layout.table_cells(layout.ruling_lines(page))
+    assert (t.row_count, t.ys[0], t.ys[-1]) == (3, 40, 100)
 
 
 def test_place_mention_text_leaves_out_what_cannot_be_seen():

@@ -11,6 +11,9 @@ from normalizers.text import fold, join_lines, normalize_text, squash
 @pytest.mark.parametrize("raw, expected", [
     ("\u2f8f\u653f", "行政"),  # Kangxi radical ⾏ from a broken font map
     ("\u2ed1\u5d0e\u770c", "長崎県"),  # CJK radical ⻑ that NFKC leaves alone
+    ("神\u2f3e市", "神戸市"),  # Kangxi radical ⼾, whose NFKC form is 戶, not the Japanese 戸
+    ("\u2fca部市", "黒部市"),  # ⿊: NFKC gives 黑
+    ("\u2fad森県・\u2fc8金", "青森県・黄金"),
     ("ＡＢＣ１２３", "ABC123"),
     ("ｶﾀｶﾅ", "カタカナ"),
 ])

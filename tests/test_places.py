@@ -233,6 +233,9 @@ def test_radical_code_points_from_broken_font_maps_resolve(gaz):
     # ⻑ (CJK radical, left alone by NFKC) and ⾧ (Kangxi radical) both stand for 長.
     assert gaz.resolve("\u2ed1野県").place_id == gaz.resolve("長野県").place_id == "jp-200000"
     assert [(m.text, m.resolution.place_id) for m in gaz.scan("\u2fa7崎市")] == [("\u2fa7崎市", "jp-422011")]
+    # Kangxi radicals whose NFKC form is a non-Japanese variant (⼾ → 戶, ⿊ → 黑), as browsers' PDFs print them
+    got = [(gaz.resolve(name).place_id, gaz.resolve(name).method) for name in ("神\u2f3e市", "\u2f3e田市", "\u2fca部市")]
+    assert got == [("jp-281000", "exact"), ("jp-112241", "exact"), ("jp-162078", "exact")]
 
 
 @pytest.mark.parametrize("printed, country, place_id", [

@@ -171,12 +171,15 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
                 if len(cells) == ncols:  # another table (a legend, notes) is not a project row
                     if first_body is None:
                         first_body = k
+                        key = next((i for i, role in mapping.items() if role == "number"), None)
                         for col, value in resume.items():
                             if col < len(cells) and not cells[col].strip():
                                 end = next((b for a, b, c in (shape.row_spans if shape else ()) if a == k and c == col),
                                            k + 1)
                                 for r in range(k, end):
-                                    grid[r][col] = value
+                                    # a row without its number continues the record above, which has the value
+                                    if key is None or grid[r][key].strip():
+                                        grid[r][col] = value
                     rows.append(_Row(page_no, cells, section))
             carried = {}
             if shape is not None and shape.open_below and grid and ncols == len(grid[-1]):
@@ -584,7 +587,10 @@ def _find_ruled_tables(page: pymupdf.Page) -> list[Grid]:
                 cells.append(cell.bbox if cell.col == j else None)
             rows.append(GridRow((t.xs[0], t.ys[i], t.xs[-1], t.ys[i + 1]), cells))
         spans = [(c.row, c.row + c.rowspan, c.col) for c in t.cells if c.rowspan > 1]
-        grids.append(Grid(t.bbox, rows, t.col_count, spans, sorted(c.col for c in t.cells if c.open_below)))
+        # only a merged cell carries on: a row the page's end splits is one record, its rest on the
+        # next page a row without a number that continues it
+        grids.append(Grid(t.bbox, rows, t.col_count, spans,
+                          sorted(c.col for c in t.cells if c.open_below and c.rowspan > 1)))
     return grids
 
 

@@ -978,6 +978,21 @@ def table_cells(rules: list[Rule], settings: LayoutSettings = DEFAULT) -> list[T
     xs = _snap((r.position for r in vs), snap)
     h_cov = _coverage(hs, ys, snap)
     v_cov = _coverage(vs, xs, snap)
+    # A row the page's end cuts has no rule under it (or, continued at the top of the next page, none
+    # above it): every column rule, the outer two included, runs on past the last (first) horizontal
+    # rule to one place. That place is the table's edge.
+    ends = [max((b for _a, b in cov), default=None) for cov in v_cov]
+    starts = [min((a for a, _b in cov), default=None) for cov in v_cov]
+    cut_edge = None
+    if len(xs) >= 2 and None not in ends and min(ends) - ys[-1] >= settings.min_row \
+            and max(ends) - min(ends) <= snap:
+        cut_edge = min(ends)
+        ys = ys + [cut_edge]
+        h_cov = h_cov + [[(xs[0], xs[-1])]]
+    if len(xs) >= 2 and None not in starts and ys[0] - max(starts) >= settings.min_row \
+            and max(starts) - min(starts) <= snap:
+        ys = [max(starts)] + ys
+        h_cov = [[(xs[0], xs[-1])]] + h_cov
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr < 1 or nc < 1:
         return []
@@ -1016,7 +1031,7 @@ def table_cells(rules: list[Rule], settings: LayoutSettings = DEFAULT) -> list[T
             and (all(wall_h[i1][j] for j in range(j0, j1)) or cut_bottom) \
             and all(wall_v[i][j0] and wall_v[i][j1] for i in range(i0, i1))
         if closed and ys[i1] - ys[i0] >= settings.min_row:
-            open_below = not all(wall_h[i1][j] for j in range(j0, j1))
+            open_below = (i1 == nr and cut_edge is not None) or not all(wall_h[i1][j] for j in range(j0, j1))
             cells.append(Cell(i0, j0, i1 - i0, j1 - j0, (xs[j0], ys[i0], xs[j1], ys[i1]), open_below))
     # tables: cells that share a side
     at: dict[tuple[int, int], int] = {}

@@ -6,9 +6,8 @@ tuple. The index never changes after it is built.
 """
 from __future__ import annotations
 
-import unicodedata
-
 from normalizers.places import fold, native_kana, split_suffix
+from normalizers.text import fold as fold_text
 
 from .data import Place
 
@@ -16,8 +15,9 @@ _NOISE = str.maketrans("", "", "※*＊†‡\r\n\t \u3000")
 
 
 def clean(text: str) -> str:
-    """NFKC, no whitespace, no footnote marks: the form exact and variant lookups compare."""
-    return unicodedata.normalize("NFKC", text or "").translate(_NOISE)
+    """NFKC with the radical maps (`normalizers.text.fold`: ⼾ is 戸, not NFKC's 戶), no whitespace, no
+    footnote marks: the form exact and variant lookups compare."""
+    return fold_text(text or "").translate(_NOISE)
 
 
 Key = tuple[str, str | None]  # (folded stem, admin suffix or None): normalizers.places.match_key
