@@ -14,6 +14,7 @@ from normalizers.text import fold, join_lines, normalize_text, squash
     ("神\u2f3e市", "神戸市"),  # Kangxi radical ⼾, whose NFKC form is 戶, not the Japanese 戸
     ("\u2fca部市", "黒部市"),  # ⿊: NFKC gives 黑
     ("\u2fad森県・\u2fc8金", "青森県・黄金"),
+    ("オーバーシーズ\u2027センター", "オーバーシーズ・センター"),  # ‧ for ・ (a font's shared glyph)
     ("ＡＢＣ１２３", "ABC123"),
     ("ｶﾀｶﾅ", "カタカナ"),
 ])

@@ -293,3 +293,28 @@ def test_tables_of_two_rounds_on_one_page_take_the_round_of_their_own_heading(tm
     parsed = extract_adoption_table(doc)
     assert [(p.fiscal_year, p.round, p.number, p.title) for p in parsed.projects] == [
         (2024, 1, 1, "ダナン市の事業"), (2024, 1, 2, "バンコク都の事業"), (2024, 2, 1, "スラバヤ市の事業")]
+
+
+def test_a_merged_cell_wrapped_over_two_rows_bands_keeps_all_its_text(tmp_path):
+    # 提案者 merged over three rows, its name wrapped onto a second line that lies in the second row
+    header = ["番号", "提案者", "国内都市", "対象都市・地域", "事業名"]
+    xs, ys = [40, 80, 260, 340, 440, 760], [60, 84, 108, 132, 156]
+    doc = pymupdf.open()
+    page = doc.new_page(width=842, height=595)
+    page.insert_text((40, 40), "令和6年度 都市間連携事業 採択案件一覧", fontname=pdfmaker.FONT, fontsize=12)
+    for k, y in enumerate(ys):
+        for j in range(len(xs) - 1):
+            if not (j == 1 and 1 < k < 4):  # no rule inside the merge
+                page.draw_line((xs[j], y), (xs[j + 1], y), width=0.5)
+    for x in xs:
+        page.draw_line((x, ys[0]), (x, ys[-1]), width=0.5)
+    rows = [header, ["1", "", "横浜市", "ダナン市", "ダナン市の事業"], ["2", "", "川崎市", "ヤンゴン市", "ヤンゴン市の事業"],
+            ["3", "", "大阪市", "バンコク都", "バンコク都の事業"]]
+    for i, cells in enumerate(rows):
+        for j, text in enumerate(cells):
+            page.insert_text((xs[j] + 3, ys[i] + 15), text, fontname=pdfmaker.FONT, fontsize=8)
+    page.insert_text((83, 103), "一般社団法人オーバーシーズ・エンバイロ", fontname=pdfmaker.FONT, fontsize=8)
+    page.insert_text((83, 114), "メンタル・センター", fontname=pdfmaker.FONT, fontsize=8)  # in row 2's band
+    parsed = extract_adoption_table(doc)
+    assert [(p.number, p.proposer) for p in parsed.projects] == [
+        (n, "一般社団法人オーバーシーズ・エンバイロメンタル・センター") for n in (1, 2, 3)]

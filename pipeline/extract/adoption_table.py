@@ -444,7 +444,8 @@ def _grids(tables, lines: list[Fragment]) -> list[tuple[float, list[list[str]], 
         # A cell merged over several rows carries its value to every row it covers (国内都市 printed
         # once, centred, for three projects of one city).
         for top, bottom, col in getattr(t, "row_spans", ()):
-            value = next((texts[r][col] for r in range(top, bottom) if texts[r][col].strip()), "")
+            # all of its text: a name wrapped over two lines may have them in two rows' bands
+            value = "\n".join(texts[r][col] for r in range(top, bottom) if texts[r][col].strip())
             for r in range(top, bottom):
                 texts[r][col] = value
         out.append((t.bbox[1], texts, t.bbox[3]))
