@@ -14,10 +14,10 @@ _RADICALS = str.maketrans({
     "\u2ec4": "西", "\u2ec6": "角", "\u2ecf": "阝", "\u2ed1": "長", "\u2ed7": "雨", "\u2ed8": "青",
     "\u2edc": "飛", "\u2edd": "食", "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ee8": "麦", "\u2ee9": "黄",
     "\u2eeb": "斉", "\u2eed": "歯", "\u2eef": "竜", "\u2ef2": "亀", "\u2ef3": "亀",
+    # not a radical, but left alone by NFKC too: the hyphenation point that a font's map gives for
+    # the katakana middle dot ・ (Noto Sans CJK's shared glyph, as browsers map it)
+    "\u2027": "・",
 })
-# Other code points NFKC leaves alone that a font's map gives for a Japanese character: the
-# hyphenation point ‧ for the katakana middle dot ・ (Noto Sans CJK's shared glyph, as browsers map it).
-_RADICALS.update(str.maketrans({"\u2027": "・"}))
 _ANY_RADICAL = re.compile("[" + "".join(map(chr, _RADICALS)) + "]")
 # Kangxi radicals whose NFKC form is not the one Japanese writes (⼾ → 戶, not 戸; ⿊ → 黑, not 黒):
 # fonts that map a glyph to the radical (browsers' PDFs of 神戸市, 黒部市) mean the Japanese ideograph.

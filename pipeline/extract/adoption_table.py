@@ -25,7 +25,9 @@ import bisect
 import functools
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pymupdf
 from rapidfuzz import fuzz
@@ -122,33 +124,20 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
         if not grids:
             carried = {}
             continue
-        ruled = {(g.bbox[1], len(g.rows), g.col_count): g for g in find_ruled_tables(page)}
-        top = grids[0][0]
-        above = sorted((ln for ln in lines if ln.top < top), key=lambda ln: (ln.top, ln.left))
         rect = page.rect  # (MuPDF works out the page's bounds on every ask)
-        heading = [ln.text for ln in above if ln.text.strip() and not is_page_number(ln, rect)]
-        if title_lines is None:
-            title_lines = heading
-        # One document may hold the tables of several calls, each under its own heading
-        # ("2次公募 採択案件"): rows take the year and round of the last heading that states them.
-        stated = normalize_text("\n".join(heading))
-        if fiscal_years_in_text(stated) or round_from_text(stated):
-            section = year_and_round_stated(stated)
-        for g, (grid_top, grid, _grid_bottom) in enumerate(grids):
-            if g:
-                # a heading between two tables of one page ("【2次公募】") is the next table's section
-                between = normalize_text("\n".join(
-                    ln.text for ln in sorted(lines, key=lambda ln: (ln.top, ln.left))
-                    if grids[g - 1][2] <= ln.top < grid_top and ln.text.strip() and not is_page_number(ln, rect)))
-                if fiscal_years_in_text(between) or round_from_text(between):
-                    section = year_and_round_stated(between)
+        for g, grid in enumerate(grids):
+            # One document may hold the tables of several calls, each under its own heading
+            # ("2次公募 採択案件", "【2次公募】" between two tables of a page): rows take the year and
+            # round of the last heading that states them.
+            heading = _heading(lines, rect, grids[g - 1].bottom if g else None, grid.top)
+            if g == 0 and title_lines is None:
+                title_lines = heading
+            stated = normalize_text("\n".join(heading))
+            if fiscal_years_in_text(stated) or round_from_text(stated):
+                section = year_and_round_stated(stated)
             header_rows: list[str] | None = None  # the header read so far: it may take two rows
-            shape = ruled.get((grid_top, len(grid), len(grid[0]) if grid else 0))
-            # the rows the first body cell of each column covers take what the last page's cut
-            # merge held, when that cell is empty (the value was printed once, before the break)
             resume = carried if g == 0 else {}
-            first_body: int | None = None
-            for k, cells in enumerate([*grid, None]):
+            for k, cells in enumerate([*grid.texts, None]):
                 if cells is not None and (_map_header(cells) is not None or (
                         header_rows is not None and _continues_header(header_rows, cells))):
                     header_rows = cells if header_rows is None else _stack_header(header_rows, cells)
@@ -169,21 +158,12 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
                     title_lines.extend(c for c in cells if c.strip())
                     continue
                 if len(cells) == ncols:  # another table (a legend, notes) is not a project row
-                    if first_body is None:
-                        first_body = k
-                        key = next((i for i, role in mapping.items() if role == "number"), None)
-                        for col, value in resume.items():
-                            if col < len(cells) and not cells[col].strip():
-                                end = next((b for a, b, c in (shape.row_spans if shape else ()) if a == k and c == col),
-                                           k + 1)
-                                for r in range(k, end):
-                                    # a row without its number continues the record above, which has the value
-                                    if key is None or grid[r][key].strip():
-                                        grid[r][col] = value
+                    if resume:  # the first body row: where a merge the last page's end cut goes on
+                        _resume_merges(grid, k, resume, mapping)
+                        resume = {}
                     rows.append(_Row(page_no, cells, section))
-            carried = {}
-            if shape is not None and shape.open_below and grid and ncols == len(grid[-1]):
-                carried = {col: grid[-1][col] for col in shape.open_below if grid[-1][col].strip()}
+            last = grid.texts[-1] if grid.texts else []
+            carried = {col: last[col] for col in grid.open_below if last[col].strip()} if len(last) == ncols else {}
 
     parsed.title = normalize_text("\n".join(title_lines or [])) or None
     parsed.fiscal_year, round_no = year_and_round_stated(parsed.title)
@@ -209,6 +189,30 @@ def extract_adoption_table(doc: pymupdf.Document) -> records.Parsed:
     elif years and "fiscal_year" in mapping.values():
         parsed.fiscal_year = years.pop()  # every row states the same year: it wins over the title
     return parsed
+
+
+def _heading(lines: list[Fragment], rect, above: float | None, below: float) -> list[str]:
+    """The lines between `above` (a table's bottom, None for the page's top) and `below` (the next
+    table's top), PDF points, in reading order, page numbers left out."""
+    return [ln.text for ln in sorted(lines, key=lambda ln: (ln.top, ln.left))
+            if (above is None or above <= ln.top) and ln.top < below and ln.text.strip()
+            and not is_page_number(ln, rect)]
+
+
+def _resume_merges(grid: _GridTexts, k: int, carried: dict[int, str], mapping: dict[int, str]) -> None:
+    """Give the rows that the cell of each `carried` column at body row `k` covers (the top of this
+    page's table) the value of the merged cell the last page's end cut, when that cell is empty: the
+    value was printed once, before the break. A row without its number continues the record above,
+    which has the value already. Changes `grid.texts` in place."""
+    key = next((i for i, role in mapping.items() if role == "number"), None)
+    texts = grid.texts
+    for col, value in carried.items():
+        if col >= len(texts[k]) or texts[k][col].strip():
+            continue
+        end = next((b for a, b, c in grid.row_spans if a == k and c == col), k + 1)
+        for r in range(k, end):
+            if key is None or texts[r][key].strip():
+                texts[r][col] = value
 
 
 def year_and_round_stated(text: str | None) -> tuple[int | None, int | None]:
@@ -309,7 +313,7 @@ def _notes_column(note: records.Note, columns: dict[int, str]) -> bool:
 
 def _page_grids(page: pymupdf.Page, lines: list[Fragment], ncols: int | None,
                 columns: list[float] | None = None, mapping: dict[int, str] | None = None):
-    """(the page's tables as (top, rows of cell texts), the column cuts to remember for the next page),
+    """(the page's tables (`_GridTexts`, top to bottom), the column cuts to remember for the next page),
     from the first strategy that finds a usable table:
     a table holding a header row, or one with the column count of the header already seen.
 
@@ -320,7 +324,7 @@ def _page_grids(page: pymupdf.Page, lines: list[Fragment], ncols: int | None,
     builds a character model of the page first and costs ten times as much. When nothing is ruled
     or shaded at all, the rows come from the text itself (`_rows_from_text`)."""
     grids = _grids(find_ruled_tables(page), lines)
-    if any(_usable(grid, ncols) for _top, grid, _bottom in grids):
+    if any(_usable(g.texts, ncols) for g in grids):
         return grids, columns
     found = _header_cuts(lines, page)
     cuts, top = found if found else (columns, page.rect.y0)
@@ -329,25 +333,25 @@ def _page_grids(page: pymupdf.Page, lines: list[Fragment], ncols: int | None,
         grid = rows_between_cuts(page, cuts, top, *(block or (None, None)))
         if grid is not None and not has_vertical_rules(page, grid.bbox):
             grids = _grids([grid], lines)
-            if any(_usable(g, ncols) for _top, g, _bottom in grids):
+            if any(_usable(g.texts, ncols) for g in grids):
                 return grids, cuts
     # the table finder reads rules and shading: on a page that draws nothing it finds nothing
     drawn = bool(layout.page_drawings(page))
     if drawn:
         grids = _grids(page.find_tables(use_layout=False).tables, lines)
-        if any(_usable(grid, ncols) for _top, grid, _bottom in grids):
+        if any(_usable(g.texts, ncols) for g in grids):
             return grids, columns
     if cuts and drawn:
         tables = page.find_tables(use_layout=False, vertical_strategy="explicit", vertical_lines=cuts,
                                   horizontal_strategy="lines")
         grids = _grids(tables.tables, lines)
-        if any(_usable(grid, ncols) for _top, grid, _bottom in grids):
+        if any(_usable(g.texts, ncols) for g in grids):
             return grids, cuts
     if cuts:
         grid = _rows_from_text(page, lines, cuts, top, mapping)
         if grid is not None:
             grids = _grids([grid], lines)
-            if any(_usable(g, ncols) for _top, g, _bottom in grids):
+            if any(_usable(g.texts, ncols) for g in grids):
                 return grids, cuts
     return [], columns
 
@@ -435,20 +439,32 @@ def _rows_from_text(page: pymupdf.Page, lines: list[Fragment], cuts: list[float]
     return Grid((cuts[0], ys[0], cuts[-1], ys[-1]), rows, len(cuts) - 1)
 
 
-def _grids(tables, lines: list[Fragment]) -> list[tuple[float, list[list[str]], float]]:
-    """(top, cell texts row by row, bottom) of each table, top to bottom (PDF points)."""
+class _GridTexts(NamedTuple):
+    """A table's cell texts row by row, its top and bottom (PDF points), and from a ruled grid its
+    merged cells (`Grid.row_spans`) and the columns whose merge the page's end cuts (`Grid.open_below`)."""
+
+    top: float
+    texts: list[list[str]]
+    bottom: float
+    row_spans: Sequence[tuple[int, int, int]] = ()
+    open_below: Sequence[int] = ()
+
+
+def _grids(tables, lines: list[Fragment]) -> list[_GridTexts]:
+    """The texts of each table (ruled `Grid`s or PyMuPDF's tables), top to bottom."""
     tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
     out = []
     for t in tables:
         texts = cell_texts(t, lines)
+        spans = getattr(t, "row_spans", ())
         # A cell merged over several rows carries its value to every row it covers (国内都市 printed
         # once, centred, for three projects of one city).
-        for top, bottom, col in getattr(t, "row_spans", ()):
+        for top, bottom, col in spans:
             # all of its text: a name wrapped over two lines may have them in two rows' bands
             value = "\n".join(texts[r][col] for r in range(top, bottom) if texts[r][col].strip())
             for r in range(top, bottom):
                 texts[r][col] = value
-        out.append((t.bbox[1], texts, t.bbox[3]))
+        out.append(_GridTexts(t.bbox[1], texts, t.bbox[3], spans, getattr(t, "open_below", ())))
     return out
 
 

@@ -391,8 +391,7 @@ def _pair_bullet_without_country(text: str) -> tuple[str | None, list[tuple[str,
     if len(parts) != 2 or is_japanese_compound(parts[0]) == is_japanese_compound(parts[1]):
         return None
     japan, partner = parts if is_japanese_compound(parts[0]) else parts[::-1]
-    code, place = split_country(partner)
-    place = place if code else partner
+    code, place = split_country(partner)  # (None, partner) when it names no country
     if not _trim_japanese(japan) or not re.fullmatch(_PARTNER_SIDE, place):
         return None
     return code, [(japan, place)]
