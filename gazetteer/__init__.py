@@ -28,3 +28,9 @@ def countries_file() -> Path:
     """The country names table, from the gazetteer in use when it has one."""
     path = data_folder() / "generated" / "countries.csv"
     return path if path.exists() else FOLDER / "generated" / "countries.csv"
+
+
+def variants_file() -> Path | None:
+    """The extra spellings of generated places (variants.csv) of the gazetteer in use, if it has one."""
+    path = data_folder() / "variants.csv"
+    return path if path.exists() else None

@@ -2,7 +2,9 @@
 
 The names are the gazetteer's country entries (`generated/countries.csv` of the gazetteer in use, made from
 pycountry's Japanese translations by `gazetteer/build.py`): short form, long form and the form with
-国 (ベトナム, ベトナム社会主義共和国, ベトナム国), because Ministry documents use all three.
+国 (ベトナム, ベトナム社会主義共和国, ベトナム国), because Ministry documents use all three; and the
+spellings of countries that staff added to that gazetteer's `variants.csv` (official names pycountry
+lacks, such as ミャンマー連邦共和国), so that the country normalizer and the gazetteer agree.
 """
 from __future__ import annotations
 
@@ -17,13 +19,22 @@ _SEPARATORS = "・:：･ 　/／|｜-－"
 
 @functools.lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
-    from gazetteer import countries_file
+    from gazetteer import countries_file, variants_file
 
     names: dict[str, str] = {}
+    codes: dict[str, str] = {}  # place_id → country
     with countries_file().open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
+            codes[row["place_id"]] = row["country"]
             for name in [row["name_ja"], *filter(None, (row["variants"] or "").split("|"))]:
                 names[fold(name).replace(" ", "")] = row["country"]
+    extra = variants_file()
+    if extra is not None:
+        with extra.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                code = codes.get(row.get("place_id") or "")
+                if code and (row.get("variant") or "").strip():
+                    names.setdefault(fold(row["variant"]).replace(" ", ""), code)
     return names
 
 
@@ -71,10 +82,11 @@ def split_country_prefix(text: str) -> tuple[str | None, str]:
 def cache_fingerprint() -> list[str]:
     """What the names come from, for the cache keys of the stages that import this module
     (pipeline/cachekey.py): the country names table in use."""
-    from gazetteer import countries_file
+    from gazetteer import countries_file, variants_file
     from pipeline.cachekey import file_digest
 
-    return [file_digest(countries_file())]
+    extra = variants_file()
+    return [file_digest(countries_file())] + ([file_digest(extra)] if extra is not None else [])
 
 
 _TRAILING_COUNTRY = re.compile(r"(?P<place>.+?)\s*[(（](?P<country>[^()（）]+)[)）]\s*")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from normalizers.text import squash
 
 from .settings import Settings
-from .vocabulary import CO_WORDS, IMPLEMENTER_WORD, LEAD_WORDS, TABLE_SIGNAL_WORDS
+from .vocabulary import CO_WORDS, IMPLEMENTER_WORD, LEAD_WORDS, PROPOSER_LABELS, TABLE_SIGNAL_WORDS, alternation
 
 # The programme's subject; at least one must appear for any kind other than "other".
 TOPIC_WORDS = ("都市間連携", "都市連携", "city-to-city", "city to city", "脱炭素", "ゼロカーボン",
@@ -33,12 +33,16 @@ PAMPHLET_WORDS = ("実施調査事業一覧", "事業の背景", "事業の概�
 LEAD_LABEL = re.compile(LEAD_WORDS)
 CO_LABEL = re.compile(CO_WORDS)
 IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|" + IMPLEMENTER_WORD)
+# A proposer named after a label and a colon, as a list entry does ("実施主体：株式会社…"); the page
+# texts are squashed (no spaces).
+ENTRY_LABEL = re.compile(rf"(?:{alternation(PROPOSER_LABELS)})[:：]")
 # The kinds a document is scored for (anything else is "other"), and what `evidence()` measures.
 KINDS = ("adoption_table", "project_sheet", "pamphlet", "slides")
 EVIDENCE = ("adoption_title_at_top", "adoption_or_list_title", "project_header", "header_roles_beyond",
             "header_on_first_page", "partial_header", "header_repeated", "wide_pages", "short_landscape_pages",
             "short_pages", "many_short_pages_no_sizes", "brochure_words", "project_pages", "portrait_pages",
-            "portrait_pages_without_header", "long_pages", "few_table_pages", "label_value_sheets")
+            "portrait_pages_without_header", "long_pages", "few_table_pages", "label_value_sheets",
+            "labelled_entries")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class ClassifierSettings(Settings):
         # pamphlet: long portrait pages with brochure sections and per-project detail pages
         ("brochure_words", "pamphlet", 0.6),  # count, up to `brochure_words_counted`
         ("project_pages", "pamphlet", 0.5),  # count, up to `project_pages_counted`
+        ("labelled_entries", "pamphlet", 0.5),  # count, up to `labelled_entries_counted`
         ("portrait_pages", "pamphlet", 1.0),  # share
         ("portrait_pages_without_header", "adoption_table", -0.5),  # share
         ("long_pages", "pamphlet", 1.0),
@@ -91,6 +96,7 @@ class ClassifierSettings(Settings):
     long_document_pages: int = 4  # pages a brochure of long pages has at least
     brochure_words_counted: int = 5
     project_pages_counted: int = 4
+    labelled_entries_counted: int = 4
     sheet_roles: int = 4  # roles a page states as label | value rows to be a project sheet's page
     sheet_pages_checked: int = 3  # pages naming table header words whose label | value rows are read (the first)
 
@@ -199,6 +205,9 @@ def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None
     detail_pages = sum(1 for p, roles in zip(pages, roles_per_page)
                        if roles < s.header_roles and LEAD_LABEL.search(p) and IMPLEMENTER_LABEL.search(p))
     found["project_pages"] = min(detail_pages, s.project_pages_counted)
+    # a list of projects as cards or paragraphs, each naming its proposer after a label ("実施主体：…")
+    entries = sum(len(ENTRY_LABEL.findall(p)) for p, roles in zip(pages, roles_per_page) if roles < s.header_roles)
+    found["labelled_entries"] = min(entries, s.labelled_entries_counted)
     if portrait is not None:
         found["portrait_pages"] = portrait
         if best_roles < s.header_roles:

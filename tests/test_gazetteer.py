@@ -12,7 +12,8 @@ import pymupdf
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from normalizers.countries import country_code
+from normalizers import countries
+from normalizers.countries import country_code, split_country
 from pipeline.gazetteer import DEFAULT_FOLDER, Gazetteer, accept_variant
 
 
@@ -130,11 +131,39 @@ def test_accept_variant_records_it_in_the_right_file(tmp_path):
     row = [line for line in (folder / "places.csv").read_text(encoding="utf-8").splitlines()
            if line.startswith("vn-hai-phong,")]
     assert row == ["vn-hai-phong,ハイフォン市,Hai Phong,city,VN,country-vn,,ハイフォーン都市"]
-    assert (folder / "variants.csv").read_text(encoding="utf-8") == "place_id,variant\njp-010006,北海道府\n"
+    shipped = (DEFAULT_FOLDER / "variants.csv").read_text(encoding="utf-8").splitlines()
+    assert (folder / "variants.csv").read_text(encoding="utf-8").splitlines() == \
+        shipped[:1] + sorted(shipped[1:] + ["jp-010006,北海道府"])
     with pytest.raises(ValueError):
         accept_variant(folder, "ハノイ市", "vn-hai-phong")
     with pytest.raises(KeyError):
         accept_variant(folder, "どこか", "vn-nowhere")
+
+
+def test_official_country_names_missing_from_the_translations_are_countries():
+    # variants.csv gives the long official forms pycountry's Japanese lacks
+    assert [country_code(n) for n in ("ミャンマー連邦共和国", "パキスタン・イスラム共和国", "エジプト・アラブ共和国")] == \
+        ["MM", "PK", "EG"]
+    assert split_country("ミャンマー連邦共和国 ヤンゴン市") == ("MM", "ヤンゴン市")
+    assert split_country("ミャンマー連邦共和国ヤンゴン市") == ("MM", "ヤンゴン市")
+
+
+def test_a_country_spelling_staff_accept_is_a_country_to_the_normalizer(tmp_path, monkeypatch):
+    folder = tmp_path / "gazetteer"
+    shutil.copytree(DEFAULT_FOLDER, folder, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    accept_variant(folder, "ヴィエトナム", "country-vn")
+    monkeypatch.setenv("C2C_GAZETTEER", str(folder))
+    countries._names.cache_clear()
+    countries.names_by_code.cache_clear()
+    try:
+        assert country_code("ヴィエトナム") == "VN"
+        assert split_country("ヴィエトナム・ダナン市") == ("VN", "ダナン市")
+        assert Gazetteer.load(folder).resolve("ヴィエトナム").place_id == "country-vn"
+    finally:
+        monkeypatch.delenv("C2C_GAZETTEER")
+        countries._names.cache_clear()
+        countries.names_by_code.cache_clear()
+    assert country_code("ヴィエトナム") is None
 
 
 def _page_texts(pdf):

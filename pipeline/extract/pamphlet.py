@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pymupdf
 from rapidfuzz import fuzz
 
-from normalizers.countries import country_code, split_country_prefix
+from normalizers.countries import country_code, split_country, split_country_prefix
 from normalizers.dates import fiscal_year_from_text
 from normalizers.orgs import normalize_org, split_orgs
 from normalizers.text import normalize_text
@@ -80,6 +80,8 @@ class PamphletSettings(Settings):
     label_box_gap: float = 1.5  # × line height: a value in a box under its label starts within this
     value_size_tolerance: float = 0.3  # pt of font size: a value's wrapped lines keep its size within this
     title_match_min: int = 70  # rapidfuzz ratio (0-100) a list title and a detail title need to be paired
+    card_gap: float = 3.0  # × the number's line height: a card's pair heading starts within this of its number
+    min_cards: int = 2  # cards a page holds at least to be read as a list without a list heading
 
 
 SETTINGS = PamphletSettings()
@@ -314,8 +316,10 @@ class PairHeading:
 def parse_pair_heading(text: str) -> PairHeading | None:
     """"札幌市ーモンゴル国ウランバートル市" → PairHeading("札幌市", "MN", "ウランバートル市").
 
-    The separator is the first dash that follows a Japanese local-government name (or a compound
-    of them) and precedes either a country name or a partner place in katakana.
+    The separator is the first dash (or ×, ⇔) that follows a Japanese local-government name (or a
+    compound of them) and precedes either a country name or a partner place in katakana; the
+    country may also follow the partner ("横浜市 × ダナン市（ベトナム）"). The partner may come
+    first when it has a place's shape and the Japanese side follows ("ベトナム・ダナン市 － 横浜市").
     """
     raw = text.strip()
     for m in _SEPARATOR.finditer(raw):
@@ -326,8 +330,21 @@ def parse_pair_heading(text: str) -> PairHeading | None:
         if code and rest:
             return PairHeading(left, code, _cut_to(right, rest))
         if has_kana(right[:1]) and not is_japanese_compound(right):
-            return PairHeading(left, None, right)
+            code, place = split_country(right)
+            return PairHeading(left, code, place) if code and place else PairHeading(left, None, right)
+    for m in _SEPARATOR.finditer(raw):
+        left, right = raw[: m.start()].strip(), raw[m.end():].strip()
+        if not left or not right or not is_japanese_compound(right) or is_japanese_compound(left):
+            continue
+        code, place = split_country(left)
+        if has_kana(place[:1]) and _PARTNER_SHAPE.fullmatch(squash(place)):
+            return PairHeading(right, code, place)
     return None
+
+
+# A partner printed before the Japanese side: one or more place units ("ダナン市", "ジョホール州
+# イスカンダル開発地域"), katakana first, perhaps with a note in brackets.
+_PARTNER_SHAPE = re.compile(rf"(?:{_PLACE_UNIT})+(?:[(（][^()（）]*[)）])?")
 
 
 def _cut_to(raw: str, folded_rest: str) -> str:
@@ -345,6 +362,7 @@ class ListEntry:
     heading: PairHeading | None
     title_raw: str
     proposer_raw: str | None
+    card: bool = False  # its number heads its own pair heading (`_own_heading`)
 
 
 # The heading of a brochure's list of projects: 実施調査事業一覧, 採択事業一覧, 案件一覧, 事業紹介 …
@@ -353,24 +371,36 @@ _LIST_HEADING = re.compile(r"(?:事業|案件|プロジェクト)の?(?:一覧|�
 
 def project_list(doc: pymupdf.Document, pages: list[list[Line]]) -> tuple[list[ListEntry], int]:
     """The numbered entries of the 事業一覧 and the index of the last page the list is on: from the
-    first page with a list heading that is followed by entries (an introduction may use the words)."""
+    first page with a list heading that is followed by entries (an introduction may use the words).
+    A brochure whose list has no such heading but is a list of cards (each number heading its own
+    pair heading) is read from the first page holding `min_cards` of them, on over the pages that
+    hold as many."""
     starts = [pno for pno, lines in enumerate(pages) if any(_LIST_HEADING.search(squash(ln.text)) for ln in lines)]
     for start in starts:
         entries, last = _list_from(doc, pages, start)
         if entries:
             return entries, last
+    for start in range(len(pages)):
+        entries, last = _list_from(doc, pages, start, SETTINGS.min_cards, cards_only=True)
+        if entries:
+            return entries, last
     return [], 0
 
 
-def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int) -> tuple[list[ListEntry], int]:
+def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int, min_entries: int = 1,
+               cards_only: bool = False) -> tuple[list[ListEntry], int]:
+    """The entries from page `start` on, while each page holds at least `min_entries` (with
+    `cards_only`, entries that are cards; the first page must hold them)."""
     entries: list[ListEntry] = []
     last = start
     column = None  # a table's header row may be printed on the first list page only
     for pno in range(start, len(pages)):
         page_entries, column = _entries_on_page(doc[pno], pages[pno], entries[-1].heading if entries else None,
                                                 column)
-        if not page_entries:
-            if pno > start:
+        if cards_only:
+            page_entries = [e for e in page_entries if e.card]
+        if len(page_entries) < min_entries:
+            if pno > start or cards_only:
                 break
             continue
         entries.extend(page_entries)
@@ -409,9 +439,20 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
                 if ln.y0 < num.y0:
                     heading = h
             tol = num.height / 2
-            end = next((y for y in marks if y > num.y0 + tol), page.rect.height)
-            band = [ln for ln in mine if num.y0 - tol <= ln.y0 < end - tol / 2
-                    and ln is not num and ln.x0 >= num.x1 - SETTINGS.glyph_slack and parse_pair_heading(ln.text) is None]
+            own = _own_heading(num, col_headings, mine)
+            if own is not None:
+                # A card: the number heads its own pair heading, and the entry's title and proposer
+                # stand under that heading, from the card's left edge (often left of the number).
+                heading_line, heading = own
+                top = heading_line.y1 - SETTINGS.glyph_slack
+                end = next((y for y in marks if y > max(num.y0, heading_line.y0) + tol), page.rect.height)
+                band = [ln for ln in mine if top <= ln.y0 < end - tol / 2 and ln is not num
+                        and ln is not heading_line and parse_pair_heading(ln.text) is None]
+            else:
+                end = next((y for y in marks if y > num.y0 + tol), page.rect.height)
+                band = [ln for ln in mine if num.y0 - tol <= ln.y0 < end - tol / 2
+                        and ln is not num and ln.x0 >= num.x1 - SETTINGS.glyph_slack
+                        and parse_pair_heading(ln.text) is None]
             title_lines, proposer_lines = _split_title_and_proposer(band, column)
             if not title_lines:
                 continue
@@ -420,8 +461,32 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
                 proposer = "\n".join(ln.text.strip() for ln in proposer_lines)
                 proposer = _PROPOSER_LABEL.sub("", proposer, count=1).strip() or None
             entries.append(ListEntry(num.page, int(_NUMBER.match(squash(num.text)).group(1)), heading,
-                                     "\n".join(ln.text.strip() for ln in title_lines), proposer))
+                                     "\n".join(ln.text.strip() for ln in title_lines), proposer, own is not None))
     return entries, column
+
+
+def _own_heading(num: Line, headings: list[tuple[Line, PairHeading]], lines: list[Line]
+                 ) -> tuple[Line, PairHeading] | None:
+    """The pair heading a list number heads, as on a card ("01  横浜市 × ダナン市", or "01" set
+    above "横浜市 × ダナン市"): the heading on the number's row just right of it, or, when nothing
+    else stands on the number's row, the heading right under it that starts about where the
+    number does, with no line between them. None for a number beside its entry's title."""
+    slack = SETTINGS.glyph_slack
+    on_row = [ln for ln in lines if ln is not num and min(ln.y1, num.y1) - max(ln.y0, num.y0)
+              > SETTINGS.row_overlap * min(ln.height, num.height)]
+    for ln, h in headings:
+        if ln in on_row and 0 <= ln.x0 - num.x1 + slack < SETTINGS.card_gap * num.height \
+                and all(o is ln or o.x1 <= num.x0 + slack or o.x0 >= ln.x1 - slack for o in on_row):
+            return ln, h
+    if on_row:
+        return None
+    for ln, h in headings:  # (not on the row: they share less than `row_overlap` of a line)
+        if ln.y0 > num.y0 and ln.y0 - num.y1 < SETTINGS.wrap_gap * max(num.height, ln.height) \
+                and abs(ln.x0 - num.x0) < SETTINGS.card_gap * num.height \
+                and not any(o is not ln and o is not num and num.y1 - slack <= o.y0 < ln.y0
+                            and o.x1 > ln.x0 and o.x0 < ln.x1 for o in lines):
+            return ln, h
+    return None
 
 
 def _join_heading_wraps(body: list[Line]) -> list[Line]:
@@ -435,15 +500,33 @@ def _join_heading_wraps(body: list[Line]) -> list[Line]:
         if parse_pair_heading(ln.text) is not None:
             last = ln.spans[-1]
             nxt = next((o for o in body if id(o) not in used and o is not ln and o.spans
-                        and 0 <= o.y0 - ln.y1 < SETTINGS.heading_wrap_gap * ln.height and o.x0 < ln.x1 and o.x0 >= ln.x0 - ln.size
-                        and all((sp.font, round(sp.size, 1), sp.color) == (last.font, round(last.size, 1), last.color)
-                                for sp in o.spans)), None)
+                        and 0 <= o.y0 - ln.y1 < SETTINGS.heading_wrap_gap * ln.height and o.x0 < ln.x1
+                        and o.x0 >= _left_edge(ln, body) - ln.size
+                        and all(_same_type(sp, last) for sp in o.spans)), None)
             if nxt is not None and parse_pair_heading(nxt.text) is None:
                 used.add(id(nxt))
                 ln = Line(ln.page, ln.x0, ln.y0, max(ln.x1, nxt.x1), nxt.y1, ln.spans + nxt.spans, ln.block, False,
                           ln.chars + nxt.chars)
         out.append(ln)
     return out
+
+
+def _left_edge(heading: Line, body: list[Line]) -> float:
+    """Where a heading's wrapped line may start: under the heading, or under the list number set
+    on its row just left of it (a card's heading wraps to the card's left edge)."""
+    numbers = [o.x0 for o in body if o is not heading and o.x1 <= heading.x0 + SETTINGS.glyph_slack
+               and min(o.y1, heading.y1) - max(o.y0, heading.y0) > SETTINGS.row_overlap * min(o.height, heading.height)
+               and heading.x0 - o.x1 < SETTINGS.card_gap * heading.height and _NUMBER.match(squash(o.text))]
+    return min([heading.x0, *numbers])
+
+
+def _same_type(a: Span, b: Span) -> bool:
+    """Set in one type: font, size and colour. A Type3 font's name says nothing (a browser makes
+    one per set of glyphs it draws, bold ones too), so two Type3 spans need only agree in size,
+    colour and weight."""
+    if (round(a.size, 1), a.color, a.bold) != (round(b.size, 1), b.color, b.bold):
+        return False
+    return a.font == b.font or a.font.startswith("Type3") and b.font.startswith("Type3")
 
 
 def _proposer_column(body: list[Line]) -> float | None:
