@@ -23,6 +23,19 @@ _ANY_RADICAL = re.compile("[" + "".join(map(chr, _RADICALS)) + "]")
 # fonts that map a glyph to the radical (browsers' PDFs of 神戸市, 黒部市) mean the Japanese ideograph.
 _KANGXI_JAPANESE = str.maketrans({"\u2f3e": "戸", "\u2fad": "青", "\u2fc8": "黄", "\u2fca": "黒"})
 _ANY_KANGXI_JAPANESE = re.compile("[\u2f3e\u2fad\u2fc8\u2fca]")
+# Every radical code point (Kangxi and the supplement's) and ‧ to the character a reader reads: what
+# MuPDF's text page gives for the same glyph, where its glyph trace gives the font map's code point.
+_GLYPH_TEXT = {chr(cp): unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
+_GLYPH_TEXT.update({chr(k): v for k, v in _KANGXI_JAPANESE.items()})
+_GLYPH_TEXT.update({chr(k): v for k, v in _RADICALS.items()})
+ANY_RADICAL_GLYPH = re.compile("[" + "".join(_GLYPH_TEXT) + "]")
+
+
+def glyph_text(ch: str) -> str:
+    """One glyph's character as a reader reads it: a radical code point (⼤, ⻑, ⼾) as its ideograph
+    (大, 長, 戸), ‧ as ・; anything else as it is. Fonts whose map gives the radical for the
+    ideograph's glyph are common in browsers' PDFs."""
+    return _GLYPH_TEXT.get(ch, ch)
 
 # Characters that mark Japanese script (kana, CJK ideographs, full-width punctuation after NFKC).
 _CJK = (r"\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"

@@ -34,6 +34,7 @@ from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 import pymupdf
 
+from normalizers.text import ANY_RADICAL_GLYPH, glyph_text
 from pipeline import pdf, records
 from pipeline.extract.pagememo import per_page
 from pipeline.settings import Settings
@@ -345,12 +346,12 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
 
     # Read as if nothing were clipped; only a page where that may be wrong is read again with the
     # glyphs its clip paths cut away (the exact test costs a glyph-by-glyph form of the page).
-    chars, unseen = read(set())
+    chars, unseen = _as_read(*read(set()))
     kept = collapse_duplicates(chars, settings)
     if _may_be_clipped(page, trace, kept):
         clipped = clipped_glyphs(page, trace)
         if clipped:
-            chars, unseen = read(clipped)
+            chars, unseen = _as_read(*read(clipped))
             kept = collapse_duplicates(chars, settings)
     if hidden_out is not None and unseen:
         # a copy of a glyph collapsed below is seen (as the one on top): only what cannot be seen
@@ -358,6 +359,18 @@ def visible_chars(page: pymupdf.Page, settings: LayoutSettings = DEFAULT,
         texts = {k[0] for k in keys}
         hidden_out.update(keys - {ch.key for ch in chars if ch.text in texts})
     return kept
+
+
+def _as_read(chars: list[Char], unseen: list[tuple[str, tuple]]) -> tuple[list[Char], list[tuple[str, tuple]]]:
+    """The glyphs with the characters a reader reads: a radical code point (⼤ for 大, as a font's
+    map may give it) as its ideograph, as MuPDF's text page reads it, so that every output agrees.
+    A page without one costs a join and a search."""
+    if ANY_RADICAL_GLYPH.search("".join(map(_TEXT, chars))):
+        for ch in chars:
+            ch.text = glyph_text(ch.text)
+    if unseen and ANY_RADICAL_GLYPH.search("".join(text for text, _origin in unseen)):
+        unseen = [(glyph_text(text), origin) for text, origin in unseen]
+    return chars, unseen
 
 
 def _may_be_clipped(page: pymupdf.Page, trace: list[dict], kept: list[Char]) -> bool:
