@@ -440,6 +440,7 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
                                         candidates=[], detail=f"{len(same)} distinct projects share the "
                                                               f"listing {base}; ids were given a title suffix"))
             r, values = primary.record, cluster.values
+            partners = _place_refs(values.get("partners") or [], gazetteer, True)
             rows.append(ProjectRow(
                 project_id=project_id,
                 fiscal_year=r.fiscal_year,
@@ -449,8 +450,8 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
                 proposer=values.get("proposer"),
                 co_implementers=values.get("co_implementers") or [],
                 japan_municipalities=_place_refs(values.get("japan") or [], gazetteer, False),
-                partner_places=_place_refs(values.get("partners") or [], gazetteer, True),
-                country=values.get("country"),
+                partner_places=partners,
+                country=values.get("country") or _partner_country(partners),
                 fields=values.get("fields") or [],
                 summary=values.get("summary"),
                 sources=index.rows(cluster.sources),
@@ -461,6 +462,15 @@ def _project_rows(clusters: list[_ProjectCluster], index: _DocumentIndex,
                 review += [dataclasses.replace(row, detail=f"{project_id}: {row.detail}")
                            for row in primary.low_confidence]
     return sorted(rows, key=lambda r: r.project_id), review, boxes
+
+
+def _partner_country(partners: list[PartnerPlaceRef]) -> str | None:
+    """The partner country when no source prints it: the country of the resolved partner places,
+    when they all resolved and lie in one foreign country (a heading "横浜市 × ダナン市" names none)."""
+    countries = {p["country"] for p in partners}
+    if not partners or len(countries) != 1 or None in countries or "JP" in countries:
+        return None
+    return countries.pop()
 
 
 def _field_sources(project_id: str, primary: ResolvedProject, row: ProjectRow) -> list[FieldSourceRow]:

@@ -3,6 +3,7 @@ holds a list number, the city-pair heading, the title and "実施主体：…", 
 (a badge) or above it, the heading wrapping to the card's left edge, one to three columns, with or without
 a list heading such as 事業一覧. Printed by headless Chromium at test time."""
 import html
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +12,7 @@ import pymupdf
 import pytest
 
 from pipeline import pdf
+from pipeline.run import RunOptions, run
 from pipeline.classify import classify
 from pipeline.extract.pamphlet import PairHeading, extract_pamphlet, parse_pair_heading
 
@@ -37,6 +39,8 @@ CSS = ("@page { size: A4; margin: 15mm } body { font-family: 'IPAexGothic'; font
 
 
 def _pair(style: str, i: int, jp: str, partner: str, country: str) -> str:
+    if style == "bare":  # no country printed
+        return f"<div class=pair><span class=no>{i:02d}</span>　{jp} × {partner}</div>"
     if style == "badge":  # the number as a coloured badge on the heading's row
         return f"<div class=pair><span class=no>{i:02d}</span>　{jp} × {partner}（{country}）</div>"
     if style == "above":  # a big number above the heading
@@ -81,6 +85,21 @@ def test_a_list_of_cards_gives_every_project_with_its_pair(tmp_path, style, head
     assert got == [(i, [jp], [(partner, code)], code, title, lead, 2024)
                    for i, (jp, partner, _country, code, title, lead) in enumerate(PROJECTS, 1)]
     assert parsed.notes == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_a_project_whose_sources_print_no_country_takes_its_partner_places_country(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _cards_pdf(raw, "bare", "採択事業一覧", 2).rename(raw / "cards.pdf")
+    run(RunOptions(raw=raw, out=tmp_path / "out", use_ner=False), log=lambda s: None)
+    rows = [json.loads(line) for line in (tmp_path / "out" / "projects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["number"], [p["place_id"] for p in r["partner_places"]], r["country"]) for r in rows] == [
+        (1, ["vn-da-nang"], "VN"), (2, ["id-surabaya"], "ID"), (3, ["vn-ho-chi-minh-city"], "VN"),
+        (4, ["ph-cebu-city"], "PH"), (5, ["mm-yangon"], "MM"), (6, ["th-bangkok"], "TH")]
+    # the country is the partner places': no box in the document states it
+    sources = (tmp_path / "out" / "field_sources.csv").read_text(encoding="utf-8")
+    assert ",country," not in sources
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
