@@ -33,9 +33,9 @@ PAMPHLET_WORDS = ("実施調査事業一覧", "事業の背景", "事業の概�
 LEAD_LABEL = re.compile(LEAD_WORDS)
 CO_LABEL = re.compile(CO_WORDS)
 IMPLEMENTER_LABEL = re.compile(CO_LABEL.pattern + "|" + IMPLEMENTER_WORD)
-# A proposer named after a label and a colon, as a list entry does ("実施主体：株式会社…"); the page
-# texts are squashed (no spaces).
-ENTRY_LABEL = re.compile(rf"(?:{alternation(PROPOSER_LABELS)})[:：]")
+# A proposer named after a label set off by a colon or brackets, as a list entry does ("実施主体：
+# 株式会社…", "【実施主体】株式会社…"); the page texts are squashed (no spaces).
+ENTRY_LABEL = re.compile(rf"(?:{alternation(PROPOSER_LABELS)})[:：]|[【\[［](?:{alternation(PROPOSER_LABELS)})[】\]］]")
 # The kinds a document is scored for (anything else is "other"), and what `evidence()` measures.
 KINDS = ("adoption_table", "project_sheet", "pamphlet", "slides")
 EVIDENCE = ("adoption_title_at_top", "adoption_or_list_title", "project_header", "header_roles_beyond",
@@ -72,7 +72,7 @@ class ClassifierSettings(Settings):
         # pamphlet: long portrait pages with brochure sections and per-project detail pages
         ("brochure_words", "pamphlet", 0.6),  # count, up to `brochure_words_counted`
         ("project_pages", "pamphlet", 0.5),  # count, up to `project_pages_counted`
-        ("labelled_entries", "pamphlet", 0.5),  # count, up to `labelled_entries_counted`
+        ("labelled_entries", "pamphlet", 0.75),  # count, up to `labelled_entries_counted`
         ("portrait_pages", "pamphlet", 1.0),  # share
         ("portrait_pages_without_header", "adoption_table", -0.5),  # share
         ("long_pages", "pamphlet", 1.0),
@@ -97,6 +97,7 @@ class ClassifierSettings(Settings):
     brochure_words_counted: int = 5
     project_pages_counted: int = 4
     labelled_entries_counted: int = 4
+    list_entries: int = 2  # labelled entries a page holds at least to be a list of them
     sheet_roles: int = 4  # roles a page states as label | value rows to be a project sheet's page
     sheet_pages_checked: int = 3  # pages naming table header words whose label | value rows are read (the first)
 
@@ -205,9 +206,10 @@ def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None
     detail_pages = sum(1 for p, roles in zip(pages, roles_per_page)
                        if roles < s.header_roles and LEAD_LABEL.search(p) and IMPLEMENTER_LABEL.search(p))
     found["project_pages"] = min(detail_pages, s.project_pages_counted)
-    # a list of projects as cards or paragraphs, each naming its proposer after a label ("実施主体：…")
-    entries = sum(len(ENTRY_LABEL.findall(p)) for p, roles in zip(pages, roles_per_page) if roles < s.header_roles)
-    found["labelled_entries"] = min(entries, s.labelled_entries_counted)
+    # a list of projects as cards or paragraphs, each naming its proposer after a label ("実施主体：…"),
+    # several to a page (a deck's or brochure's page of one project is not a list)
+    labels = [len(ENTRY_LABEL.findall(p)) for p, roles in zip(pages, roles_per_page) if roles < s.header_roles]
+    found["labelled_entries"] = min(sum(n for n in labels if n >= s.list_entries), s.labelled_entries_counted)
     if portrait is not None:
         found["portrait_pages"] = portrait
         if best_roles < s.header_roles:

@@ -73,7 +73,8 @@ PLACE_NAME_ENDINGS = endings(JAPAN_SUFFIXES + FOREIGN_SUFFIXES)
 
 # What joins the two places of a city pair besides the katakana long vowel ー (which only joins right
 # after a unit suffix): dashes, and the two-way arrows and crosses layouts draw (横浜市×ダナン市).
-PAIR_JOINERS = "-－―‐‑‒–—−⇔↔⟷×✕"  # the dashes: hyphen-minus, full width, bar, U+2010-2014, minus
+PAIR_JOINERS = "-－―‐‑‒–—−⇔↔⟷×✕\u00ad"  # the dashes: hyphen-minus, full width, bar, U+2010-2014, minus
+# (U+00AD, the soft hyphen, is what a browser's font map gives for a drawn minus sign −)
 PAIR_JOINER = "[" + re.escape(PAIR_JOINERS) + "]"  # as a regex character class
 # The long vowel marks, full and half width, that join a pair right after a unit suffix (横浜市ーダナン市).
 LONG_VOWEL_JOINERS = "ーｰ"

@@ -234,7 +234,8 @@ def _upright(page: pymupdf.Page):
 
 
 def filled_boxes(page: pymupdf.Page) -> list[Fill]:
-    """Every filled path's bounding box (upright), in drawing order."""
+    """Every filled path's bounding box (upright) within the clip path it is painted in, in drawing
+    order."""
     return list(per_page(page, "fills", _filled_boxes))
 
 
@@ -245,7 +246,13 @@ def _filled_boxes(page: pymupdf.Page) -> list[Fill]:
         colour = _rgb(d.get("fill"))
         if colour is None:
             continue
-        x0, y0, x1, y1 = rect(*d["rect"])
+        box = d["rect"]
+        clip = d.get("clip_box")
+        if clip is not None:  # what a clip path cuts away is not painted (a browser's border strips)
+            box = pymupdf.Rect(box) & clip
+            if box.is_empty:
+                continue
+        x0, y0, x1, y1 = rect(*box)
         opacity = d.get("fill_opacity")
         out.append(Fill(x0, y0, x1, y1, colour, 1.0 if opacity is None else opacity, d.get("seqno", 0)))
     return out
@@ -636,6 +643,14 @@ def _make_line(page_no: int, chars: list[Char], settings: LayoutSettings, vertic
     return Line(page_no, lx0, ly0, lx1, ly1, spans, 0, vertical, chars)
 
 
+def line_of(chars: list[Char], page_no: int, block: int = 0, settings: LayoutSettings = DEFAULT) -> Line:
+    """A horizontal line made of `chars` (in reading order, a piece of a line of the page model):
+    spans and spaces as `text_lines` makes them."""
+    line = _make_line(page_no, chars, settings)
+    line.block = block
+    return line
+
+
 def text_lines(chars: list[Char], page_no: int = 1, settings: LayoutSettings = DEFAULT) -> list[Line]:
     """Lines from the visible characters, not yet in reading order.
 
@@ -814,12 +829,18 @@ def _read_drawings(page: pymupdf.Page) -> tuple[list, list]:
 
 
 def _drawings_and_clips(page: pymupdf.Page) -> tuple[list, list]:
+    """(paths, clip boxes). Each path gets "clip_box": the box of the clip path it is painted in
+    (its scissor, already cut to the clips around it), or None: a path paints only inside it."""
     paths, clips = [], []
+    scissors: dict[int, pymupdf.Rect] = {}  # level → the box of the latest clip at that level
     for d in page.get_drawings(extended=True):
         kind = d["type"]
         if kind == "clip":
             clips.append(d["scissor"])
+            scissors[d.get("level", 0)] = d["scissor"]
         elif kind != "group":
+            # a path at level L is painted inside the latest clip at level L - 1
+            d["clip_box"] = scissors.get(d.get("level", 0) - 1)
             paths.append(d)
     return paths, clips
 

@@ -69,6 +69,7 @@ class PamphletSettings(Settings):
     column_lead: float = 2.0  # × line height: a page column starts this far left of its numbers
     min_list_numbers: int = 2  # numbers a column beyond the first holds at least (one alone is a wrapped "1)")
     heading_wrap_gap: float = 0.6  # × line height: a pair heading's wrapped line starts less than this below
+    open_heading_gap: float = 1.0  # × line height: ... and this, when the heading leaves a bracket open
     label_align: float = 3.0  # pt: a proposer's lines start this near its label's left edge
     wrap_gap: float = 0.8  # × line height: a wider blank ends a run of lines (a cell, a value)
     min_line_height: int = 1  # pt: floor of a line height when measuring a blank below it
@@ -81,7 +82,7 @@ class PamphletSettings(Settings):
     value_size_tolerance: float = 0.3  # pt of font size: a value's wrapped lines keep its size within this
     title_match_min: int = 70  # rapidfuzz ratio (0-100) a list title and a detail title need to be paired
     card_gap: float = 3.0  # × the number's line height: a card's pair heading starts within this of its number
-    min_cards: int = 2  # cards a page holds at least to be read as a list without a list heading
+    min_cards: int = 2  # cards the first page of a list of cards holds at least
 
 
 SETTINGS = PamphletSettings()
@@ -92,7 +93,9 @@ def extract_pamphlet(doc: pymupdf.Document) -> records.Parsed:
     parsed = records.Parsed(title=first_page_title(pages), fiscal_year=_fiscal_year(pages))
     parsed.pairs = participating_pairs(doc, pages)
     entries, last_list_page = project_list(doc, pages)
-    sections = detail_sections(doc, pages, start=last_list_page)
+    # a card's "代表事業者：…" is its list entry's, not a detail section: cards' details follow the list
+    cards = bool(entries) and all(e.card for e in entries)
+    sections = detail_sections(doc, pages, start=last_list_page + 1 if cards else last_list_page)
     parsed.projects = _build_projects(entries, sections, parsed.fiscal_year, parsed.notes)
     return parsed
 
@@ -101,8 +104,9 @@ _FOLIO = re.compile(r"^[-–—‐\s]*\d{1,4}\s*(?:/\s*\d{1,4})?[-–—‐\s]*$
 
 
 def _without_folios(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
-    """The page's lines without its page number: a bare number ("4", "- 4 -", "4 / 9") below every
-    other line in the bottom sixth of the page, or above every other line in the top sixth. A word
+    """The page's lines without its page number: a bare number ("4", "- 4 -", "4 / 9") alone on its
+    row, below every other line in the bottom sixth of the page, or above every other line in the
+    top sixth. A word
     processor sets its footer inside the page margin, often above the few percent `in_margin` drops,
     and a stray number would read as a list number or end a description."""
     h = page.rect.height
@@ -111,7 +115,9 @@ def _without_folios(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
     for ln in lines:
         if _FOLIO.match(ln.text) and (
                 ln.y0 > h * (band - 1) / band and all(o.y0 < ln.y0 for o in lines if o is not ln)
-                or ln.y1 < h / band and all(o.y1 > ln.y1 for o in lines if o is not ln)):
+                or ln.y1 < h / band and all(o.y1 > ln.y1 for o in lines if o is not ln)) \
+                and not any(o is not ln and min(o.y1, ln.y1) - max(o.y0, ln.y0) > SETTINGS.row_overlap
+                            * min(o.height, ln.height) for o in lines):  # (a card's number has its heading beside it)
             continue
         out.append(ln)
     return out
@@ -164,10 +170,14 @@ def participating_pairs(doc: pymupdf.Document, pages: list[list[Line]]) -> list[
 
 def _split_numbers(lines: list[Line]) -> list[Line]:
     """A list number printed in a type of its own just left of its heading ("01" then "札幌市ー…",
-    one row of the page model) becomes a line of its own, as a reader sees it."""
+    one row of the page model), or before it in the same type and set off by a space ("1.　北九州市
+    － ダバオ市"), becomes a line of its own, as a reader sees it."""
     out = []
     for ln in lines:
         first = ln.spans[0] if ln.spans else None
+        if first is not None and not ln.vertical and (len(ln.spans) < 2 or not _NUMBER.match(squash(first.text))):
+            out.extend(_split_numbered_heading(ln))
+            continue
         if first is None or len(ln.spans) < 2 or not _NUMBER.match(squash(first.text)) \
                 or not "".join(sp.text for sp in ln.spans[1:]).strip():
             out.append(ln)
@@ -182,6 +192,28 @@ def _split_numbers(lines: list[Line]) -> list[Line]:
                         max(sp.bbox[2] for sp in rest), max(sp.bbox[3] for sp in rest), rest, ln.block, False,
                         rest_chars))
     return out
+
+
+_NUMBER_THEN_TEXT = re.compile(r"^\s*(\S{1,6}?)[\s\u3000]+(\S.*)$")
+
+
+def _split_numbered_heading(ln: Line) -> list[Line]:
+    """[number line, heading line] for a line that is a list number, a space and a pair heading in
+    one type ("1.　北九州市 － ダバオ市", "No.2 横浜市 × ダナン市"); else [ln]."""
+    m = _NUMBER_THEN_TEXT.match(ln.text)
+    if m is None or not _NUMBER.match(squash(m.group(1))) or parse_pair_heading(m.group(2)) is None:
+        return [ln]
+    n = len(squash(m.group(1)))
+    glyphs = [k for k, c in enumerate(ln.chars) if c.text.strip()]
+    if len(glyphs) <= n:
+        return [ln]
+    cut = glyphs[n - 1] + 1
+    rest = ln.chars[cut:]
+    while rest and not rest[0].text.strip():
+        rest = rest[1:]
+    if not rest:
+        return [ln]
+    return [layout.line_of(ln.chars[:cut], ln.page, ln.block), layout.line_of(rest, ln.page, ln.block)]
 
 
 def _rows(page: pymupdf.Page, lines: list[Line]) -> list[Line]:
@@ -328,8 +360,8 @@ def parse_pair_heading(text: str) -> PairHeading | None:
             continue
         code, rest = split_country_prefix(right)
         if code and rest:
-            return PairHeading(left, code, _cut_to(right, rest))
-        if has_kana(right[:1]) and not is_japanese_compound(right):
+            return PairHeading(left, code, _cut_to(right, rest)) if _names_places(rest) else None
+        if has_kana(right[:1]) and not is_japanese_compound(right) and _names_places(right):
             code, place = split_country(right)
             return PairHeading(left, code, place) if code and place else PairHeading(left, None, right)
     for m in _SEPARATOR.finditer(raw):
@@ -340,6 +372,18 @@ def parse_pair_heading(text: str) -> PairHeading | None:
         if has_kana(place[:1]) and _PARTNER_SHAPE.fullmatch(squash(place)):
             return PairHeading(right, code, place)
     return None
+
+
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_PLACE_CONJUNCTIONS = re.compile(r"及び|および|並びに")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+
+
+def _names_places(partner: str) -> bool:
+    """Whether a partner side names places, not a sentence: no hiragana outside brackets but the
+    conjunctions that join places (及び). A title that begins with a pair ("北九州市－ダバオ市の
+    都市間連携による…事業") is no heading."""
+    return not _HIRAGANA.search(_PLACE_CONJUNCTIONS.sub("", _BRACKETED.sub("", partner)))
 
 
 # A partner printed before the Japanese side: one or more place units ("ダナン市", "ジョホール州
@@ -373,24 +417,25 @@ def project_list(doc: pymupdf.Document, pages: list[list[Line]]) -> tuple[list[L
     """The numbered entries of the 事業一覧 and the index of the last page the list is on: from the
     first page with a list heading that is followed by entries (an introduction may use the words).
     A brochure whose list has no such heading but is a list of cards (each number heading its own
-    pair heading) is read from the first page holding `min_cards` of them, on over the pages that
-    hold as many."""
+    pair heading) is read from the first page holding `min_cards` of them."""
     starts = [pno for pno, lines in enumerate(pages) if any(_LIST_HEADING.search(squash(ln.text)) for ln in lines)]
     for start in starts:
         entries, last = _list_from(doc, pages, start)
         if entries:
             return entries, last
     for start in range(len(pages)):
-        entries, last = _list_from(doc, pages, start, SETTINGS.min_cards, cards_only=True)
+        entries, last = _list_from(doc, pages, start, cards_only=True)
         if entries:
             return entries, last
     return [], 0
 
 
-def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int, min_entries: int = 1,
-               cards_only: bool = False) -> tuple[list[ListEntry], int]:
-    """The entries from page `start` on, while each page holds at least `min_entries` (with
-    `cards_only`, entries that are cards; the first page must hold them)."""
+def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int, cards_only: bool = False
+               ) -> tuple[list[ListEntry], int]:
+    """The entries from page `start` (or the page after it) on, while pages hold entries (with
+    `cards_only`, only cards count, from page `start` itself). A page of cards begins a list only
+    with `min_cards` of them (a page of one card is a project's own page), and goes on with one only
+    where its numbers follow the list's (a 7th card alone on the next page)."""
     entries: list[ListEntry] = []
     last = start
     column = None  # a table's header row may be printed on the first list page only
@@ -399,7 +444,12 @@ def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int, min_e
                                                 column)
         if cards_only:
             page_entries = [e for e in page_entries if e.card]
-        if len(page_entries) < min_entries:
+        if page_entries and all(e.card for e in page_entries):
+            if not entries and len(page_entries) < SETTINGS.min_cards:
+                page_entries = []
+            elif entries and min(e.number for e in page_entries) <= max(e.number for e in entries):
+                page_entries = []
+        if not page_entries:
             if pno > start or cards_only:
                 break
             continue
@@ -420,11 +470,14 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
     # several page columns, each with its own numbers. A number alone at its position (a wrapped
     # title line such as "1)" of "(フェーズ\n1)") is no list number.
     columns = [c for c in layout.cluster(numbers, key=lambda ln: ln.x0, tolerance=lambda ln: SETTINGS.number_cluster * ln.height)]
-    kept = [c for k, c in enumerate(columns) if len(c) >= SETTINGS.min_list_numbers or k == 0]
+    own_of = _cards(columns, headings, body, page.rect.width)
+    # (a column of cards may hold one: a single row of them)
+    kept = [c for k, c in enumerate(columns) if len(c) >= SETTINGS.min_list_numbers or k == 0
+            or any(own_of[id(num)] for num in c)]
     entries = []
     # a page column runs from a little left of its numbers (a heading may stand out further left)
     # to the next page column
-    starts = [0.0] + [min(ln.x0 for ln in c) - SETTINGS.column_lead * max(ln.height for ln in c) for c in kept[1:]]
+    starts = _column_starts(kept)
     for k, col in enumerate(kept):
         left = starts[k]
         right = starts[k + 1] if k + 1 < len(kept) else page.rect.width
@@ -439,7 +492,7 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
                 if ln.y0 < num.y0:
                     heading = h
             tol = num.height / 2
-            own = _own_heading(num, col_headings, mine)
+            own = own_of[id(num)]
             if own is not None:
                 # A card: the number heads its own pair heading, and the entry's title and proposer
                 # stand under that heading, from the card's left edge (often left of the number).
@@ -463,6 +516,27 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
             entries.append(ListEntry(num.page, int(_NUMBER.match(squash(num.text)).group(1)), heading,
                                      "\n".join(ln.text.strip() for ln in title_lines), proposer, own is not None))
     return entries, column
+
+
+def _column_starts(columns: list[list[Line]]) -> list[float]:
+    """Where each page column of list numbers starts: a little left of its numbers (a heading may
+    stand out further left), the first at the page's left edge."""
+    return [0.0] + [min(ln.x0 for ln in c) - SETTINGS.column_lead * max(ln.height for ln in c) for c in columns[1:]]
+
+
+def _cards(columns: list[list[Line]], headings: list[tuple[Line, PairHeading]], body: list[Line],
+           width: float) -> dict[int, tuple[Line, PairHeading] | None]:
+    """id(number) → the pair heading the number heads as a card's (`_own_heading`), or None; each
+    number looked at among the lines of its own column of numbers, up to the next."""
+    starts = _column_starts(columns) + [width]
+    out: dict[int, tuple[Line, PairHeading] | None] = {}
+    for k, col in enumerate(columns):
+        left, right = starts[k], starts[k + 1]
+        region = [ln for ln in body if left <= ln.x0 < right]
+        region_headings = [(ln, h) for ln, h in headings if left <= ln.x0 < right]
+        for num in col:
+            out[id(num)] = _own_heading(num, region_headings, region)
+    return out
 
 
 def _own_heading(num: Line, headings: list[tuple[Line, PairHeading]], lines: list[Line]
@@ -490,25 +564,72 @@ def _own_heading(num: Line, headings: list[tuple[Line, PairHeading]], lines: lis
 
 
 def _join_heading_wraps(body: list[Line]) -> list[Line]:
-    """A pair heading too long for its column wraps ("…クアラルンプール" / "市"): the next line, set
-    right under it in the same type (font, size and colour), is joined to it."""
+    """A pair heading too long for its column wraps ("…クアラルンプール" / "市", a card's
+    "北九州市 × スラバヤ市（インドネ" / "シア）"): each next line set right under it in the same type
+    (font, size and colour) that is no heading itself is joined to it, from under the heading or its
+    card's number. A heading may also wrap before it is one ("東京都・さいたま" / "市 × クアラルンプール
+    市", "ダナン市（ベトナム）×" / "横浜市"): a line joins the next when together they are a heading.
+    `body` is sorted by (y0, x0)."""
     out: list[Line] = []
     used: set[int] = set()
-    for ln in body:
+    for i, ln in enumerate(body):
         if id(ln) in used:
             continue
-        if parse_pair_heading(ln.text) is not None:
-            last = ln.spans[-1]
-            nxt = next((o for o in body if id(o) not in used and o is not ln and o.spans
-                        and 0 <= o.y0 - ln.y1 < SETTINGS.heading_wrap_gap * ln.height and o.x0 < ln.x1
-                        and o.x0 >= _left_edge(ln, body) - ln.size
-                        and all(_same_type(sp, last) for sp in o.spans)), None)
-            if nxt is not None and parse_pair_heading(nxt.text) is None:
+        heading = parse_pair_heading(ln.text) is not None
+        if heading or ln.spans and (_SEPARATOR_OR_NEXT.search(ln.text) is not None or _has_separator_below(body, i)):
+            while True:
+                nxt = _wrapped_line(ln, body, i, used)
+                if nxt is None:
+                    break
+                if parse_pair_heading(nxt.text) is not None and (heading or not _OPEN_LIST.search(ln.text)):
+                    break  # the next heading; but "北海道・札幌市・" / "石狩市ー…" is one Japanese side
+                joined = Line(ln.page, ln.x0, ln.y0, max(ln.x1, nxt.x1), max(ln.y1, nxt.y1), ln.spans + nxt.spans,
+                              ln.block, False, ln.chars + nxt.chars)
+                if not heading and parse_pair_heading(joined.text) is None:
+                    break  # (a line joins into a heading, or nothing)
                 used.add(id(nxt))
-                ln = Line(ln.page, ln.x0, ln.y0, max(ln.x1, nxt.x1), nxt.y1, ln.spans + nxt.spans, ln.block, False,
-                          ln.chars + nxt.chars)
+                ln, heading = joined, True
         out.append(ln)
     return out
+
+
+_SEPARATOR_OR_NEXT = re.compile(f"[{re.escape(PAIR_SEPARATORS)}]")
+
+
+def _has_separator_below(body: list[Line], i: int) -> bool:
+    """Whether a line starting right under body[i] holds a pair separator (the wrapped rest of a
+    heading that body[i] begins)."""
+    ln = body[i]
+    for o in body[i + 1:]:
+        if o.y0 > ln.y1 + SETTINGS.heading_wrap_gap * ln.height:
+            return False
+        if _SEPARATOR_OR_NEXT.search(o.text):
+            return True
+    return False
+
+
+def _wrapped_line(ln: Line, body: list[Line], i: int, used: set[int]) -> Line | None:
+    """The line that continues `ln` (body[i], or a heading joined from it): starting below its
+    middle and less than `heading_wrap_gap` below it, within its width (from under it or its card's
+    number), in the type of its last span."""
+    last = ln.spans[-1]
+    edge = _left_edge(ln, body) - ln.size
+    text = ln.text
+    # a bracket left open is surely wrapped ("ウランバートル市（モンゴ" / "ル）"), with more leading
+    gap = SETTINGS.open_heading_gap if text.count("（") + text.count("(") > text.count("）") + text.count(")") \
+        else SETTINGS.heading_wrap_gap
+    limit = ln.y1 + gap * ln.height
+    for o in body[i + 1:]:
+        if o.y0 >= limit:
+            return None
+        if id(o) in used or not o.spans or o.y0 <= ln.y0 + SETTINGS.row_overlap * ln.height \
+                or not (edge <= o.x0 < ln.x1) or not _continues_type(last, o):
+            continue
+        return o
+    return None
+
+
+_OPEN_LIST = re.compile(r"[・、，,/／]\s*$")  # a line ending so goes on with the next name
 
 
 def _left_edge(heading: Line, body: list[Line]) -> float:
@@ -518,6 +639,14 @@ def _left_edge(heading: Line, body: list[Line]) -> float:
                and min(o.y1, heading.y1) - max(o.y0, heading.y0) > SETTINGS.row_overlap * min(o.height, heading.height)
                and heading.x0 - o.x1 < SETTINGS.card_gap * heading.height and _NUMBER.match(squash(o.text))]
     return min([heading.x0, *numbers])
+
+
+def _continues_type(last: Span, line: Line) -> bool:
+    """Whether `line` goes on in the type `last` ends in: its first span set alike (`_same_type`),
+    all of it in that size (a glyph the font lacks, such as ×, may come from another font)."""
+    first = next((sp for sp in line.spans if sp.text.strip()), None)
+    return first is not None and _same_type(first, last) and all(
+        abs(sp.size - last.size) < SETTINGS.value_size_tolerance for sp in line.spans if sp.text.strip())
 
 
 def _same_type(a: Span, b: Span) -> bool:
