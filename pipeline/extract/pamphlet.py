@@ -493,15 +493,22 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
                     heading = h
             tol = num.height / 2
             own = own_of[id(num)]
-            if own is not None:
+            if own is not None and own.lines is not None and own.line.y0 > num.y0:
+                # A card that is a block of its own, its title first: its lines but the number and
+                # heading, whatever their order
+                heading = own.heading
+                band = [ln for ln in own.lines if parse_pair_heading(ln.text) is None]
+            elif own is not None and own.lines is None:
                 # A card: the number heads its own pair heading, and the entry's title and proposer
                 # stand under that heading, from the card's left edge (often left of the number).
-                heading_line, heading = own
+                heading_line, heading = own.line, own.heading
                 top = heading_line.y1 - SETTINGS.glyph_slack
                 end = next((y for y in marks if y > max(num.y0, heading_line.y0) + tol), page.rect.height)
                 band = [ln for ln in mine if top <= ln.y0 < end - tol / 2 and ln is not num
                         and ln is not heading_line and parse_pair_heading(ln.text) is None]
             else:
+                # the entry beside its number (a card's block with its heading above counts as a card)
+                heading = own.heading if own is not None else heading
                 end = next((y for y in marks if y > num.y0 + tol), page.rect.height)
                 band = [ln for ln in mine if num.y0 - tol <= ln.y0 < end - tol / 2
                         and ln is not num and ln.x0 >= num.x1 - SETTINGS.glyph_slack
@@ -524,18 +531,45 @@ def _column_starts(columns: list[list[Line]]) -> list[float]:
     return [0.0] + [min(ln.x0 for ln in c) - SETTINGS.column_lead * max(ln.height for ln in c) for c in columns[1:]]
 
 
+@dataclass
+class _Card:
+    """A list number's card: the pair heading it heads, and, for a card that is a reading-order
+    block of its own, the block's other lines (title and proposer, in any order)."""
+
+    line: Line
+    heading: PairHeading
+    lines: list[Line] | None = None
+
+
 def _cards(columns: list[list[Line]], headings: list[tuple[Line, PairHeading]], body: list[Line],
-           width: float) -> dict[int, tuple[Line, PairHeading] | None]:
-    """id(number) → the pair heading the number heads as a card's (`_own_heading`), or None; each
-    number looked at among the lines of its own column of numbers, up to the next."""
+           width: float) -> dict[int, _Card | None]:
+    """id(number) → its card, or None. A number heads a card when it heads its own pair heading
+    (`_own_heading`, looked at among the lines of its own column of numbers, up to the next), or
+    when it and one pair heading are the only ones in a reading-order block (the number beside the
+    card, the title first: "01 ダバオ市における…" / "北九州市 × ダバオ市" / "実施主体：…")."""
     starts = _column_starts(columns) + [width]
-    out: dict[int, tuple[Line, PairHeading] | None] = {}
+    blocks: dict[int, list[Line]] = {}
+    for ln in body:
+        blocks.setdefault(ln.block, []).append(ln)
+    heading_of = {id(ln): h for ln, h in headings}
+    out: dict[int, _Card | None] = {}
     for k, col in enumerate(columns):
         left, right = starts[k], starts[k + 1]
         region = [ln for ln in body if left <= ln.x0 < right]
         region_headings = [(ln, h) for ln, h in headings if left <= ln.x0 < right]
         for num in col:
-            out[id(num)] = _own_heading(num, region_headings, region)
+            own = _own_heading(num, region_headings, region)
+            if own is not None:
+                out[id(num)] = _Card(*own)
+                continue
+            block = blocks.get(num.block, [])
+            in_block = [ln for ln in block if id(ln) in heading_of]
+            numbers = [ln for ln in block if _NUMBER.match(squash(ln.text))]
+            if len(in_block) == 1 and numbers == [num]:
+                out[id(num)] = _Card(in_block[0], heading_of[id(in_block[0])],
+                                     [ln for ln in block if ln is not num and ln is not in_block[0]])
+            else:
+                out[id(num)] = None
     return out
 
 
