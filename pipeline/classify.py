@@ -96,7 +96,7 @@ class ClassifierSettings(Settings):
     long_document_pages: int = 4  # pages a brochure of long pages has at least
     brochure_words_counted: int = 5
     project_pages_counted: int = 4
-    labelled_entries_counted: int = 4
+    labelled_entries_counted: int = 6
     list_entries: int = 2  # labelled entries a page holds at least to be a list of them
     sheet_roles: int = 4  # roles a page states as label | value rows to be a project sheet's page
     sheet_pages_checked: int = 3  # pages naming table header words whose label | value rows are read (the first)

@@ -263,3 +263,23 @@ def test_radical_code_points_of_a_font_map_read_as_their_ideographs(tmp_path):
         assert [ln.text for ln in layout.page_lines(doc[0])] == ["大阪市 神戸市 富山市 入力 長崎"]
         assert all(ch.text in "大阪市神戸富山入力長崎 " for ch in layout.page_layout(doc[0]).chars)
 
+
+def test_a_fill_paints_only_inside_its_clip_path():
+    # A browser draws a box's border as a filled rectangle clipped to a thin strip: text inside the
+    # rectangle, in the border's colour, stands on the white page and is seen. The same fill with no
+    # clip hides the text of its colour.
+    def page_with(clip: bool) -> list[str]:
+        doc = pymupdf.open()
+        page = doc.new_page(width=400, height=300)
+        fill = b"0.13 0.47 0.67 rg 40 50 250 200 re f"
+        stream = (b"q 40 248 250 2 re W n " + fill + b" Q") if clip else fill
+        xref = doc.get_new_xref()
+        doc.update_object(xref, "<<>>")
+        doc.update_stream(xref, stream)
+        doc.xref_set_key(page.xref, "Contents", f"[{xref} 0 R]")
+        page.insert_text((60, 120), "11 seen", fontsize=12, color=(0.13, 0.47, 0.67))
+        return [ln.text for ln in layout.page_lines(doc[0])]
+
+    assert page_with(clip=True) == ["11 seen"]
+    assert page_with(clip=False) == []
+

@@ -133,3 +133,113 @@ def test_one_card_a_page_is_no_list(tmp_path):
 ])
 def test_pair_headings_either_side_first(text, heading):
     assert parse_pair_heading(text) == heading
+
+
+# --- cards of other shapes -----------------------------------------------------------------------
+
+SHAPES_CSS = (".row { display: flex; gap: 3mm } .big { font-size: 22pt; color: #2a6; font-weight: bold; width: 16mm }"
+              ".tall { height: 95mm }")
+
+
+def _print(tmp_path: Path, body: str, columns: int = 2, landscape: bool = False, extra_css: str = "") -> Path:
+    page = tmp_path / "shape.html"
+    css = CSS.replace("COLS", str(columns)) + SHAPES_CSS + extra_css
+    if landscape:
+        css = css.replace("size: A4;", "size: A4 landscape;")
+    page.write_text(f"<!doctype html><html lang=ja><head><meta charset=utf-8><style>{css}</style></head>"
+                    f"<body>{COVER}{body}</body></html>", encoding="utf-8")
+    out = tmp_path / "shape.pdf"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={out}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    return out
+
+
+def _card(i: int, pair: str, title: str, lead: str, shape: str) -> str:
+    if shape == "title_first":  # the number beside the title, the pair under it
+        return (f"<div class=card><div class=title><span class=no>{i:02d}</span>　{title}</div>"
+                f"<div class=pair>{pair}</div><div class=lead>実施主体：{lead}</div></div>")
+    if shape == "beside":  # a big number in a column of its own left of the card's text
+        return (f"<div class='card row'><div class=big>{i:02d}</div><div><div class=pair>{pair}</div>"
+                f"<div class=title>{title}</div><div class=lead>実施主体：{lead}</div></div></div>")
+    if shape == "bracket":  # 【実施主体】 on a line of its own
+        return (f"<div class=card><div class=pair><span class=no>{i}</span>　{pair}</div><div class=title>{title}</div>"
+                f"<div class=lead>【実施主体】</div><div class=lead>{lead}</div></div>")
+    tall = " tall" if shape == "tall" else ""
+    return (f"<div class='card{tall}'><div class=pair><span class=no>{i:02d}</span>　{pair}</div>"
+            f"<div class=title>{title}</div><div class=lead>実施主体：{lead}</div></div>")
+
+
+def _grid(heading: str, cards: list[str]) -> str:
+    return f"<h2>{heading}</h2><div class=grid>{''.join(cards)}</div>"
+
+
+def _read(path: Path) -> tuple[str, list[tuple]]:
+    with pymupdf.open(path) as doc:
+        kind = classify(pdf.page_texts(doc), pdf.page_sizes(doc))
+        parsed = extract_pamphlet(doc)
+    return kind, sorted((p.number, [j.text for j in p.japan], [(q.text, q.country) for q in p.partners],
+                         p.title, p.proposer) for p in parsed.projects)
+
+
+COMPOUND = [  # (pair as printed, Japanese sides, partners with country, title, proposer)
+    ("北海道・札幌市・石狩市 × ウランバートル市（モンゴル）", ["北海道・札幌市・石狩市"], [("ウランバートル市", "MN")],
+     "ウランバートル市における再生可能エネルギー由来水素の製造・利活用可能性調査", "石狩グリーン水素株式会社"),
+    ("東京都・さいたま市 × クアラルンプール市（マレーシア）", ["東京都・さいたま市"], [("クアラルンプール市", "MY")],
+     "クアラルンプール市における商業ビルの省エネ改修推進事業", "株式会社首都圏ビルエネルギー"),
+    ("ダナン市（ベトナム）× 京都市", ["京都市"], [("ダナン市", "VN")],
+     "ダナン市における観光施設の脱炭素化推進事業", "株式会社古都グリーンパートナーズ"),
+]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_pair_headings_wrapped_inside_either_side_in_narrow_cards(tmp_path):
+    # three narrow columns: "北海道・札幌市・" / "石狩市 × ウランバートル…" / "市（モンゴル）", and a
+    # partner-first heading broken after its separator
+    cards = [_card(i, pair, title, lead, "badge") for i, (pair, _j, _p, title, lead) in enumerate(COMPOUND, 1)]
+    kind, got = _read(_print(tmp_path, _grid("採択事業一覧", cards), columns=3))
+    assert kind == "pamphlet"
+    assert got == [(i, japan, partners, title, lead) for i, (_pair, japan, partners, title, lead) in enumerate(COMPOUND, 1)]
+
+
+def _expected(rows=PROJECTS) -> list[tuple]:
+    return [(i, [jp], [(partner, code)], title, lead) for i, (jp, partner, _c, code, title, lead) in enumerate(rows, 1)]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+@pytest.mark.parametrize("shape, heading, columns, landscape", [
+    ("title_first", "採択事業一覧", 2, False),  # the number beside the title, the pair under it
+    ("beside", "令和6年度 実施案件", 2, False),  # the number left of the card, no list heading
+    ("bracket", "事業紹介", 2, False),  # 【実施主体】 alone on its line
+    ("badge", "採択事業一覧", 3, True),  # A4 landscape: two rows of three cards
+])
+def test_cards_of_other_shapes(tmp_path, shape, heading, columns, landscape):
+    cards = [_card(i, f"{jp} × {partner}（{country}）", title, lead, shape)
+             for i, (jp, partner, country, _code, title, lead) in enumerate(PROJECTS, 1)]
+    kind, got = _read(_print(tmp_path, _grid(heading, cards), columns=columns, landscape=landscape))
+    assert kind == "pamphlet"
+    assert got == _expected()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_a_single_row_of_cards_and_a_last_card_alone_on_the_next_page(tmp_path):
+    # one row of three tall cards a page, the 7th alone on the last page, no list heading
+    rows = PROJECTS + [("松山市", "セブ市", "フィリピン", "PH", "セブ市における離島向けマイクログリッド導入事業",
+                        "株式会社いよエネルギー")]
+    cards = [_card(i, f"{jp} × {partner}（{country}）", title, lead, "tall")
+             for i, (jp, partner, country, _code, title, lead) in enumerate(rows, 1)]
+    kind, got = _read(_print(tmp_path, _grid("令和6年度 実施案件", cards), columns=3, landscape=True,
+                             extra_css=".tall { height: 120mm }"))
+    assert kind == "pamphlet"
+    assert got == _expected(rows)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_project_pages_under_a_running_list_label_are_no_list(tmp_path):
+    # every page headed 事業紹介 and one card: each a project's own page
+    pages = "".join(f"<section style='page-break-after: always'><h2>事業紹介</h2>"
+                    f"{_card(i, f'{jp} × {partner}（{country}）', title, lead, 'badge')}"
+                    f"<p>{'本事業では、現地の状況を調査した。' * 20}</p></section>"
+                    for i, (jp, partner, country, _code, title, lead) in enumerate(PROJECTS[:4], 1))
+    _kind, got = _read(_print(tmp_path, pages))
+    assert got == []
