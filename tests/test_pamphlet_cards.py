@@ -243,3 +243,23 @@ def test_project_pages_under_a_running_list_label_are_no_list(tmp_path):
                     for i, (jp, partner, country, _code, title, lead) in enumerate(PROJECTS[:4], 1))
     _kind, got = _read(_print(tmp_path, pages))
     assert got == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_a_card_the_page_break_cuts_takes_its_proposer_from_the_next_page(tmp_path):
+    # tall cards, their proposer at the foot: the third row runs onto the next page, where the
+    # proposers of cards 5 and 6 stand first, in their columns
+    cards = "".join(
+        f"<div class='card cut'><div><div class=pair><span class=no>{i:02d}</span>　{jp} × {partner}（{country}）</div>"
+        f"<div class=title>{title}</div></div><div class=lead>実施主体：{lead}</div></div>"
+        for i, (jp, partner, country, _code, title, lead) in enumerate(PROJECTS, 1))
+    path = _print(tmp_path, _grid("採択事業一覧", [cards]), extra_css=(
+        ".cut { height: 100mm; display: flex; flex-direction: column; justify-content: space-between;"
+        " break-inside: auto }"))
+    with pymupdf.open(path) as doc:
+        assert doc.page_count == 3
+        assert [ln for ln in doc[2].get_text().splitlines() if ln.startswith("実施主体")] == [
+            "実施主体：イプシロン工業株式会社", "実施主体：株式会社ゼータ物流"]
+    kind, got = _read(path)
+    assert kind == "pamphlet"
+    assert got == _expected()

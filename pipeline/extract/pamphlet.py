@@ -407,6 +407,7 @@ class ListEntry:
     title_raw: str
     proposer_raw: str | None
     card: bool = False  # its number heads its own pair heading (`_own_heading`)
+    x0: float = 0.0  # where its number stands (PDF points)
 
 
 # The heading of a brochure's list of projects: 実施調査事業一覧, 採択事業一覧, 案件一覧, 事業紹介 …
@@ -449,6 +450,8 @@ def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int, cards
                 page_entries = []
             elif entries and min(e.number for e in page_entries) <= max(e.number for e in entries):
                 page_entries = []
+        if entries and pno > start:
+            _resume_cut_cards([e for e in entries if e.page == pno], doc[pno], pages[pno])  # (pages are 1-based)
         if not page_entries:
             if pno > start or cards_only:
                 break
@@ -456,6 +459,29 @@ def _list_from(doc: pymupdf.Document, pages: list[list[Line]], start: int, cards
         entries.extend(page_entries)
         last = pno
     return entries, last
+
+
+def _resume_cut_cards(before: list[ListEntry], page: pymupdf.Page, lines: list[Line]) -> None:
+    """Cards the page break cut (no proposer on the page before) go on at the top of this page, in
+    their own column, above its first number or heading: the rest of the title, then the labelled
+    proposer. Each such card takes them, matched by where its number stands."""
+    cut = [e for e in before if e.card and e.proposer_raw is None]
+    if not cut:
+        return
+    # (the rest of a card may stand as high as a running header: the margin is not left out)
+    marks = [ln.y0 for ln in lines if _NUMBER.match(squash(ln.text)) or parse_pair_heading(ln.text)]
+    top = min(marks, default=page.rect.height)
+    leading = sorted((ln for ln in lines if ln.y1 <= top + SETTINGS.glyph_slack), key=lambda ln: ln.y0)
+    for e in cut:
+        mine = [ln for ln in leading if abs(ln.x0 - e.x0) < SETTINGS.column_lead * ln.height]
+        label = next((k for k, ln in enumerate(mine) if _PROPOSER_LABEL.match(ln.text)), None)
+        if label is None:
+            continue
+        proposer = _PROPOSER_LABEL.sub("", "\n".join(ln.text.strip() for ln in _contiguous(mine[label:])), count=1)
+        if not proposer.strip():
+            continue
+        e.proposer_raw = proposer.strip()
+        e.title_raw = "\n".join([e.title_raw] + [ln.text.strip() for ln in mine[:label]])
 
 
 def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading | None,
@@ -521,7 +547,8 @@ def _entries_on_page(page: pymupdf.Page, lines: list[Line], heading: PairHeading
                 proposer = "\n".join(ln.text.strip() for ln in proposer_lines)
                 proposer = _PROPOSER_LABEL.sub("", proposer, count=1).strip() or None
             entries.append(ListEntry(num.page, int(_NUMBER.match(squash(num.text)).group(1)), heading,
-                                     "\n".join(ln.text.strip() for ln in title_lines), proposer, own is not None))
+                                     "\n".join(ln.text.strip() for ln in title_lines), proposer, own is not None,
+                                     num.x0))
     return entries, column
 
 
