@@ -135,6 +135,14 @@ def score_kinds(page_texts: list[str], page_sizes: list[tuple[float, float]] | N
     return scores
 
 
+def names_programme(page_texts: list[str]) -> bool:
+    """Whether the text speaks of the programme's subject at all (`TOPIC_WORDS`): the same test
+    `evidence()` makes before it weighs anything."""
+    pages, _roles = _pages(tuple(page_texts))
+    lower = "".join(pages).lower()
+    return any(w.replace(" ", "") in lower for w in TOPIC_WORDS)
+
+
 def sheet_pages(page_texts: list[str], settings: ClassifierSettings = SETTINGS) -> list[int]:
     """The pages (0-based) whose label | value rows the classifier wants counted: the first
     `sheet_pages_checked` pages naming `header_roles` - 1 table header words or more."""

@@ -219,7 +219,7 @@ def status(raw: Path = RAW, out: Path = OUT,
 
 # Every kind of review item (the review table's `kind`).
 REVIEW_KINDS = ("unresolved_place", "low_confidence_place", "low_confidence_ocr", "conflict", "possible_duplicate",
-                "unknown_header", "no_table")
+                "unknown_header", "no_table", "no_records")
 DECISIONS = typer.Option(Path("review"), "--decisions",
                          help="Folder of review decisions, beside raw/ and extracted/ (plain files to keep "
                               "under version control).")

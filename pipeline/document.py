@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from . import ocr as ocr_stage
 from .discover import SourceFile
-from .records import DocumentError, Extraction, OcrText, Parsed
+from .records import DocumentError, Extraction, Note, OcrText, Parsed
 
 # The per-document stage's entry module: its key covers everything this module imports.
 PER_DOCUMENT_STAGE = ("pipeline.document",)
@@ -181,6 +181,11 @@ def read_document(src: SourceFile, timeout: float | None = 120.0, ocr: bool = Tr
                 sizes = pdf.page_sizes(doc)
                 extraction.kind = classify.classify(texts, sizes, label_roles=_label_roles(doc, texts))
                 parsed = _extract(extraction.kind, doc)
+                if not (parsed.projects or parsed.pairs or parsed.jcm or parsed.notes) and classify.names_programme(texts):
+                    # a shape no extractor knows: worth a person's look rather than a silent nothing
+                    parsed.notes.append(Note("no_records", None, "", f"read as {extraction.kind}: the document "
+                                             "names the programme, but no projects, city pairs or JCM projects "
+                                             "were found in it"))
                 from .provenance import locate_fields
 
                 locate_fields(doc, parsed)

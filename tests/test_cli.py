@@ -73,7 +73,7 @@ def test_boolean_flags_take_no_value(table_raw, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["review", "--kind", "bogus"], "c2c: --kind must be one of unresolved_place, low_confidence_place, low_confidence_ocr, "
-                                    "conflict, possible_duplicate, unknown_header, no_table; not 'bogus'"),
+                                    "conflict, possible_duplicate, unknown_header, no_table, no_records; not 'bogus'"),
     (["run", "--scheduler", "tcp://127.0.0.1:8786"], "c2c: --scheduler needs --executor dask"),
     (["run", "--timeout", "-5"], "c2c: --timeout must be a number of seconds, 0 or more (0: no limit), not -5"),
     (["run", "--jobs", "0"], "c2c: --jobs must be at least 1, not 0"),

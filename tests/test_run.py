@@ -368,3 +368,18 @@ def test_workers_that_cannot_run_fail_their_documents_not_the_batch(tmp_path):
     assert all("ran out of memory" in line for line in proc.stderr.splitlines()), proc.stderr
     # Not cached: with the limit lifted, the next run reads them.
     assert quiet_run(raw, out, jobs=2).exit_code == 0
+
+
+def test_a_document_about_the_programme_that_gives_nothing_goes_to_review(tmp_path):
+    # a notice listing its projects as bullets, a shape no extractor reads: one review row says so
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pdfmaker.make_text_pdf(raw / "notice.pdf", [[
+        "令和5年6月2日", "環境省", "脱炭素社会実現のための都市間連携事業の採択結果について",
+        "・株式会社アルファ（横浜市－ダナン市）", "・株式会社ベータ（北九州市－スラバヤ市）"]])
+    pdfmaker.make_text_pdf(raw / "menu.pdf", [["社員食堂", "本日の献立"]])  # not about the programme
+    quiet_run(raw, tmp_path / "out")
+    assert [(r["kind"], r["document"], r["page"], r["detail"]) for r in rows(tmp_path / "out", "review")] == [
+        ("no_records", "notice.pdf", None, "read as other: the document names the programme, but no projects, "
+                                           "city pairs or JCM projects were found in it")]
+    assert [d["status"] for d in rows(tmp_path / "out", "documents")] == ["ok", "ok"]
