@@ -293,3 +293,15 @@ def test_the_sheet_readers_settings_reject_unknown_keys_and_decide(tmp_path):
         assert [p.number for p in extract_project_sheets(doc).projects] == [7]
         fewer = extract_project_sheets(doc, SheetSettings(min_labels=len(SECOND) + 1))
     assert (fewer.projects, [n.kind for n in fewer.notes]) == ([], ["no_table"])
+
+
+def test_a_fiscal_year_printed_only_on_the_cover_is_the_sheets_year(tmp_path):
+    rows = [r for r in ROWS if r[0] != "採択年度"]
+    path = make_sheet_pdf(tmp_path / "sheets.pdf", [Sheet(rows, heading="事業概要シート")])
+    with pymupdf.open(path) as doc:
+        cover = doc.new_page(0)
+        cover.insert_text((60, 200), "令和7年度 脱炭素社会実現のための都市間連携事業", fontname="japan", fontsize=16)
+        cover.insert_text((60, 240), "採択案件 事業概要シート集", fontname="japan", fontsize=14)
+        parsed = extract_project_sheets(doc)
+    assert [(p.fiscal_year, p.round, p.number, p.pages) for p in parsed.projects] == [(2025, None, 3, [2])]
+    assert parsed.fiscal_year == 2025

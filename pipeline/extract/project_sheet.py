@@ -90,8 +90,11 @@ def extract_project_sheets(doc: pymupdf.Document, settings: SheetSettings = SETT
     notes: dict[str, records.Note] = {}
     value_column: tuple[float, float] | None = None  # remembered for a page holding only a value's rest
     first_heading: str | None = None
+    cover: list[str] = []  # the text of the pages before the first sheet (a cover's 令和7年度)
     for page in doc:
         heading, rows, value_column = read_page(page, value_column, settings)
+        if not sheets and not rows:
+            cover.append(layout.page_layout(page).text)
         if first_heading is None and (rows or heading):
             first_heading = heading
         known = next((k for k, r in enumerate(rows) if r.role), None)
@@ -106,6 +109,8 @@ def extract_project_sheets(doc: pymupdf.Document, settings: SheetSettings = SETT
             _add(sheets, row, heading, notes)
     parsed.title = first_heading or None
     document = year_and_round_stated(parsed.title)
+    if document == (None, None) and cover:
+        document = year_and_round_stated("\n".join(cover))
     parsed.notes.extend(notes.values())
     if not sheets:
         parsed.notes.append(records.Note("no_table", None, "", "no label | value rows of a project sheet"))
