@@ -81,6 +81,28 @@ def test_split_orgs_on_japanese_commas_but_not_inside_latin_company_names():
         "札幌市", "北海道大学工学部", "株式会社有我工業所", "ABC Co., Ltd.", "PT. Gikoko Kogyo Indonesia"]
 
 
+@pytest.mark.parametrize("text, names", [
+    # one name a line, no bullets; a name the cell wrapped stays whole, whatever its line ends in
+    ("株式会社アルファ\n一般財団法人ベータ協会\n国立大学法人東北大学", ["株式会社アルファ", "一般財団法人ベータ協会", "国立大学法人東北大学"]),
+    ("株式会社オリエンタルコンサ\nルタンツ\n(一社)海外環境協力セン\nター",
+     ["株式会社オリエンタルコンサルタンツ", "一般社団法人海外環境協力センター"]),
+    ("一般財団法人\n日本環境衛生センター", ["一般財団法人日本環境衛生センター"]),
+    ("東京センチュリー\n株式会社", ["東京センチュリー株式会社"]),
+    ("興和\n株式会社、株式会社シーエスデー", ["興和株式会社", "株式会社シーエスデー"]),
+    ("横浜市\n株式会社ガンマ", ["横浜市", "株式会社ガンマ"]),
+    ("Global Solu\ntions Co., Lt\nd.\nABC Engineering Inc.", ["Global Solutions Co., Ltd.", "ABC Engineering Inc."]),
+    # ・ between two whole names, not inside one
+    ("デルタ株式会社・一般財団法人イプシロン", ["デルタ株式会社", "一般財団法人イプシロン"]),
+    ("横浜市・株式会社ガンマ", ["横浜市", "株式会社ガンマ"]),
+    ("日本エヌ・ユー・エス株式会社", ["日本エヌ・ユー・エス株式会社"]),
+    ("トヨタ・ダイハツ・エンジニアリング株式会社", ["トヨタ・ダイハツ・エンジニアリング株式会社"]),
+    # a cell that says there is none
+    ("―", []), ("－", []), ("なし", []), ("該当なし", []), ("", []),
+])
+def test_split_orgs_lists_printed_a_name_a_line_or_with_dots(text, names):
+    assert split_orgs(text) == names
+
+
 @pytest.mark.parametrize("text, year", [
     ("令和7年度脱炭素社会実現のための都市間連携事業委託業務 1次公募採択案件一覧", 2025),
     ("令和元年度", 2019),

@@ -959,10 +959,11 @@ def project_from_cells(cells: dict[str, str], pages: list[int], fiscal_year: int
 
 
 def split_co_implementers(text: str) -> list[str]:
-    """A 共同事業者 cell → full legal names: one per bullet item ("・(株)A\n・B市"), else per 、."""
+    """A 共同事業者 cell → full legal names: one per bullet item ("・(株)A\n・B市"), else as
+    `split_orgs` splits a list (、, one name a line, ・ between whole names)."""
     lines = [ln.strip() for ln in fold(text).splitlines() if ln.strip()]
     if not any(ln[0] in BULLETS for ln in lines):
-        return split_orgs(join_lines("\n".join(lines)))
+        return split_orgs("\n".join(lines))
     items: list[str] = []
     for ln in lines:
         if ln[0] in BULLETS or not items:
