@@ -20,7 +20,7 @@ from .vocabulary import CO_WORDS, IMPLEMENTER_WORD, LEAD_WORDS, PROPOSER_LABELS,
 TOPIC_WORDS = ("都市間連携", "都市連携", "city-to-city", "city to city", "脱炭素", "ゼロカーボン",
                "低炭素", "jcm", "二国間クレジット", "カーボンニュートラル")
 # Titles of a list of adopted projects.
-ADOPTION_TITLE = re.compile(r"採択(案件|事業|結果|一覧|団体|者|課題)|採択された|交付決定|選定結果")
+ADOPTION_TITLE = re.compile(r"採択(案件|事業|結果|一覧|団体|者|課題|について|決定)|採択された|交付決定|選定結果")
 # Titles of a list of projects that do not say "adopted" (実施案件一覧, 決定事業一覧, 契約締結案件).
 LIST_TITLE = re.compile(r"(案件|事業|課題)(一覧|リスト)|一覧表|決定(案件|事業)|契約(締結)?(案件|事業)")
 # Header words of a project table, by role (the vocabulary's, a subset of the extractor's).

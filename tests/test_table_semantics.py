@@ -14,7 +14,10 @@ from normalizers.dates import fiscal_years_in_text, year_and_round_of_cell
 from normalizers.numbers import is_listing_number, listing_number
 from normalizers.text import join_lines, normalize_bullets, normalize_punctuation
 from pipeline import records
+from pipeline import pdf
+from pipeline.classify import classify
 from pipeline.extract.adoption_table import extract_adoption_table, type_columns
+from pipeline.extract.textlines import pair_cell
 
 MIXED_HEADER = ["国内都市", "年度", "番号", "相手国・都市", "事業名", "代表事業者"]
 MIXED_ROWS = [
@@ -318,3 +321,30 @@ def test_a_merged_cell_wrapped_over_two_rows_bands_keeps_all_its_text(tmp_path):
     parsed = extract_adoption_table(doc)
     assert [(p.number, p.proposer) for p in parsed.projects] == [
         (n, "一般社団法人オーバーシーズ・エンバイロメンタル・センター") for n in (1, 2, 3)]
+
+
+def test_a_column_of_whole_pairs_gives_both_sides(tmp_path):
+    # a notice's table names each pair in one 連携都市 cell, either side first
+    header = ["番号", "事業者名", "連携都市", "対象国"]
+    rows = [["1", "株式会社アルファ", "横浜市－ダナン市", "ベトナム"],
+            ["2", "株式会社ベータ", "スラバヤ市 ⇔ 北九州市", "インドネシア"],
+            ["3", "株式会社ガンマ", "東京都・さいたま市ークアラルンプール市", "マレーシア"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "t.pdf", "令和6年度 都市間連携事業（一次公募）の採択について", header, rows)
+    with pymupdf.open(path) as doc:
+        assert classify(pdf.page_texts(doc), pdf.page_sizes(doc)) == "adoption_table"
+        parsed = extract_adoption_table(doc)
+    assert [(p.number, p.fiscal_year, p.round, [j.text for j in p.japan], [q.text for q in p.partners], p.country)
+            for p in parsed.projects] == [
+        (1, 2024, 1, ["横浜市"], ["ダナン市"], "VN"), (2, 2024, 1, ["北九州市"], ["スラバヤ市"], "ID"),
+        (3, 2024, 1, ["東京都・さいたま市"], ["クアラルンプール市"], "MY")]
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("横浜市－ダナン市", ("横浜市", "ダナン市")),
+    ("ダナン市（ベトナム）⇔ 横浜市", ("横浜市", "ダナン市（ベトナム）")),
+    ("ダナン市", None),
+    ("横浜市－川崎市", None),
+    ("北九州市-ダバオ市の都市間連携による事業", None),  # a title, not a pair
+])
+def test_pair_cells(text, pair):
+    assert pair_cell(text) == pair

@@ -40,6 +40,7 @@ from normalizers.text import (fold, join_lines, normalize_bullets, normalize_pun
                               strip_spaces_cjk)
 from pipeline import records
 from pipeline.extract import layout, pagememo
+from pipeline.extract.textlines import pair_cell
 from pipeline.pdf import page_text
 from pipeline.settings import Settings
 from pipeline.vocabulary import FOREIGN_SUFFIXES, HEADER_WORDS, JAPAN_SUFFIXES, alternation
@@ -928,6 +929,10 @@ def project_from_cells(cells: dict[str, str], pages: list[int], fiscal_year: int
     if country is None:
         printed.pop("country", None)  # the cell names a place too: the country is found by its name
     partner_raw = cells.get("partner", "")
+    japan_raw = cells.get("japan", "")
+    pair = pair_cell(partner_raw) if partner_raw and not japan_raw.strip() else None
+    if pair is not None:  # one column for the pair (連携都市: "横浜市－ダナン市")
+        japan_raw, partner_raw = pair
     if country is None and not partner_raw and cells.get("country"):
         # one column for both (対象国・都市): "ベトナム・ダナン市", "ベトナム\nダナン市", "ダナン市(ベトナム)"
         country, partner_raw = split_country(cells["country"])
@@ -938,7 +943,6 @@ def project_from_cells(cells: dict[str, str], pages: list[int], fiscal_year: int
         stated, place = split_country(partner_raw)
         if stated and (country is None or stated == country):
             country, partner_raw = stated, place
-    japan_raw = cells.get("japan", "")
     return records.ProjectRecord(
         pages=list(pages),
         fiscal_year=fiscal_year,

@@ -101,6 +101,31 @@ _FOREIGN_THEN_JP = re.compile(
     rf"{_PAIR_START}(?P<partner>(?:[{_KATAKANA}]+・)?{_FOREIGN_UNIT}){_TITLE_JOIN}(?P<jp>{_JP_UNIT}){_AFTER_PAIR}")
 
 
+_CELL_JOIN = re.compile(rf"\s*(?:{PAIR_JOINER}|(?<=[{PLACE_NAME_ENDINGS}])[{LONG_VOWEL_JOINERS}])\s*")
+
+
+def pair_cell(text: str) -> tuple[str, str] | None:
+    """(Japanese side, partner side) of a cell that holds a whole city pair, either side first:
+    "横浜市－ダナン市", "ダナン市（ベトナム）⇔ 横浜市", "東京都・さいたま市ークアラルンプール市"; the
+    partner side keeps a country it names. None for a cell that is not one pair."""
+    flat = "".join(ln.strip() for ln in text.splitlines())
+    for m in _CELL_JOIN.finditer(flat):
+        left, right = flat[:m.start()].strip(), flat[m.end():].strip()
+        if not left or not right:
+            continue
+        if is_japanese_compound(left) and _names_places(right) and not is_japanese_compound(right):
+            return left, right
+        if is_japanese_compound(right) and _names_places(left) and not is_japanese_compound(left):
+            return right, left
+    return None
+
+
+def _names_places(text: str) -> bool:
+    """Katakana place names, not a sentence: kana in it, and no hiragana outside brackets but 及び."""
+    bare = re.sub(r"[(（][^()（）]*[)）]", "", text).replace("及び", "").replace("および", "")
+    return has_kana(text) and not re.search(f"[{_HIRAGANA}]", bare)
+
+
 @dataclass
 class TitlePair:
     japan: str  # as printed
