@@ -108,6 +108,11 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     # The row's own fiscal year, often with its call round: "2025年度（1次）", "令和4年度".
     "fiscal_year": ("年度", "採択年度", "実施年度", "事業年度", "公募年度", "採択年", "年度公募回", "実施時期"),
 }
+# Header words of a column that lists the items of a form or an explanation (番号 | 記載項目 | 内容):
+# a ruled table whose first row holds only such words and column headers is a list with a header
+# row, never one project's label | value rows.
+ITEM_COLUMN_WORDS = ("項目", "記載項目", "記載事項", "項目名", "記入項目", "記入事項", "区分", "説明", "備考",
+                     "留意事項", "記載内容", "記入例")
 # The header words the classifier looks for in a page's running text (lower-cased, by containment),
 # by role: a subset of HEADER_WORDS distinctive enough there (国, 内容 or 自治体 are in any page);
 # "cities" is either side of the pair.

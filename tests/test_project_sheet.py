@@ -305,3 +305,16 @@ def test_a_fiscal_year_printed_only_on_the_cover_is_the_sheets_year(tmp_path):
         parsed = extract_project_sheets(doc)
     assert [(p.fiscal_year, p.round, p.number, p.pages) for p in parsed.projects] == [(2025, None, 3, [2])]
     assert parsed.fiscal_year == 2025
+
+
+def test_a_forms_table_of_items_is_no_sheet(tmp_path):
+    # a call for proposals lists what a proposal must state: 番号 | 記載項目 | 内容, rows of label words
+    # and instructions, never one project's label | value rows
+    rows = [["1", "事業名", "提案する事業の名称"], ["2", "代表提案者", "法人名、代表者名、所在地"],
+            ["3", "国内自治体", "連携する日本の地方公共団体（例：横浜市）"], ["4", "対象国・対象都市", "例：ベトナム・ダナン市"],
+            ["5", "事業概要", "事業の目的、内容、期待される効果"]]
+    path = pdfmaker.make_table_pdf(tmp_path / "call.pdf", "令和7年度 脱炭素社会実現のための都市間連携事業の公募について",
+                                   ["番号", "記載項目", "内容"], rows, size=pdfmaker.A4)
+    with pymupdf.open(path) as doc:
+        assert extract_project_sheets(doc).projects == []
+        assert _label_roles(doc, pdf.page_texts(doc)) == [0]

@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from normalizers.text import normalize_text
+from normalizers.text import normalize_text, squash
 from pipeline import records
 from pipeline.extract import layout
 from pipeline.extract.adoption_table import (Fragment, cell_texts, clean_cell, find_ruled_tables, header_key,
                                              is_page_number, match_header, page_fragments, project_from_cells,
                                              year_and_round_of_record, year_and_round_stated)
 from pipeline.settings import Settings
+from pipeline.vocabulary import ITEM_COLUMN_WORDS
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,9 @@ def read_page(page: pymupdf.Page, value_column: tuple[float, float] | None = Non
     folios = [f for f in fragments if is_page_number(f, rect)]
     rows, top, column, pre = _ruled_rows(page, fragments, least, settings)
     if not rows:
-        rows, top, column, pre = _rows_by_geometry(page, fragments, folios, least, settings)
+        # (what a ruled list of items holds is no sheet by its geometry either)
+        free = [f for f in fragments if not any(_inside(f, box) for box in _item_lists(page, fragments))]
+        rows, top, column, pre = _rows_by_geometry(page, free, folios, least, settings)
     fragments = [f for f in fragments if not any(f is g for g in folios)]
     if not rows and value_column is not None and not any(match_header(f.text) for f in fragments):
         left, right = value_column
@@ -236,6 +239,8 @@ def _ruled_rows(page: pymupdf.Page, fragments: list[Fragment], least: int, setti
     top, column, pre = 0.0, None, []
     for grid in find_ruled_tables(page):
         texts = cell_texts(grid, fragments)
+        if _headed(texts):
+            continue  # a header row over the columns: a list of items (a form's 記載項目 | 内容), no sheet
         covered: dict[tuple[int, int], int] = {}  # (row, col) → first row of the merged cell covering it
         for first, after, col in grid.row_spans:
             value = next((texts[r][col] for r in range(first, after) if texts[r][col].strip()), "")
@@ -283,6 +288,23 @@ def _ruled_rows(page: pymupdf.Page, fragments: list[Fragment], least: int, setti
     if not out:
         return [], 0.0, None, []
     return out, top, column, pre
+
+
+def _headed(texts: list[list[str]]) -> bool:
+    """Whether a ruled table's first row is a header row: two cells or more, each a column header
+    (番号, 内容) or a word for a column of items (記載項目). A sheet's first row is a label and its
+    value."""
+    heads = [t for t in (texts[0] if texts else []) if t.strip()]
+    return len(heads) >= 2 and all(match_header(t) or squash(t) in ITEM_COLUMN_WORDS for t in heads)
+
+
+def _item_lists(page: pymupdf.Page, fragments: list[Fragment]) -> list[tuple[float, float, float, float]]:
+    """The boxes of the page's ruled tables that have a header row (`_headed`)."""
+    return [grid.bbox for grid in find_ruled_tables(page) if _headed(cell_texts(grid, fragments))]
+
+
+def _inside(f: Fragment, box: tuple[float, float, float, float]) -> bool:
+    return box[0] <= f.left and _right(f) <= box[2] and box[1] <= f.top and _bottom(f) <= box[3]
 
 
 def _label_columns(texts: list[list[str]], starts: list[list[int]], settings: SheetSettings) -> set[int]:
