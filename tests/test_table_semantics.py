@@ -16,7 +16,7 @@ from normalizers.text import join_lines, normalize_bullets, normalize_punctuatio
 from pipeline import records
 from pipeline import pdf
 from pipeline.classify import classify
-from pipeline.extract.adoption_table import extract_adoption_table, type_columns
+from pipeline.extract.adoption_table import extract_adoption_table, match_header, type_columns
 from pipeline.extract.textlines import pair_cell
 
 MIXED_HEADER = ["国内都市", "年度", "番号", "相手国・都市", "事業名", "代表事業者"]
@@ -348,3 +348,12 @@ def test_a_column_of_whole_pairs_gives_both_sides(tmp_path):
 ])
 def test_pair_cells(text, pair):
     assert pair_cell(text) == pair
+
+
+@pytest.mark.parametrize("label, role", [
+    ("代表提案者\nLead Proposer", "proposer"), ("事業名 / Project Title", "title"),
+    ("国内自治体 Japanese City", "japan"), ("対象都市・地域\nPartner City", "partner"),
+    ("提案者 (Proposer)", "proposer"), ("Project Title", None), ("備考 Remarks", None),
+])
+def test_bilingual_labels_are_read_by_their_japanese(label, role):
+    assert match_header(label) == role

@@ -825,9 +825,20 @@ def header_key(text: str) -> str:
 _SYNONYM_KEYS = {role: tuple(header_key(s) for s in words) for role, words in COLUMN_SYNONYMS.items()}
 
 
+# A bilingual label: the Japanese words, then their English ("代表提案者 / Lead Proposer").
+_JAPANESE_THEN_LATIN = re.compile(r"^(.*?[^\x00-\x7f])[\s/／|｜()（）]*[A-Za-z][\x00-\x7f]*$", re.DOTALL)
+
+
 @functools.lru_cache(maxsize=4096)  # the sheet reader asks about every fragment of a page, often twice
 def match_header(text: str) -> str | None:
-    """The column role a header cell names, or None."""
+    """The column role a header cell names, or None. A bilingual label is read by its Japanese."""
+    role = _match_header(text)
+    if role is None and (m := _JAPANESE_THEN_LATIN.match(text.strip())):
+        role = _match_header(m.group(1))
+    return role
+
+
+def _match_header(text: str) -> str | None:
     key = header_key(text)
     if not key or len(key) > SETTINGS.max_header_chars:
         return None
