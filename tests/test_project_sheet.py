@@ -318,3 +318,35 @@ def test_a_forms_table_of_items_is_no_sheet(tmp_path):
     with pymupdf.open(path) as doc:
         assert extract_project_sheets(doc).projects == []
         assert _label_roles(doc, pdf.page_texts(doc)) == [0]
+
+
+def test_a_group_label_over_several_labels_is_no_label_of_its_own(tmp_path):
+    # 実施体制 merged over 代表提案者 | 共同提案者, 対象地域 over 国内自治体 | 対象国 | 対象都市: one sheet
+    rows = [(None, "案件番号", "15"), (None, "事業名", "カントー市における上水道施設の省エネルギー化事業"),
+            ("実施体制", "代表提案者", "株式会社なごや水処理システムズ"),
+            ("実施体制", "共同提案者", "中部環境技研株式会社\n株式会社東海エンジニアリング"),
+            ("対象地域", "国内自治体", "名古屋市"), ("対象地域", "対象国", "ベトナム"), ("対象地域", "対象都市", "カントー市"),
+            (None, "対象分野", "省エネルギー")]
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((40, 60), "令和5年度 脱炭素社会実現のための都市間連携事業 事業概要シート", fontname="japan", fontsize=12)
+    top, height = 80.0, 34.0
+    for k, (group, label, value) in enumerate(rows):
+        y = top + k * height
+        if group is None:
+            page.draw_rect(pymupdf.Rect(40, y, 230, y + height), color=(0, 0, 0), width=0.5)
+        else:
+            page.draw_rect(pymupdf.Rect(110, y, 230, y + height), color=(0, 0, 0), width=0.5)
+            if k == 0 or rows[k - 1][0] != group:  # the group's cell, drawn once over its rows
+                n = next((m for m, r in enumerate(rows[k:]) if r[0] != group), len(rows) - k)
+                page.draw_rect(pymupdf.Rect(40, y, 110, y + n * height), color=(0, 0, 0), width=0.5)
+                page.insert_text((44, y + 14), group, fontname="japan", fontsize=9)
+        page.insert_text((114 if group else 44, y + 14), label, fontname="japan", fontsize=9)
+        page.draw_rect(pymupdf.Rect(230, y, 540, y + height), color=(0, 0, 0), width=0.5)
+        for m, line in enumerate(value.split("\n")):
+            page.insert_text((234, y + 14 + m * 12), line, fontname="japan", fontsize=9)
+    parsed = extract_project_sheets(doc)
+    assert [(p.number, p.title, p.proposer, p.co_implementers, [j.text for j in p.japan], [q.text for q in p.partners],
+             p.country, p.fields) for p in parsed.projects] == [
+        (15, "カントー市における上水道施設の省エネルギー化事業", "株式会社なごや水処理システムズ",
+         ["中部環境技研株式会社", "株式会社東海エンジニアリング"], ["名古屋市"], ["カントー市"], "VN", ["省エネルギー"])]

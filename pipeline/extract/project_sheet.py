@@ -264,6 +264,8 @@ def _ruled_rows(page: pymupdf.Page, fragments: list[Fragment], least: int, setti
                 is_label = bool(text.strip()) and (
                     (j in label_cols and not full_width) or (role is not None and (k + 1 < len(row_starts) or full_width)))
                 merged_from = covered.get((i, j), i)
+                if is_label and k + 1 < len(row_starts) and _labels_its_rows(texts, i, row_starts[k + 1], label_cols):
+                    continue  # a group label (実施体制 over 代表提案者 | 共同提案者): its rows' labels say it
                 if is_label:
                     current = next((r for r in reversed(rows) if r.label == text), None) if merged_from < i else None
                     if current is None:  # (a label merged over rows takes this row's value too)
@@ -288,6 +290,13 @@ def _ruled_rows(page: pymupdf.Page, fragments: list[Fragment], least: int, setti
     if not out:
         return [], 0.0, None, []
     return out, top, column, pre
+
+
+def _labels_its_rows(texts: list[list[str]], i: int, j: int, label_cols: set[int]) -> bool:
+    """Whether cell (i, j), right of a label, is a label itself: in a label column and naming a
+    role, so the label left of it groups the rows it spans."""
+    text = texts[i][j]
+    return j in label_cols and bool(text.strip()) and match_header(text) is not None
 
 
 def _headed(texts: list[list[str]]) -> bool:
