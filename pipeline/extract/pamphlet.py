@@ -637,7 +637,7 @@ def _join_heading_wraps(body: list[Line]) -> list[Line]:
         if id(ln) in used:
             continue
         heading = parse_pair_heading(ln.text) is not None
-        if heading or ln.spans and (_SEPARATOR_OR_NEXT.search(ln.text) is not None or _has_separator_below(body, i)):
+        if heading or ln.spans and (_SEPARATOR.search(ln.text) is not None or _has_separator_below(body, i)):
             while True:
                 nxt = _wrapped_line(ln, body, i, used)
                 if nxt is None:
@@ -654,9 +654,6 @@ def _join_heading_wraps(body: list[Line]) -> list[Line]:
     return out
 
 
-_SEPARATOR_OR_NEXT = re.compile(f"[{re.escape(PAIR_SEPARATORS)}]")
-
-
 def _has_separator_below(body: list[Line], i: int) -> bool:
     """Whether a line starting right under body[i] holds a pair separator (the wrapped rest of a
     heading that body[i] begins)."""
@@ -664,7 +661,7 @@ def _has_separator_below(body: list[Line], i: int) -> bool:
     for o in body[i + 1:]:
         if o.y0 > ln.y1 + SETTINGS.heading_wrap_gap * ln.height:
             return False
-        if _SEPARATOR_OR_NEXT.search(o.text):
+        if _SEPARATOR.search(o.text):
             return True
     return False
 
