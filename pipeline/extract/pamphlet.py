@@ -23,7 +23,7 @@ from pipeline.extract import layout
 from pipeline.extract.layout import Line, Span
 from pipeline.settings import Settings
 from pipeline.extract.textlines import (first_page_title, has_kana, in_margin, is_japanese_compound, is_japanese_lg,
-                                        squash)
+                                        names_places, squash)
 from pipeline.vocabulary import (CO_WORDS, FOREIGN_SUFFIXES, LEAD_WORDS, PAIR_JOINERS, PROPOSER_HEADERS,
                                  PROPOSER_LABELS, TITLE_HEADERS, alternation)
 
@@ -360,8 +360,8 @@ def parse_pair_heading(text: str) -> PairHeading | None:
             continue
         code, rest = split_country_prefix(right)
         if code and rest:
-            return PairHeading(left, code, _cut_to(right, rest)) if _names_places(rest) else None
-        if has_kana(right[:1]) and not is_japanese_compound(right) and _names_places(right):
+            return PairHeading(left, code, _cut_to(right, rest)) if names_places(rest) else None
+        if has_kana(right[:1]) and not is_japanese_compound(right) and names_places(right):
             code, place = split_country(right)
             return PairHeading(left, code, place) if code and place else PairHeading(left, None, right)
     for m in _SEPARATOR.finditer(raw):
@@ -372,18 +372,6 @@ def parse_pair_heading(text: str) -> PairHeading | None:
         if has_kana(place[:1]) and _PARTNER_SHAPE.fullmatch(squash(place)):
             return PairHeading(right, code, place)
     return None
-
-
-_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
-_PLACE_CONJUNCTIONS = re.compile(r"及び|および|並びに")
-_HIRAGANA = re.compile(r"[\u3041-\u309f]")
-
-
-def _names_places(partner: str) -> bool:
-    """Whether a partner side names places, not a sentence: no hiragana outside brackets but the
-    conjunctions that join places (及び). A title that begins with a pair ("北九州市－ダバオ市の
-    都市間連携による…事業") is no heading."""
-    return not _HIRAGANA.search(_PLACE_CONJUNCTIONS.sub("", _BRACKETED.sub("", partner)))
 
 
 # A partner printed before the Japanese side: one or more place units ("ダナン市", "ジョホール州

@@ -113,17 +113,22 @@ def pair_cell(text: str) -> tuple[str, str] | None:
         left, right = flat[:m.start()].strip(), flat[m.end():].strip()
         if not left or not right:
             continue
-        if is_japanese_compound(left) and _names_places(right) and not is_japanese_compound(right):
+        if is_japanese_compound(left) and has_kana(right) and names_places(right) and not is_japanese_compound(right):
             return left, right
-        if is_japanese_compound(right) and _names_places(left) and not is_japanese_compound(left):
+        if is_japanese_compound(right) and has_kana(left) and names_places(left) and not is_japanese_compound(left):
             return right, left
     return None
 
 
-def _names_places(text: str) -> bool:
-    """Katakana place names, not a sentence: kana in it, and no hiragana outside brackets but 及び."""
-    bare = re.sub(r"[(（][^()（）]*[)）]", "", text).replace("及び", "").replace("および", "")
-    return has_kana(text) and not re.search(f"[{_HIRAGANA}]", bare)
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_PLACE_CONJUNCTIONS = re.compile(r"及び|および|並びに")
+
+
+def names_places(text: str) -> bool:
+    """Whether a partner side names places, not a sentence: no hiragana outside brackets but the
+    conjunctions that join places (及び). A title that begins with a pair ("北九州市－ダバオ市の
+    都市間連携による…事業") names no partner place."""
+    return not re.search(f"[{_HIRAGANA}]", _PLACE_CONJUNCTIONS.sub("", _BRACKETED.sub("", text)))
 
 
 @dataclass
