@@ -263,3 +263,21 @@ def test_a_card_the_page_break_cuts_takes_its_proposer_from_the_next_page(tmp_pa
     kind, got = _read(path)
     assert kind == "pamphlet"
     assert got == _expected()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_project_pages_with_no_list_are_projects(tmp_path):
+    # a brochure of project pages only: each headed "01  横浜市 × ダナン市（ベトナム）", its title, then
+    # 代表事業者 / 共同事業者 and the description
+    pages = "".join(
+        f"<section style='page-break-before: always'><div class=pair style='font-size: 16pt'><span class=no>{i:02d}</span>"
+        f"　{jp} × {partner}（{country}）</div><h3>{title}</h3><p>代表事業者：{lead}</p>"
+        f"<p>共同事業者：株式会社サンプル総研、{jp}</p><p>{partner}では都市化に伴いエネルギー需要が増えている。"
+        f"本事業では{jp}の知見を活かして導入計画を策定する。</p></section>"
+        for i, (jp, partner, country, _code, title, lead) in enumerate(PROJECTS[:3], 1))
+    with pymupdf.open(_print(tmp_path, pages)) as doc:
+        parsed = extract_pamphlet(doc)
+    assert [(p.number, [j.text for j in p.japan], [(q.text, q.country) for q in p.partners], p.title, p.proposer,
+             p.co_implementers) for p in parsed.projects] == [
+        (i, [jp], [(partner, code)], title, lead, ["株式会社サンプル総研", jp])
+        for i, (jp, partner, _c, code, title, lead) in enumerate(PROJECTS[:3], 1)]

@@ -83,6 +83,7 @@ class PamphletSettings(Settings):
     title_match_min: int = 70  # rapidfuzz ratio (0-100) a list title and a detail title need to be paired
     card_gap: float = 3.0  # × the number's line height: a card's pair heading starts within this of its number
     min_cards: int = 2  # cards the first page of a list of cards holds at least
+    section_heading_lines: int = 3  # a project page's pair heading stands within this many lines above its title
 
 
 SETTINGS = PamphletSettings()
@@ -96,6 +97,10 @@ def extract_pamphlet(doc: pymupdf.Document) -> records.Parsed:
     # a card's "代表事業者：…" is its list entry's, not a detail section: cards' details follow the list
     cards = bool(entries) and all(e.card for e in entries)
     sections = detail_sections(doc, pages, start=last_list_page + 1 if cards else last_list_page)
+    if not entries:
+        # project pages with no list: each page headed by its pair is a project of its own
+        entries = [ListEntry(sec.page, sec.number, sec.heading, sec.title_raw, None)
+                   for sec in sections if sec.heading is not None]
     parsed.projects = _build_projects(entries, sections, parsed.fiscal_year, parsed.notes)
     return parsed
 
@@ -390,7 +395,7 @@ def _cut_to(raw: str, folded_rest: str) -> str:
 @dataclass
 class ListEntry:
     page: int
-    number: int
+    number: int | None
     heading: PairHeading | None
     title_raw: str
     proposer_raw: str | None
@@ -756,6 +761,8 @@ class DetailSection:
     co_raw: str | None
     summary: str | None = None
     summary_raw: str | None = None  # the description's lines as printed
+    heading: PairHeading | None = None  # the pair heading right above its title, if any
+    number: int | None = None  # the list number on that heading's row, if any
 
 
 def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int = 0) -> list[DetailSection]:
@@ -780,10 +787,25 @@ def detail_sections(doc: pymupdf.Document, pages: list[list[Line]], start: int =
             for ln in body[j:stop]:
                 paragraphs.setdefault(ln.block, []).append(ln.text)
             summary = "\n".join(normalize_text("\n".join(p)) for p in paragraphs.values()).strip()
+            heading, number = _section_heading(body, starts[k], starts[k - 1] if k else 0)
             sections.append(DetailSection(body[i].page, "\n".join(ln.text.strip() for ln in title),
                                           lead, co, summary or None,
-                                          "\n".join(ln.text for ln in body[j:stop]).strip() or None))
+                                          "\n".join(ln.text for ln in body[j:stop]).strip() or None,
+                                          heading, number))
     return sections
+
+
+def _section_heading(body: list[Line], title: int, floor: int) -> tuple[PairHeading | None, int | None]:
+    """The pair heading a project page sets right above its title (among the `section_heading_lines`
+    lines above body[title], none above body[floor]), and the list number on its row."""
+    for ln in reversed(body[max(floor, title - SETTINGS.section_heading_lines):title]):
+        heading = parse_pair_heading(ln.text)
+        if heading is None:
+            continue
+        numbers = [o for o in body if o is not ln and _NUMBER.match(squash(o.text)) and o.x1 <= ln.x0 + SETTINGS.glyph_slack
+                   and min(o.y1, ln.y1) - max(o.y0, ln.y0) > SETTINGS.row_overlap * min(o.height, ln.height)]
+        return heading, (int(_NUMBER.match(squash(numbers[-1].text)).group(1)) if numbers else None)
+    return None, None
 
 
 def _title_start(body: list[Line], label_index: int) -> int:
