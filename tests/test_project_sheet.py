@@ -350,3 +350,16 @@ def test_a_group_label_over_several_labels_is_no_label_of_its_own(tmp_path):
              p.country, p.fields) for p in parsed.projects] == [
         (15, "カントー市における上水道施設の省エネルギー化事業", "株式会社なごや水処理システムズ",
          ["中部環境技研株式会社", "株式会社東海エンジニアリング"], ["名古屋市"], ["カントー市"], "VN", ["省エネルギー"])]
+
+
+@pytest.mark.parametrize("heading, number", [
+    ("令和6年度（二次公募） 事業概要シート 案件番号：16", 16),
+    ("事業概要シート No.3", 3),
+    ("事業概要シート 整理番号 第5号", 5),
+    ("事業概要シート（お問い合わせ 電話番号：03-5521-8330）", None),  # a telephone number is no listing number
+])
+def test_a_listing_number_printed_only_in_the_sheets_heading(tmp_path, heading, number):
+    rows = [r for r in ROWS if r[0] != "案件番号"]
+    with pymupdf.open(make_sheet_pdf(tmp_path / "sheet.pdf", [Sheet(rows, heading=heading)])) as doc:
+        (project,) = extract_project_sheets(doc).projects
+    assert project.number == number

@@ -27,18 +27,19 @@ left out.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pymupdf
 
-from normalizers.text import normalize_text, squash
+from normalizers.text import fold, normalize_text, squash
 from pipeline import records
 from pipeline.extract import layout
 from pipeline.extract.adoption_table import (Fragment, cell_texts, clean_cell, find_ruled_tables, header_key,
                                              is_page_number, match_header, page_fragments, project_from_cells,
                                              year_and_round_of_record, year_and_round_stated)
 from pipeline.settings import Settings
-from pipeline.vocabulary import ITEM_COLUMN_WORDS
+from pipeline.vocabulary import HEADER_WORDS, ITEM_COLUMN_WORDS, alternation
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def extract_project_sheets(doc: pymupdf.Document, settings: SheetSettings = SETT
         return parsed
     for sheet in sheets:
         cells = {role: clean_cell(text) for role, text in sheet.cells.items()}
+        if not cells.get("number", "").strip() and (number := _heading_number(sheet.heading)):
+            cells["number"] = number  # "案件番号：16" in the sheet's heading, not in a row
         if not any(cells.get(r, "").strip() for r in ("title", "number", "proposer")):
             continue  # a sheet must say which project it is
         year, round_no = year_and_round_of_record(cells, year_and_round_stated(sheet.heading), document)
@@ -125,6 +128,18 @@ def extract_project_sheets(doc: pymupdf.Document, settings: SheetSettings = SETT
     years = {p.fiscal_year for p in parsed.projects if p.fiscal_year is not None}
     parsed.fiscal_year = years.pop() if len(years) == 1 else (None if years else document[0])
     return parsed
+
+
+# A listing number the heading states after a number label: "案件番号：16", "No.3", "整理番号 第5号".
+# (not a telephone or fax number: 電話番号：03-…)
+_HEADING_NUMBER = re.compile(rf"(?<!電話)(?<!FAX)(?:{alternation(HEADER_WORDS['number'])})\s*[:：]?\s*"
+                             rf"(第?\s*\d{{1,3}}\s*号?)(?![\d\-‐－ー(])")
+
+
+def _heading_number(heading: str | None) -> str | None:
+    """The listing number a sheet's heading states after a number label, as printed; None without one."""
+    m = _HEADING_NUMBER.search(fold(heading or ""))
+    return m.group(1) if m else None
 
 
 def _add(sheets: list[_Sheet], row: LabelledValue, heading: str, notes: dict[str, records.Note]) -> None:
