@@ -139,7 +139,11 @@ def names_programme(page_texts: list[str]) -> bool:
     """Whether the text speaks of the programme's subject at all (`TOPIC_WORDS`): the same test
     `evidence()` makes before it weighs anything."""
     pages, _roles = _pages(tuple(page_texts))
-    lower = "".join(pages).lower()
+    return _on_topic("".join(pages).lower())
+
+
+def _on_topic(lower: str) -> bool:
+    """Whether a document's squashed, lower-cased text holds one of `TOPIC_WORDS`."""
     return any(w.replace(" ", "") in lower for w in TOPIC_WORDS)
 
 
@@ -169,7 +173,7 @@ def evidence(page_texts: list[str], page_sizes: list[tuple[float, float]] | None
     text = "".join(pages)
     lower = text.lower()
     found: dict[str, float] = {}
-    if not text or not any(w.replace(" ", "") in lower for w in TOPIC_WORDS):
+    if not text or not _on_topic(lower):
         return found
 
     n = len(pages)

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
 
 import pymupdf
 import pytest
 
+from browser import CHROMIUM, print_html
 from pipeline.extract import layout
 
 FONT = "japan"  # MuPDF's built-in CJK font
@@ -242,21 +241,13 @@ def test_a_page_whose_text_lies_inside_its_clip_paths_drops_nothing():
     assert _texts(doc[0]) == ["横浜市とダナン市"]
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_radical_code_points_of_a_font_map_read_as_their_ideographs(tmp_path):
     # Chromium maps IPAex Gothic's glyph of 大 to the Kangxi radical ⼤ (U+2F24), of 戸 to ⼾ (whose NFKC
     # form is 戶): the page model reads what the reader sees, as MuPDF's text page does
-    page = tmp_path / "p.html"
-    page.write_text("<!doctype html><html lang=ja><head><meta charset=utf-8></head>"
-                    "<body style=\"font-family: 'IPAexGothic'\"><p>大阪市 神戸市 富山市 入力 長崎</p></body></html>",
-                    encoding="utf-8")
-    out = tmp_path / "p.pdf"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={out}", page.as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    out = print_html("<!doctype html><html lang=ja><head><meta charset=utf-8></head>"
+                     "<body style=\"font-family: 'IPAexGothic'\"><p>大阪市 神戸市 富山市 入力 長崎</p></body></html>",
+                     tmp_path / "p.pdf")
     with pymupdf.open(out) as doc:
         traced = {chr(c[0]) for span in doc[0].get_texttrace() for c in span["chars"]}
         assert {"⼤", "⼾"} <= traced  # what the font's map gives

@@ -4,19 +4,16 @@ holds a list number, the city-pair heading, the title and "実施主体：…", 
 a list heading such as 事業一覧. Printed by headless Chromium at test time."""
 import html
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pymupdf
 import pytest
 
+from browser import CHROMIUM, print_html
 from pipeline import pdf
 from pipeline.run import RunOptions, run
 from pipeline.classify import classify
 from pipeline.extract.pamphlet import PairHeading, extract_pamphlet, parse_pair_heading
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 PROJECTS = [
     ("横浜市", "ダナン市", "ベトナム", "VN", "ダナン市における廃棄物発電導入支援事業", "株式会社アルファ環境"),
@@ -56,15 +53,9 @@ def _cards_pdf(tmp_path: Path, style: str, heading: str, columns: int, cards: li
         f"<div class=card>{_pair(style, i, jp, partner, country)}<div class=title>{html.escape(title)}</div>"
         f"<div class=lead>実施主体：{lead}</div></div>"
         for i, (jp, partner, country, _code, title, lead) in enumerate(cards, 1))
-    page = tmp_path / "cards.html"
-    page.write_text(f"<!doctype html><html lang=ja><head><meta charset=utf-8><style>"
-                    f"{CSS.replace('COLS', str(columns))}</style></head><body>{COVER}<h2>{heading}</h2>"
-                    f"<div class=grid>{body}</div></body></html>", encoding="utf-8")
-    out = tmp_path / "cards.pdf"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={out}", page.as_uri()],
-                   check=True, capture_output=True, timeout=120)
-    return out
+    return print_html(f"<!doctype html><html lang=ja><head><meta charset=utf-8><style>"
+                      f"{CSS.replace('COLS', str(columns))}</style></head><body>{COVER}<h2>{heading}</h2>"
+                      f"<div class=grid>{body}</div></body></html>", tmp_path / "cards.pdf")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
@@ -110,13 +101,8 @@ def test_one_card_a_page_is_no_list(tmp_path):
         pages.append(f"<section style='page-break-after: always'><div class=pair><span class=no>{i:02d}</span>　"
                      f"{jp} × {partner}（{country}）</div><div class=title>{title}</div>"
                      f"<div class=lead>実施主体：{lead}</div><p>{'本事業では、' * 30}</p></section>")
-    page = tmp_path / "pages.html"
-    page.write_text(f"<!doctype html><html lang=ja><head><meta charset=utf-8><style>{CSS}</style></head>"
-                    f"<body>{COVER}{''.join(pages)}</body></html>", encoding="utf-8")
-    out = tmp_path / "pages.pdf"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={out}", page.as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    out = print_html(f"<!doctype html><html lang=ja><head><meta charset=utf-8><style>{CSS}</style></head>"
+                     f"<body>{COVER}{''.join(pages)}</body></html>", tmp_path / "pages.pdf")
     with pymupdf.open(out) as doc:
         assert extract_pamphlet(doc).projects == []
 
@@ -142,17 +128,11 @@ SHAPES_CSS = (".row { display: flex; gap: 3mm } .big { font-size: 22pt; color: #
 
 
 def _print(tmp_path: Path, body: str, columns: int = 2, landscape: bool = False, extra_css: str = "") -> Path:
-    page = tmp_path / "shape.html"
     css = CSS.replace("COLS", str(columns)) + SHAPES_CSS + extra_css
     if landscape:
         css = css.replace("size: A4;", "size: A4 landscape;")
-    page.write_text(f"<!doctype html><html lang=ja><head><meta charset=utf-8><style>{css}</style></head>"
-                    f"<body>{COVER}{body}</body></html>", encoding="utf-8")
-    out = tmp_path / "shape.pdf"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={out}", page.as_uri()],
-                   check=True, capture_output=True, timeout=120)
-    return out
+    return print_html(f"<!doctype html><html lang=ja><head><meta charset=utf-8><style>{css}</style></head>"
+                      f"<body>{COVER}{body}</body></html>", tmp_path / "shape.pdf")
 
 
 def _card(i: int, pair: str, title: str, lead: str, shape: str) -> str:

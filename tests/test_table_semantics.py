@@ -2,13 +2,12 @@
 
 Per-row fiscal years and rounds, country and place in one cell, columns typed by their content,
 listing numbers in their printed forms, half-width punctuation and symbol-font bullets."""
-import shutil
-import subprocess
 
 import pymupdf
 import pytest
 
 import pdfmaker
+from browser import CHROMIUM, print_html
 from normalizers.countries import split_country
 from normalizers.dates import fiscal_years_in_text, year_and_round_of_cell
 from normalizers.numbers import is_listing_number, listing_number
@@ -227,9 +226,6 @@ def test_latin_names_broken_inside_a_word_at_a_line_end(tmp_path):
         "Global Solutions Co., Ltd.", ["ABC Engineering Inc.", "横浜市"], "Race to Zero推進事業")
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 @pytest.mark.parametrize("rows_whole, header_repeated", [(True, True), (False, True), (False, False)])
 def test_a_merged_cell_running_over_a_page_break_reaches_every_row_it_covers(tmp_path, rows_whole, header_repeated):
@@ -248,18 +244,13 @@ def test_a_merged_cell_running_over_a_page_break_reaches_every_row_it_covers(tmp
                         f"<td>{partners[n % 5]}における脱炭素化支援事業（第{n}期）</td><td>株式会社デルタ</td></tr>")
     header = "<tr><th>番号</th><th>国内都市</th><th>対象都市・地域</th><th>事業名</th><th>代表提案者</th></tr>"
     head, first = (f"<thead>{header}</thead>", "") if header_repeated else ("", header)
-    html = tmp_path / "table.html"
-    html.write_text(
+    pdf_path = print_html(
         "<!doctype html><html lang=ja><head><meta charset=utf-8><style>@page { size: A4 landscape; margin: 12mm }"
         "body { font-family: 'IPAexGothic'; font-size: 9pt } table { border-collapse: collapse; width: 100% }"
         "th, td { border: 1px solid #000; padding: 3px } tr { height: 56px"
         + ("; page-break-inside: avoid" if rows_whole else "") + " }</style>"
         "</head><body><h1>令和6年度 脱炭素社会実現のための都市間連携事業 採択案件一覧</h1><table>"
-        f"{head}<tbody>{first}{''.join(body)}</tbody></table></body></html>", encoding="utf-8")
-    pdf_path = tmp_path / "table.pdf"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf_path}", html.as_uri()],
-                   check=True, capture_output=True, timeout=120)
+        f"{head}<tbody>{first}{''.join(body)}</tbody></table></body></html>", tmp_path / "table.pdf")
     with pymupdf.open(pdf_path) as doc:
         parsed = extract_adoption_table(doc)
     # the merge of 北九州市 (rows 3-18, taller than a page) runs from one page on to the next

@@ -194,10 +194,10 @@ def read_page(page: pymupdf.Page, value_column: tuple[float, float] | None = Non
     fragments = [f for f in page_fragments(page) if f.text.strip()]
     rect = page.rect  # (MuPDF works out the page's bounds on every ask)
     folios = [f for f in fragments if is_page_number(f, rect)]
-    rows, top, column, pre = _ruled_rows(page, fragments, least, settings)
+    rows, top, column, pre, lists = _ruled_rows(page, fragments, least, settings)
     if not rows:
         # (what a ruled list of items holds is no sheet by its geometry either)
-        free = [f for f in fragments if not any(_inside(f, box) for box in _item_lists(page, fragments))]
+        free = [f for f in fragments if not any(_inside(f, box) for box in lists)]
         rows, top, column, pre = _rows_by_geometry(page, free, folios, least, settings)
     fragments = [f for f in fragments if not any(f is g for g in folios)]
     if not rows and value_column is not None and not any(match_header(f.text) for f in fragments):
@@ -249,12 +249,15 @@ def _roles_stated(rows: list[LabelledValue]) -> int:
 def _ruled_rows(page: pymupdf.Page, fragments: list[Fragment], least: int, settings: SheetSettings):
     """Rows of the page's ruled label | value tables (module step 1): (rows, top of the first sheet
     table, its value column, the texts of full-width rows above its first label: a title inside the
-    table), or ([], 0, None, []) when they state fewer than `least` roles."""
+    table, the boxes of the ruled tables skipped as lists of items with a header row (`_headed`)),
+    or ([], 0, None, [], those boxes) when they state fewer than `least` roles."""
     out: list[LabelledValue] = []
     top, column, pre = 0.0, None, []
+    lists: list[tuple[float, float, float, float]] = []
     for grid in find_ruled_tables(page):
         texts = cell_texts(grid, fragments)
         if _headed(texts):
+            lists.append(grid.bbox)
             continue  # a header row over the columns: a list of items (a form's 記載項目 | 内容), no sheet
         covered: dict[tuple[int, int], int] = {}  # (row, col) → first row of the merged cell covering it
         for first, after, col in grid.row_spans:
@@ -303,8 +306,8 @@ def _ruled_rows(page: pymupdf.Page, fragments: list[Fragment], least: int, setti
                 column = (min(value_lefts, default=grid.bbox[0]), grid.bbox[2])
             out.extend(rows)
     if not out:
-        return [], 0.0, None, []
-    return out, top, column, pre
+        return [], 0.0, None, [], lists
+    return out, top, column, pre, lists
 
 
 def _labels_its_rows(texts: list[list[str]], i: int, j: int, label_cols: set[int]) -> bool:
@@ -320,11 +323,6 @@ def _headed(texts: list[list[str]]) -> bool:
     value."""
     heads = [t for t in (texts[0] if texts else []) if t.strip()]
     return len(heads) >= 2 and all(match_header(t) or squash(t) in ITEM_COLUMN_WORDS for t in heads)
-
-
-def _item_lists(page: pymupdf.Page, fragments: list[Fragment]) -> list[tuple[float, float, float, float]]:
-    """The boxes of the page's ruled tables that have a header row (`_headed`)."""
-    return [grid.bbox for grid in find_ruled_tables(page) if _headed(cell_texts(grid, fragments))]
 
 
 def _inside(f: Fragment, box: tuple[float, float, float, float]) -> bool:
